@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Mucmm;
+
+namespace Mucmm.Cli;
+
+/// <summary>Exit codes: 0 ok, 1 internal error, 2 user error (bad input, bad option).</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int InternalError = 1;
+    public const int UserError = 2;
+}
+
+/// <summary>Runs the command tree and maps exceptions to one-line messages and exit codes.</summary>
+public static class CliRunner
+{
+    public static int Run(RootCommand root, string[] args)
+    {
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) Console.Error.WriteLine($"mucmm: {e.Message}");
+            Console.Error.WriteLine("Run 'mucmm --help' (or 'mucmm COMMAND --help') for usage.");
+            return ExitCodes.UserError;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (Unwrap(ex) is MucmmUserException user)
+        {
+            Console.Error.WriteLine($"mucmm: error: {user.Message}");
+            return ExitCodes.UserError;
+        }
+        catch (Exception ex)
+        {
+            var inner = Unwrap(ex);
+            Console.Error.WriteLine($"mucmm: internal error: {inner.GetType().Name}: {inner.Message.ReplaceLineEndings(" ")}");
+            if (Environment.GetEnvironmentVariable("MUCMM_DEBUG") == "1") Console.Error.WriteLine(inner);
+            return ExitCodes.InternalError;
+        }
+    }
+
+    private static Exception Unwrap(Exception ex)
+    {
+        while ((ex is AggregateException || ex is System.Reflection.TargetInvocationException) && ex.InnerException is not null)
+            ex = ex.InnerException;
+        return ex;
+    }
+}

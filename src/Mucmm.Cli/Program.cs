@@ -1,0 +1,13 @@
+using System.CommandLine;
+using Mucmm.Cli;
+using Mucmm.Cli.Commands;
+
+var root = new RootCommand(
+    "mucmm — multimodal understanding through correlation maximization and minimization.\n" +
+    "Learns what paired modalities share (common) and what is individual to each, scores samples, and draws gradient maps.");
+
+// One line per command; each command lives in Commands/<Name>Command.cs.
+root.Subcommands.Add(DatasetsCommand.Create());
+root.Subcommands.Add(ExportDatasetCommand.Create());
+
+return CliRunner.Run(root, args);
