@@ -18,7 +18,7 @@ namespace Mucmm.Data.Readers;
 /// while ((n = r.ReadRows(buf)) &gt; 0) { /* rows 0..n-1 of buf, row-major */ }
 /// </code>
 /// </remarks>
-public sealed class NpyChunkReader : IDisposable
+public sealed class NpyChunkReader : IRowChunkReader
 {
     private const int ScratchBytes = 1 << 20;
 
