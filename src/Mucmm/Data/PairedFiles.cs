@@ -4,7 +4,7 @@ using Mucmm.Data.Readers;
 namespace Mucmm.Data;
 
 /// <summary>
-/// User data: one matrix file per view (rows = paired samples), read into a <see cref="PairedDataset"/>
+/// User data: one matrix file per view (<c>.npy</c> or <c>.csv</c> via <see cref="MatrixFile"/>, rows = paired samples), read into a <see cref="PairedDataset"/>
 /// named "files" with views "view1", "view2", … and a fixed-seed random 80/10/10 split
 /// (<see cref="DatasetSplits.Random"/>).
 /// </summary>
@@ -38,13 +38,9 @@ public static class PairedFiles
 
     private static View ReadView(string path, string name)
     {
-        string ext = Path.GetExtension(path).ToLowerInvariant();
-        if (ext != ".npy")
-            throw new MucmmUserException(path, $"unsupported file type '{ext}' (expected .npy)");
-        var a = NpyFile.Read(path);
-        if (a.Shape.Length == 0 || a.Rows == 0 || a.Cols == 0)
-            throw new MucmmUserException(path, $"expected a matrix with rows = samples, got shape ({string.Join(", ", a.Shape)})");
-        int[] sampleShape = a.Shape.Length == 1 ? [1] : a.Shape[1..];
-        return new View(name, ViewKind.Vector, sampleShape, a.Data);
+        var m = MatrixFile.Read(path);
+        if (m.Rows == 0 || m.Cols == 0)
+            throw new MucmmUserException(path, $"expected a matrix with rows = samples, got {m.Rows} × {m.Cols}");
+        return new View(name, ViewKind.Vector, [m.Cols], m.Data);
     }
 }

@@ -46,6 +46,18 @@ public class DataOptionsTests
     }
 
     [Fact]
+    public void Csv_and_npy_files_can_be_paired()
+    {
+        string dir = TestPaths.NewTempDir();
+        string a = Path.Combine(dir, "a.csv"), b = Path.Combine(dir, "b.npy");
+        File.WriteAllLines(a, new[] { "\"x 1\",y" }.Concat(Enumerable.Range(0, 30).Select(i => $"{i},{i * 0.5}")));
+        NpyFile.Write(b, Enumerable.Range(0, 30).Select(i => (double)i).ToArray(), 30, 1);
+        var all = Load("all", "--view1", a, "--view2", b);
+        Assert.Equal([2, 1], all.Views.Select(v => v.Cols));
+        Assert.Equal(3.5, all.Views[0].Row(7)[1]);
+    }
+
+    [Fact]
     public void Files_with_different_row_counts_are_refused_naming_the_file()
     {
         string dir = TestPaths.NewTempDir();
