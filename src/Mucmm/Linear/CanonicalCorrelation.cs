@@ -127,9 +127,9 @@ public sealed class CanonicalCorrelation
         a = a * signs;
         b = b * signs;
 
-        var var1 = (s11.matmul(a) * a).sum(0);
-        var var2 = (s22.matmul(b) * b).sum(0);
-        var cov12 = (s12.matmul(b) * a).sum(0);
+        var var1 = (s11.matmul(a) * a).sum(dim: 0);
+        var var2 = (s22.matmul(b) * b).sum(dim: 0);
+        var cov12 = (s12.matmul(b) * a).sum(dim: 0);
         var scale1 = where(var1 > 0, var1.rsqrt(), 1.0);
         var scale2 = where(var2 > 0, var2.rsqrt(), 1.0);
         var corr = where((var1 > 0) & (var2 > 0), cov12 * scale1 * scale2, 0.0);

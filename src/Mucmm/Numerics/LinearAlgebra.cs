@@ -81,7 +81,7 @@ public static class LinearAlgebra
     public static Tensor SignsOfLargest(Tensor columns)
     {
         using var scope = NewDisposeScope();
-        var idx = columns.abs().argmax(0);
+        var idx = columns.abs().argmax(dim: 0);
         var picked = columns.gather(0, idx.unsqueeze(0)).squeeze(0);
         var signs = where(picked < 0, -1.0, 1.0).to(columns.dtype);
         return signs.MoveToOuterDisposeScope();
