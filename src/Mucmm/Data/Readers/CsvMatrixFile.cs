@@ -59,6 +59,8 @@ public static class CsvMatrixFile
             lineNo++;
             if (string.IsNullOrWhiteSpace(line)) continue;
             rows++;
+            if (!line.Contains('"') && TryParseBareRow(line, cols, data))
+                continue;
             CsvLine.Split(line, fields, source, lineNo);
             if (fields.Count != cols)
                 throw new MucmmUserException(source, $"line {lineNo} (data row {rows}) has {fields.Count} fields, the header has {cols}");
@@ -80,6 +82,30 @@ public static class CsvMatrixFile
         if (rows == 0)
             throw new MucmmUserException(source, "no data rows (only a header line)");
         return new MatrixData(source, data.ToArray(), rows, cols, names);
+    }
+
+    /// <summary>
+    /// Fast path for an unquoted line: parses exactly <paramref name="cols"/> finite numbers without
+    /// allocating and appends them. Returns false (appending nothing) on any problem, so the slow
+    /// path can produce the precise error.
+    /// </summary>
+    private static bool TryParseBareRow(ReadOnlySpan<char> line, int cols, List<double> data)
+    {
+        int before = data.Count;
+        for (int c = 0; c < cols; c++)
+        {
+            int comma = line.IndexOf(',');
+            bool last = c == cols - 1;
+            if (last != (comma < 0)) break;
+            var cell = (last ? line : line[..comma]).Trim();
+            if (cell.Length == 0 || !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+                break;
+            data.Add(v);
+            if (last) return true;
+            line = line[(comma + 1)..];
+        }
+        data.RemoveRange(before, data.Count - before);
+        return false;
     }
 
     internal static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
