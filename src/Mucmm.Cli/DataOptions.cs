@@ -44,7 +44,7 @@ public sealed class DataOptions
         Samples = CreateSamplesOption();
         Split = new Option<string>("--split")
         {
-            Description = $"Rows to use: train, validation, test or all (default {defaultSplit}).",
+            Description = "Rows to use: train, validation, test or all.",
             HelpName = "SPLIT",
             DefaultValueFactory = _ => defaultSplit,
         };
@@ -82,14 +82,14 @@ public sealed class DataOptions
     /// <summary><c>--samples N</c> on its own: number of rows of the synthetic datasets.</summary>
     public static Option<int?> CreateSamplesOption() => new("--samples")
     {
-        Description = "Number of samples of synthetic and synthetic-nonlinear (default 10000).",
+        Description = "Number of samples of synthetic and synthetic-nonlinear (default 10,000).",
         HelpName = "N",
     };
 
     /// <summary><c>--seed S</c> on its own.</summary>
     public static Option<int> CreateSeedOption() => new("--seed")
     {
-        Description = $"Seed of every random draw: split, dataset generation, the command's own randomness (default {DefaultSeed}).",
+        Description = "Seed of every random draw: split, dataset generation, the command's own randomness.",
         HelpName = "S",
         DefaultValueFactory = _ => DefaultSeed,
     };
