@@ -41,9 +41,10 @@ public sealed class DataOptions
         View1 = new Option<string?>("--view1") { Description = "View 1 matrix file (.npy or .csv), rows = samples.", HelpName = "FILE" };
         View2 = new Option<string?>("--view2") { Description = "View 2 matrix file, row i paired with row i of --view1.", HelpName = "FILE" };
         Seed = CreateSeedOption();
+        Samples = CreateSamplesOption();
         Split = new Option<string>("--split")
         {
-            Description = $"Rows to use: train, validation, test or all (default {defaultSplit}).",
+            Description = "Rows to use: train, validation, test or all.",
             HelpName = "SPLIT",
             DefaultValueFactory = _ => defaultSplit,
         };
@@ -68,6 +69,9 @@ public sealed class DataOptions
     /// <summary><c>--split train|validation|test|all</c>.</summary>
     public Option<string> Split { get; }
 
+    /// <summary><c>--samples N</c> (synthetic datasets only).</summary>
+    public Option<int?> Samples { get; }
+
     /// <summary><c>--fsdd DIR</c> on its own (for commands that name the dataset otherwise, e.g. <c>export-dataset</c>).</summary>
     public static Option<string?> CreateFsddOption() => new("--fsdd")
     {
@@ -75,10 +79,17 @@ public sealed class DataOptions
         HelpName = "DIR",
     };
 
+    /// <summary><c>--samples N</c> on its own: number of rows of the synthetic datasets.</summary>
+    public static Option<int?> CreateSamplesOption() => new("--samples")
+    {
+        Description = "Number of samples of synthetic and synthetic-nonlinear (default 10,000).",
+        HelpName = "N",
+    };
+
     /// <summary><c>--seed S</c> on its own.</summary>
     public static Option<int> CreateSeedOption() => new("--seed")
     {
-        Description = $"Seed of every random draw: split, dataset generation, the command's own randomness (default {DefaultSeed}).",
+        Description = "Seed of every random draw: split, dataset generation, the command's own randomness.",
         HelpName = "S",
         DefaultValueFactory = _ => DefaultSeed,
     };
@@ -87,7 +98,7 @@ public sealed class DataOptions
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        foreach (var option in new Option[] { Dataset, Fsdd, View1, View2, Seed, Split })
+        foreach (var option in new Option[] { Dataset, Fsdd, View1, View2, Seed, Split, Samples })
             command.Options.Add(option);
     }
 
@@ -124,7 +135,7 @@ public sealed class DataOptions
         if (name is not null && files)
             throw new MucmmUserException("give either --dataset NAME or --view1 FILE --view2 FILE, not both");
         if (name is not null)
-            return DatasetCatalog.Load(name, new DatasetOptions { Seed = seed, FsddDir = fsdd });
+            return DatasetCatalog.Load(name, new DatasetOptions { Seed = seed, FsddDir = fsdd, Samples = parse.GetValue(Samples) });
         if (!files)
             throw new MucmmUserException("no data: give --dataset NAME (see 'mucmm datasets') or --view1 FILE --view2 FILE");
         if (v1 is null || v2 is null)

@@ -12,6 +12,7 @@ public static class ExportDatasetCommand
         var name = new Argument<string>("name") { Description = "Dataset name (see 'mucmm datasets')." , HelpName = "NAME" };
         var fsdd = DataOptions.CreateFsddOption();
         var seed = DataOptions.CreateSeedOption();
+        var samples = DataOptions.CreateSamplesOption();
         var output = new OutputOptions("view1.npy, view2.npy and meta.csv");
         var cmd = new Command("export-dataset",
             "Write a built-in dataset for NumPy: view1.npy and view2.npy (float32, rows = samples, each sample flattened " +
@@ -19,16 +20,18 @@ public static class ExportDatasetCommand
             "Examples:\n" +
             "  mucmm export-dataset noisy-mnist --out noisy\n" +
             "  mucmm export-dataset av-digits --fsdd ../shared/data/fsdd --out avd --seed 1\n" +
+            "  mucmm export-dataset synthetic --samples 20000 --out syn\n" +
             "  python3 -c \"import numpy as np; print(np.load('noisy/view1.npy').shape)\"");
         cmd.Arguments.Add(name);
         cmd.Options.Add(fsdd);
         cmd.Options.Add(seed);
+        cmd.Options.Add(samples);
         output.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             string dataset = DatasetCatalog.Describe(parse.GetValue(name)!).Name;
             using var folder = output.Open(parse);
-            var data = DatasetCatalog.Load(dataset, new DatasetOptions { Seed = parse.GetValue(seed), FsddDir = parse.GetValue(fsdd) });
+            var data = DatasetCatalog.Load(dataset, new DatasetOptions { Seed = parse.GetValue(seed), FsddDir = parse.GetValue(fsdd), Samples = parse.GetValue(samples) });
             DatasetExport.Write(data, folder);
             folder.Commit();
             int train = data.RowsOf(Split.Train).Length, val = data.RowsOf(Split.Validation).Length, test = data.RowsOf(Split.Test).Length;

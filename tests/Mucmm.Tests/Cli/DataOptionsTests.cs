@@ -70,6 +70,24 @@ public class DataOptionsTests
     }
 
     [Fact]
+    public void Non_finite_values_are_refused_naming_the_file()
+    {
+        string dir = TestPaths.NewTempDir();
+        string a = Path.Combine(dir, "a.csv"), b = Path.Combine(dir, "b.csv");
+        File.WriteAllLines(a, new[] { "x" }.Concat(Enumerable.Range(0, 10).Select(i => i == 6 ? "NaN" : $"{i}")));
+        File.WriteAllLines(b, new[] { "y" }.Concat(Enumerable.Range(0, 10).Select(i => $"{i}")));
+        var ex = Assert.Throws<MucmmUserException>(() => Load("all", "--view1", b, "--view2", a));
+        Assert.StartsWith(a, ex.Message);
+        Assert.Single(ex.Message.Split('\n'));
+    }
+
+    [Fact]
+    public void Synthetic_size_comes_from_samples()
+    {
+        Assert.Equal(300, Load("all", "--dataset", "synthetic", "--samples", "300").Count);
+    }
+
+    [Fact]
     public void Missing_or_conflicting_data_options_are_user_errors()
     {
         Assert.Contains("--dataset", Assert.Throws<MucmmUserException>(() => Load("all")).Message);

@@ -49,6 +49,21 @@ public class DatasetCommandsTests
     }
 
     [Fact]
+    public void Export_av_digits_writes_spectrograms_images_and_speakers()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "avd");
+        var r = CliHarness.Run("export-dataset", "av-digits", "--fsdd", TestPaths.Fsdd, "--out", dir);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal([3_000L, 40L * 64L], NpyFile.ReadHeader(Path.Combine(dir, "view1.npy")).Shape);
+        Assert.Equal([3_000L, 784L], NpyFile.ReadHeader(Path.Combine(dir, "view2.npy")).Shape);
+        string[] meta = File.ReadAllLines(Path.Combine(dir, "meta.csv"));
+        Assert.Equal("index,split,digit,speaker,speaker_name,image,take", meta[0]);
+        Assert.Equal(3_001, meta.Length);
+        Assert.Matches(@"^0,(train|validation|test),0,0,george,\d+,0$", meta[1]);
+        Assert.Equal(6, meta.Skip(1).Select(l => l.Split(',')[4]).Distinct().Count());
+    }
+
+    [Fact]
     public void Unknown_dataset_exits_2_with_one_line()
     {
         string dir = Path.Combine(TestPaths.NewTempDir(), "x");

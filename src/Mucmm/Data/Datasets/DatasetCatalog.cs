@@ -99,7 +99,7 @@ public static class DatasetCatalog
             .Select(m => new ViewDescriptor($"view{m + 1}", ViewKind.Vector, [syn.Dims[m]],
                 $"{syn.CommonDim} common + {syn.IndividualDims[m]} individual latents + noise"))
             .ToArray();
-        const string synSource = "generated from the seed (n with the API's Samples option; default 10,000)";
+        const string synSource = "generated from --seed (n = --samples, default 10,000)";
 
         return
         [
@@ -127,7 +127,7 @@ public static class DatasetCatalog
                 "spoken digits (FSDD) as log-mel spectrograms, each paired with an MNIST image of the same digit",
                 [
                     new ViewDescriptor("audio", ViewKind.Spectrogram, AvDigitsDataset.SpectrogramShape, AvDigitsDataset.SpectrogramDescription),
-                    new ViewDescriptor("image", ViewKind.Image, Image28, "an MNIST image of the spoken digit, used once"),
+                    new ViewDescriptor("handwritten", ViewKind.Image, Image28, "an MNIST image of the spoken digit, each image used once"),
                 ],
                 0, ["digit", "speaker"], [], ["image", "take"],
                 "Free Spoken Digit Dataset (Jakobovski et al., CC BY-SA 4.0), read from --fsdd DIR; " + MnistSource, true),
