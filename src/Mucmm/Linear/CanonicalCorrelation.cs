@@ -13,7 +13,8 @@ namespace Mucmm.Linear;
 /// With Σ̃ₘₘ = Σₘₘ + ε·(tr Σₘₘ / dₘ)·I = Lₘ Lₘᵀ (Cholesky) and the SVD
 /// L₁⁻¹ Σ₁₂ L₂⁻ᵀ = U diag(ρ̃) Vᵀ, the canonical directions are A = L₁⁻ᵀ U and B = L₂⁻ᵀ V (the same
 /// directions as with the symmetric whitening Σ̃^(−1/2), since both whitenings differ by a rotation).
-/// Each column is then rescaled so that its variate x·aᵢ has variance 1 on the training data, and each
+/// Each column is then rescaled so that its centred variate (x − x̄)·aᵢ has mean square 1 on the training
+/// data (variance with divisor n; then the mean over the training set of Σᵢ c₁ᵢc₂ᵢ is exactly Σᵢ ρᵢ), and each
 /// pair gets the sign that makes the largest-magnitude entry of aᵢ positive. <see cref="Correlations"/>
 /// are the training correlations corr(x₁aᵢ, x₂bᵢ); with ε = 0 they equal ρ̃ᵢ (classical CCA) and
 /// are exactly descending. With ε &gt; 0 they are slightly larger than ρ̃ᵢ and kept in the order of ρ̃.
@@ -61,7 +62,7 @@ public sealed class CanonicalCorrelation
 
     /// <summary>
     /// Canonical directions of view <paramref name="side"/> (0 or 1) as a new (dₘ × p) float64 tensor;
-    /// column i gives the variate (x − x̄)·aᵢ with unit training variance (a column whose variate has
+    /// column i gives the variate (x − x̄)·aᵢ with unit training mean square (a column whose variate has
     /// no variance at all is returned as is).
     /// </summary>
     public Tensor Directions(int side) =>
@@ -127,9 +128,11 @@ public sealed class CanonicalCorrelation
         a = a * signs;
         b = b * signs;
 
-        var var1 = (s11.matmul(a) * a).sum(dim: 0);
-        var var2 = (s22.matmul(b) * b).sum(dim: 0);
-        var cov12 = (s12.matmul(b) * a).sum(dim: 0);
+        // Mean squares of the centred training variates (divisor n, see the remarks).
+        double toMeanSquare = (stats.Count - 1.0) / stats.Count;
+        var var1 = (s11.matmul(a) * a).sum(dim: 0) * toMeanSquare;
+        var var2 = (s22.matmul(b) * b).sum(dim: 0) * toMeanSquare;
+        var cov12 = (s12.matmul(b) * a).sum(dim: 0) * toMeanSquare;
         var scale1 = where(var1 > 0, var1.rsqrt(), 1.0);
         var scale2 = where(var2 > 0, var2.rsqrt(), 1.0);
         var corr = where((var1 > 0) & (var2 > 0), cov12 * scale1 * scale2, 0.0);

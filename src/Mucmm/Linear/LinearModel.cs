@@ -9,10 +9,11 @@ namespace Mucmm.Linear;
 /// <summary>
 /// A fitted closed-form linear model (linear MUCMM, or plain CCA without individual parts), made by
 /// <see cref="LinearMucmm"/>. Immutable. For view m with training mean x̄ₘ:
-/// common variates cₘ = (xₘ − x̄ₘ)·Aₘ (Aₘ: dₘ × k canonical directions, unit training variance,
+/// common variates cₘ = (xₘ − x̄ₘ)·Aₘ (Aₘ: dₘ × k canonical directions, unit mean square on the training data,
 /// corr(c₁ᵢ, c₂ᵢ) = <see cref="CanonicalCorrelations"/>[i]) and individual variates
-/// uₘ = (xₘ − x̄ₘ)·Lₘ (Lₘ = P wᵢ / √λᵢ: dₘ × rₘ loadings, unit variance, uncorrelated with the K
-/// correlated variates of view m).
+/// uₘ = (xₘ − x̄ₘ)·Lₘ (Lₘ = P wᵢ / √(λᵢ(n−1)/n): dₘ × rₘ loadings, unit mean square, uncorrelated with the K
+/// correlated variates of view m). "Unit mean square" is variance with divisor n, so that the training
+/// mean of the common score Σᵢc₁ᵢc₂ᵢ is exactly Σᵢ<c>ρᵢ</c> and that of each individual score exactly 1.
 /// </summary>
 public sealed class LinearModel : IMultiviewModel
 {
@@ -22,13 +23,13 @@ public sealed class LinearModel : IMultiviewModel
     /// <summary>Name of the weights file inside a saved model folder.</summary>
     public const string WeightsFile = "weights.safetensors";
 
-    private readonly double[][] _means, _common, _individual, _individualVariance;
+    private readonly double[][] _means, _common, _individual, _commonPattern, _individualPattern, _individualVariance;
     private readonly int[] _dims, _individualDims;
 
     internal LinearModel(LinearModelKind kind, long count, double ridge, int[] dims, int commonDim, int[] individualDims,
         int correlatedCount, double? threshold, int permutations, int seed,
         double[] correlations, double[] regularized, double[][] means, double[][] common, double[][] individual,
-        double[][] individualVariance, VarianceSplit[] explained)
+        double[][] commonPattern, double[][] individualPattern, double[][] individualVariance, VarianceSplit[] explained)
     {
         ModelKind = kind;
         TrainingCount = count;
@@ -45,6 +46,8 @@ public sealed class LinearModel : IMultiviewModel
         _means = means;
         _common = common;
         _individual = individual;
+        _commonPattern = commonPattern;
+        _individualPattern = individualPattern;
         _individualVariance = individualVariance;
         ExplainedVariance = explained;
     }
@@ -108,6 +111,19 @@ public sealed class LinearModel : IMultiviewModel
         _individualDims[view] == 0 ? zeros(_dims[view], 0, dtype: float64)
         : LinearAlgebra.FromArray(_individual[view], _dims[view], _individualDims[view]);
 
+    /// <summary>
+    /// Common patterns of view m: a new (dₘ × k) float64 tensor, column i = cov(xₘ, cₘᵢ) on the training
+    /// data (divisor n) — the input-space direction that common variate i stands for, i.e. the span of
+    /// the joint (JIVE) part of xₘ. Read patterns, not weights, to see what a variate captures
+    /// (Haufe et al. 2014, "On the interpretation of weight vectors of linear models in multivariate neuroimaging").
+    /// </summary>
+    public Tensor CommonPatterns(int view) => LinearAlgebra.FromArray(_commonPattern[view], _dims[view], CommonDim);
+
+    /// <summary>Individual patterns of view m: a new (dₘ × rₘ) float64 tensor, column i = cov(xₘ, uₘᵢ) (divisor n).</summary>
+    public Tensor IndividualPatterns(int view) =>
+        _individualDims[view] == 0 ? zeros(_dims[view], 0, dtype: float64)
+        : LinearAlgebra.FromArray(_individualPattern[view], _dims[view], _individualDims[view]);
+
     /// <inheritdoc/>
     public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs)
     {
@@ -137,7 +153,7 @@ public sealed class LinearModel : IMultiviewModel
     /// <summary>
     /// Writes <c>config.json</c> (model kind, <c>format_version</c>, dims, hyperparameters, training
     /// correlations, variance split) and <c>weights.safetensors</c> (float64: mean1, mean2, common1,
-    /// common2, individual1, individual2; see docs/method.md) into <paramref name="directory"/>,
+    /// common2, individual1, individual2, common_pattern1/2, individual_pattern1/2; see docs/method.md) into <paramref name="directory"/>,
     /// creating it when needed.
     /// </summary>
     public void Save(string directory)
@@ -175,6 +191,8 @@ public sealed class LinearModel : IMultiviewModel
             weights[$"mean{m + 1}"] = torch.tensor(_means[m], dtype: float64);
             weights[$"common{m + 1}"] = CommonDirections(m);
             weights[$"individual{m + 1}"] = IndividualLoadings(m);
+            weights[$"common_pattern{m + 1}"] = CommonPatterns(m);
+            weights[$"individual_pattern{m + 1}"] = IndividualPatterns(m);
         }
         using var stream = File.Create(Path.Combine(directory, WeightsFile));
         TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, weights, leaveOpen: true);
@@ -248,8 +266,12 @@ public sealed class LinearModel : IMultiviewModel
                 var means = new double[2][];
                 var common = new double[2][];
                 var individual = new double[2][];
+                var commonPattern = new double[2][];
+                var individualPattern = new double[2][];
                 for (int m = 0; m < 2; m++)
                 {
+                    commonPattern[m] = Take($"common_pattern{m + 1}", dims[m], k);
+                    individualPattern[m] = Take($"individual_pattern{m + 1}", dims[m], individualDims[m]);
                     means[m] = Take($"mean{m + 1}", dims[m]);
                     common[m] = Take($"common{m + 1}", dims[m], k);
                     individual[m] = Take($"individual{m + 1}", dims[m], individualDims[m]);
@@ -258,7 +280,7 @@ public sealed class LinearModel : IMultiviewModel
                     config["n_samples"]!.GetValue<long>(), config["ridge"]!.GetValue<double>(), dims, k, individualDims,
                     config["correlated_count"]!.GetValue<int>(), config["threshold"]?.GetValue<double>(),
                     config["permutations"]!.GetValue<int>(), config["seed"]!.GetValue<int>(),
-                    corr, reg, means, common, individual, indVar, explained);
+                    corr, reg, means, common, individual, commonPattern, individualPattern, indVar, explained);
             }
             finally
             {

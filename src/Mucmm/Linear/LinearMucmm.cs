@@ -113,6 +113,9 @@ public static class LinearMucmm
         using var _ = no_grad();
         var common = new double[2][];
         var individual = new double[2][];
+        var commonPattern = new double[2][];
+        var individualPattern = new double[2][];
+        double toMeanSquare = (stats.Count - 1.0) / stats.Count;
         var individualVariance = new double[2][];
         var split = new VarianceSplit[2];
         int r = mucmm ? o.IndividualDim : 0;
@@ -123,12 +126,13 @@ public static class LinearMucmm
             var a = cca.Directions(m);
             var ak = a.narrow(1, 0, k);
             var gk = ak.t().matmul(s).matmul(ak);
-            var unitVariance = gk.diagonal();
+            var unitVariance = gk.diagonal() * ((stats.Count - 1.0) / stats.Count);   // mean squares (divisor n)
             double worst = (unitVariance - 1).abs().max().item<double>();
             if (worst > 1e-6)
                 throw new MucmmUserException(
                     $"common dim k = {k} is too large: view {m + 1} has fewer than {k} canonical variates with nonzero variance");
             common[m] = LinearAlgebra.ToArray(ak);
+            commonPattern[m] = LinearAlgebra.ToArray(s.matmul(ak) * toMeanSquare);   // cov(x, c) (divisor n)
             double total = s.trace().item<double>();
             var sak = s.matmul(ak);
             double commonVar = linalg.solve(gk, sak.t().matmul(sak)).trace().item<double>();
@@ -138,13 +142,15 @@ public static class LinearMucmm
                 if (r > d - correlated)
                     throw new MucmmUserException(
                         $"individual dim r = {r} is not possible for view {m + 1}: after removing K = {correlated} correlated variates only {d - correlated} of its {d} dimensions are left");
-                var (loadings, lambda) = IndividualDirections(s, a.narrow(1, 0, correlated), r, m);
+                var (loadings, lambda) = IndividualDirections(s, a.narrow(1, 0, correlated), r, m, stats.Count);
                 individual[m] = LinearAlgebra.ToArray(loadings);
+                individualPattern[m] = LinearAlgebra.ToArray(s.matmul(loadings) * toMeanSquare);
                 individualVariance[m] = lambda;
             }
             else
             {
                 individual[m] = Array.Empty<double>();
+                individualPattern[m] = Array.Empty<double>();
                 individualVariance[m] = Array.Empty<double>();
             }
             double indivVar = individualVariance[m].Sum();
@@ -157,15 +163,16 @@ public static class LinearMucmm
             mucmm ? o.Permutations : 0, o.Seed,
             cca.Correlations.ToArray(), cca.RegularizedCorrelations.ToArray(),
             new[] { cca.Mean(0).ToArray(), cca.Mean(1).ToArray() },
-            common, individual, individualVariance, split);
+            common, individual, commonPattern, individualPattern, individualVariance, split);
     }
 
     /// <summary>
     /// Individual loadings of one view: P = I − A_K G⁻¹ A_Kᵀ Σ (regression of x on its K correlated
     /// variates, G = A_Kᵀ Σ A_K, which is I with ridge 0), residual covariance C = Pᵀ Σ P =
-    /// Σ − Σ A_K G⁻¹ A_Kᵀ Σ, its top-r eigenpairs (wᵢ, λᵢ), loadings P wᵢ / √λᵢ (unit-variance variates).
+    /// Σ − Σ A_K G⁻¹ A_Kᵀ Σ, its top-r eigenpairs (wᵢ, λᵢ), loadings P wᵢ / √(λᵢ(n−1)/n) (variates with
+    /// unit mean square on the training data, like the common ones).
     /// </summary>
-    private static (Tensor Loadings, double[] Lambda) IndividualDirections(Tensor s, Tensor aK, int r, int view)
+    private static (Tensor Loadings, double[] Lambda) IndividualDirections(Tensor s, Tensor aK, int r, int view, long n)
     {
         using var scope = NewDisposeScope();
         long d = s.shape[0];
@@ -185,7 +192,7 @@ public static class LinearMucmm
                 $"individual dim r = {r} is too large for view {view + 1}: its residual has only {positive} directions with nonzero variance");
         }
         var projector = eye(d, dtype: float64) - aK.matmul(linalg.solve(g, sa.t()));   // P = I − A G⁻¹ Aᵀ Σ
-        var loadings = projector.matmul(wTop) * top.rsqrt();
+        var loadings = projector.matmul(wTop) * (top * ((n - 1.0) / n)).rsqrt();   // unit mean square (divisor n)
         loadings = loadings * LinearAlgebra.SignsOfLargest(loadings);
         return (loadings.MoveToOuterDisposeScope(), LinearAlgebra.ToArray(top));
     }

@@ -125,13 +125,14 @@ public static class LinearAlgebra
     /// <summary>Row-major copy of a float64 2-D (or 1-D) tensor's values.</summary>
     public static double[] ToArray(Tensor t)
     {
+        if (t.numel() == 0) return Array.Empty<double>();
         using var scope = NewDisposeScope();
         return t.detach().to(float64, CPU).contiguous().data<double>().ToArray();
     }
 
     /// <summary>A (rows × cols) float64 CPU tensor holding a copy of the row-major <paramref name="data"/>.</summary>
     public static Tensor FromArray(double[] data, int rows, int cols) =>
-        torch.tensor(data, new long[] { rows, cols }, dtype: float64);
+        data.Length == 0 ? zeros(rows, cols, dtype: float64) : torch.tensor(data, new long[] { rows, cols }, dtype: float64);
 
     private static void RequireSquare(Tensor s)
     {

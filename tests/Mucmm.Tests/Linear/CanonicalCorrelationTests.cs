@@ -17,7 +17,7 @@ public class CanonicalCorrelationTests
     /// <c>options(digits=17); pop &lt;- LifeCycleSavings[, 2:3]; oec &lt;- LifeCycleSavings[, -(2:3)];
     /// r &lt;- cancor(pop, oec); r$cor; r$xcoef</c>.
     /// cor = 0.82479661124741621, 0.36527615148513809; xcoef = [[-0.0091108562292218486, -0.03622206048674606],
-    /// [0.0486475137502448696, -0.26031158157480699]] (variates with unit sum of squares, so ours = ±√(n−1)·xcoef).
+    /// [0.0486475137502448696, -0.26031158157480699]] (variates with unit sum of squares; ours have unit mean square, so ours = ±√n·xcoef, n = 50).
     /// Tolerance 1e-8 (ridge 0, float64).
     /// </summary>
     [Fact]
@@ -33,7 +33,7 @@ public class CanonicalCorrelationTests
             Assert.True(Math.Abs(cca.RegularizedCorrelations[i] - expected[i]) < 1e-8);
         }
 
-        // Directions: ours = sign · √49 · R's xcoef; our sign makes the largest-|.| entry positive.
+        // Directions: ours = sign · √50 · R's xcoef; our sign makes the largest-|.| entry positive.
         double[,] xcoef = { { -0.0091108562292218486, -0.03622206048674606 }, { 0.0486475137502448696, -0.26031158157480699 } };
         var a = cca.DirectionsArray(0);
         for (int j = 0; j < 2; j++)
@@ -41,7 +41,7 @@ public class CanonicalCorrelationTests
             double sign = Math.Abs(xcoef[0, j]) > Math.Abs(xcoef[1, j]) ? Math.Sign(xcoef[0, j]) : Math.Sign(xcoef[1, j]);
             for (int i = 0; i < 2; i++)
             {
-                double want = sign * Math.Sqrt(49) * xcoef[i, j];
+                double want = sign * Math.Sqrt(50) * xcoef[i, j];
                 Assert.True(Math.Abs(a[i * 2 + j] - want) < 1e-8 * Math.Max(1, Math.Abs(want)), $"a[{i},{j}] = {a[i * 2 + j]:R}, R: {want:R}");
             }
         }
@@ -72,7 +72,8 @@ public class CanonicalCorrelationTests
     }
 
     /// <summary>
-    /// Oracle: definition of CCA. On random data, the variates (x − x̄)A have unit variance, pair i
+    /// Oracle: definition of CCA. On random data, the variates (x − x̄)A have unit mean square (our
+    /// standardization, divisor n), pair i
     /// has correlation ρᵢ and different pairs are uncorrelated (within and across views): the
     /// covariance of [XA, YB] is [[I, diag ρ], [diag ρ, I]] to 1e-10 with ridge 0. Signs follow the
     /// convention (largest-|.| entry of each aᵢ positive).
@@ -86,7 +87,7 @@ public class CanonicalCorrelationTests
         var u = cca.Transform(0, LinearAlgebra.FromArray(x.Data, x.Rows, x.Cols));
         var v = cca.Transform(1, LinearAlgebra.FromArray(y.Data, y.Rows, y.Cols));
         var z = cat(new[] { u, v }, 1);
-        var cov = z.t().matmul(z - z.mean(new long[] { 0 })) / (z.shape[0] - 1);
+        var cov = z.t().matmul(z - z.mean(new long[] { 0 })) / z.shape[0];
         var rho = torch.tensor(cca.Correlations.ToArray(), dtype: float64);
         var expected = eye(10, dtype: float64);
         expected.narrow(0, 0, 5).narrow(1, 5, 5).diagonal().copy_(rho);
