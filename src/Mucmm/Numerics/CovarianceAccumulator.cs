@@ -1,4 +1,5 @@
 using Mucmm.Data;
+using Mucmm.Data.Readers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -110,6 +111,60 @@ public sealed class CovarianceAccumulator : IDisposable
         if (chunkRows <= 0) throw new ArgumentOutOfRangeException(nameof(chunkRows));
         int n = views[0].Rows;
         for (int s = 0; s < n; s += chunkRows) Add(views, s, Math.Min(chunkRows, n - s));
+    }
+
+    /// <summary>
+    /// Streams paired chunk readers (one per view, e.g. <c>.npy</c> files opened with
+    /// <see cref="MatrixFile.OpenRows"/>) to the end, <paramref name="chunkRows"/> rows at a time, adding
+    /// the rows whose index (0-based, in file order) passes <paramref name="keep"/> (all rows when null).
+    /// Memory: the chunk buffers, independent of the number of rows.
+    /// </summary>
+    /// <exception cref="MucmmUserException">The readers have different row counts or widths other than the accumulator's.</exception>
+    public void Add(IReadOnlyList<IRowChunkReader> readers, Func<long, bool>? keep = null, int chunkRows = DefaultChunkRows)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(readers);
+        if (chunkRows <= 0) throw new ArgumentOutOfRangeException(nameof(chunkRows));
+        if (readers.Count != _dims.Length) throw new MucmmUserException($"expected {_dims.Length} views, got {readers.Count}");
+        for (int m = 0; m < readers.Count; m++)
+        {
+            if (readers[m].Cols != _dims[m])
+                throw new MucmmUserException(readers[m].Source, $"has {readers[m].Cols} columns, expected {_dims[m]}");
+            if (readers[m].Rows - readers[m].RowsRead != readers[0].Rows - readers[0].RowsRead)
+                throw new MucmmUserException(readers[m].Source,
+                    $"has {readers[m].Rows} rows but {readers[0].Source} has {readers[0].Rows}; the views must be paired row by row");
+        }
+        var chunks = _dims.Select(d => new double[(long)chunkRows * d]).ToArray();
+        var kept = new int[chunkRows];
+        while (true)
+        {
+            long first = readers[0].RowsRead;
+            int rows = readers[0].ReadRows(chunks[0]);
+            for (int m = 1; m < readers.Count; m++)
+            {
+                int got = readers[m].ReadRows(chunks[m].AsSpan(0, rows * _dims[m]));
+                if (got != rows) throw new MucmmUserException(readers[m].Source, $"ended after {readers[m].RowsRead} rows, before {readers[0].Source}");
+            }
+            if (rows == 0) break;
+            int count = 0;
+            for (int i = 0; i < rows; i++) if (keep is null || keep(first + i)) kept[count++] = i;
+            if (count == 0) continue;
+            long need = (long)count * _total;
+            if (_buffer is null || _buffer.Length != need) _buffer = new double[need];
+            var buf = _buffer;
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
+            {
+                int o = 0, row = kept[i];
+                for (int m = 0; m < chunks.Length; m++)
+                {
+                    chunks[m].AsSpan(row * _dims[m], _dims[m]).CopyTo(buf.AsSpan((int)((long)i * _total + o), _dims[m]));
+                    o += _dims[m];
+                }
+            });
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            AddConcatenated(torch.tensor(buf, new long[] { count, _total }, dtype: float64), first);
+        }
     }
 
     /// <summary>An immutable snapshot of what has been accumulated (the accumulator stays usable).</summary>
