@@ -13,6 +13,7 @@ namespace Mucmm.Bench;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(warmupCount: 1, iterationCount: 5)]
+[InProcess] // run in this (already built, natively patched) process: a generated job project lacks the TorchSharp native fix
 public class LinearBenchmarks
 {
     private View[] _views = [];
