@@ -11,5 +11,7 @@ root.Subcommands.Add(DatasetsCommand.Create());
 root.Subcommands.Add(ExportDatasetCommand.Create());
 root.Subcommands.Add(FitCommand.Create());
 root.Subcommands.Add(TransformCommand.Create());
+root.Subcommands.Add(ScoreCommand.Create());
+root.Subcommands.Add(ExplainCommand.Create());
 
 return CliRunner.Run(root, args);
