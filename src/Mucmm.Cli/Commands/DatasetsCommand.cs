@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using Mucmm.Data.Datasets;
 
 namespace Mucmm.Cli.Commands;
 
@@ -7,12 +9,76 @@ public static class DatasetsCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("datasets", "List the built-in datasets: views and shapes, labels and factors, where the data comes from.");
+        var cmd = new Command("datasets",
+            "List the built-in datasets: views and shapes, labels and factors, where the data comes from.\n\n" +
+            "Examples:\n" +
+            "  mucmm datasets\n" +
+            "  mucmm export-dataset noisy-mnist --out noisy\n" +
+            "  mucmm fit --model linear --dataset synthetic --out run1");
         cmd.SetAction(_ =>
         {
-            Console.WriteLine("(datasets: not yet implemented)");
+            Console.Out.Write(Format(DatasetCatalog.All));
             return ExitCodes.Ok;
         });
         return cmd;
     }
+
+    /// <summary>The listing: a table (name, rows, views, labels, factors) then one paragraph per dataset.</summary>
+    public static string Format(IReadOnlyList<DatasetDescriptor> datasets)
+    {
+        var rows = new List<string[]> { new[] { "NAME", "ROWS", "VIEW 1", "VIEW 2", "LABELS", "FACTORS" } };
+        foreach (var d in datasets)
+        {
+            rows.Add(
+            [
+                d.Name,
+                d.NeedsFsdd ? "per --fsdd" : d.Rows.ToString("N0", CultureInfo.InvariantCulture),
+                ViewText(d, 0),
+                ViewText(d, 1),
+                d.Labels.Count == 0 ? "-" : string.Join(", ", d.Labels),
+                FactorText(d.Factors),
+            ]);
+        }
+        int[] widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        var text = new System.Text.StringBuilder();
+        foreach (var r in rows)
+            text.AppendLine(string.Join("  ", r.Select((cell, c) => c == r.Length - 1 ? cell : cell.PadRight(widths[c]))).TrimEnd());
+        text.AppendLine();
+        foreach (var d in datasets)
+        {
+            text.AppendLine($"{d.Name}: {d.Description}");
+            for (int m = 0; m < d.Views.Count; m++)
+                text.AppendLine($"  view {m + 1} '{d.Views[m].Name}' ({KindText(d.Views[m].Kind)} {d.Views[m].ShapeText}): {d.Views[m].Description}");
+            if (d.Ids.Count > 0) text.AppendLine($"  ids (exported, not probed): {string.Join(", ", d.Ids)}");
+            text.AppendLine($"  split: 80/10/10 train/validation/test, fixed by --seed");
+            text.AppendLine($"  source: {d.Source}");
+        }
+        text.AppendLine();
+        text.AppendLine("Use with --dataset NAME (av-digits also needs --fsdd DIR); 'mucmm export-dataset NAME --out DIR' writes it for NumPy.");
+        return text.ToString();
+    }
+
+    private static string ViewText(DatasetDescriptor d, int m) =>
+        m < d.Views.Count ? $"{d.Views[m].Name} {KindText(d.Views[m].Kind)} {d.Views[m].ShapeText}" : "-";
+
+    private static string KindText(Mucmm.Data.ViewKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>Shortens runs like common1, common2, common3 to common1..common3.</summary>
+    private static string FactorText(IReadOnlyList<string> factors)
+    {
+        if (factors.Count == 0) return "-";
+        var groups = new List<string>();
+        int i = 0;
+        while (i < factors.Count)
+        {
+            string prefix = TrimDigits(factors[i]);
+            int j = i;
+            while (j + 1 < factors.Count && TrimDigits(factors[j + 1]) == prefix && prefix != factors[j + 1]) j++;
+            groups.Add(j > i + 1 ? $"{factors[i]}..{factors[j]}" : string.Join(", ", factors.Skip(i).Take(j - i + 1)));
+            i = j + 1;
+        }
+        return string.Join(", ", groups);
+    }
+
+    private static string TrimDigits(string s) => s.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9');
 }

@@ -15,7 +15,9 @@ public enum Split
 /// M ≥ 2 paired views with the same number of rows: row i of every view is one sample.
 /// Optional integer labels (e.g. "digit", "speaker") and continuous factors (e.g. "rotation")
 /// per row, a split per row, and the row's index in the full dataset (the order
-/// <c>export-dataset</c> writes).
+/// <c>export-dataset</c> writes). Optionally, names for label codes (e.g. speaker names) and
+/// integer row identifiers that say where a row comes from (e.g. the partner image of
+/// <c>noisy-mnist</c>) — identifiers are exported with the labels but are not targets to predict.
 /// </summary>
 public sealed class PairedDataset
 {
@@ -27,7 +29,9 @@ public sealed class PairedDataset
         IReadOnlyDictionary<string, int[]>? labels = null,
         IReadOnlyDictionary<string, double[]>? factors = null,
         int[]? indices = null,
-        string? description = null)
+        string? description = null,
+        IReadOnlyDictionary<string, string[]>? labelNames = null,
+        IReadOnlyDictionary<string, int[]>? ids = null)
     {
         ArgumentNullException.ThrowIfNull(views);
         ArgumentNullException.ThrowIfNull(splits);
@@ -47,6 +51,12 @@ public sealed class PairedDataset
             if (v.Length != n) throw new ArgumentException($"label '{key}' has {v.Length} entries, expected {n}");
         foreach (var (key, v) in factors)
             if (v.Length != n) throw new ArgumentException($"factor '{key}' has {v.Length} entries, expected {n}");
+        labelNames ??= new Dictionary<string, string[]>();
+        foreach (var key in labelNames.Keys)
+            if (!labels.ContainsKey(key)) throw new ArgumentException($"label names given for '{key}', which is not a label");
+        ids ??= new Dictionary<string, int[]>();
+        foreach (var (key, v) in ids)
+            if (v.Length != n) throw new ArgumentException($"id '{key}' has {v.Length} entries, expected {n}");
         indices ??= Enumerable.Range(0, n).ToArray();
         if (indices.Length != n) throw new ArgumentException($"indices has {indices.Length} entries, expected {n}");
 
@@ -57,6 +67,8 @@ public sealed class PairedDataset
         Factors = factors;
         Indices = indices;
         Description = description ?? name;
+        LabelNames = labelNames;
+        Ids = ids;
     }
 
     /// <summary>Dataset name, e.g. "noisy-mnist".</summary>
@@ -79,6 +91,18 @@ public sealed class PairedDataset
 
     /// <summary>Continuous factors per row, by name (may be empty).</summary>
     public IReadOnlyDictionary<string, double[]> Factors { get; }
+
+    /// <summary>
+    /// Names of label codes, by label (may be empty): <c>LabelNames["speaker"][Labels["speaker"][i]]</c>
+    /// is the speaker name of row i.
+    /// </summary>
+    public IReadOnlyDictionary<string, string[]> LabelNames { get; }
+
+    /// <summary>
+    /// Integer identifiers per row that say where the row comes from (e.g. "partner": the MNIST
+    /// image of view 2 in <c>noisy-mnist</c>); exported with the labels, never a target to predict.
+    /// </summary>
+    public IReadOnlyDictionary<string, int[]> Ids { get; }
 
     /// <summary>Index of each row in the full dataset (0..n-1 for a full dataset).</summary>
     public int[] Indices { get; }
@@ -108,7 +132,9 @@ public sealed class PairedDataset
             Labels.ToDictionary(kv => kv.Key, kv => Pick(kv.Value)),
             Factors.ToDictionary(kv => kv.Key, kv => Pick(kv.Value)),
             Pick(Indices),
-            Description);
+            Description,
+            LabelNames,
+            Ids.ToDictionary(kv => kv.Key, kv => Pick(kv.Value)));
     }
 
     /// <summary>The rows of one split, as a dataset.</summary>

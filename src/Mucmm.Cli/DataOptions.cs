@@ -1,0 +1,145 @@
+using System.CommandLine;
+using Mucmm.Data;
+using Mucmm.Data.Datasets;
+
+namespace Mucmm.Cli;
+
+/// <summary>
+/// The shared data options — the one place they are built and resolved:
+/// <c>--dataset NAME [--fsdd DIR]</c> or <c>--view1 FILE --view2 FILE</c>, <c>--seed S</c>,
+/// <c>--split train|validation|test|all</c>. Commands create one instance, add it with
+/// <see cref="AddTo"/> and call <see cref="Load"/> (or <see cref="LoadAll"/>) in their action.
+/// </summary>
+/// <remarks>
+/// Built-in datasets come with their fixed-seed split; user files (<c>.npy</c> or <c>.csv</c>,
+/// rows = samples) get a fixed-seed random 80/10/10 split from <c>--seed</c>. <c>--seed</c> also
+/// seeds the command's own random draws (initialization, permutations) where it has any.
+/// </remarks>
+public sealed class DataOptions
+{
+    /// <summary>Default of <c>--seed</c>.</summary>
+    public const int DefaultSeed = 0;
+
+    /// <summary>The values <c>--split</c> accepts.</summary>
+    public static readonly string[] SplitNames = ["train", "validation", "test", "all"];
+
+    /// <summary>Help text to append to a command's description.</summary>
+    public const string HelpText =
+        "Data: --dataset NAME (see 'mucmm datasets'; av-digits also needs --fsdd DIR) or --view1 FILE --view2 FILE " +
+        "(.npy or .csv with a header line, rows = paired samples; split 80/10/10 at random from --seed).";
+
+    /// <summary>Creates the options; <paramref name="defaultSplit"/> is the command's default for <c>--split</c>.</summary>
+    public DataOptions(string defaultSplit = "all")
+    {
+        if (!SplitNames.Contains(defaultSplit)) throw new ArgumentException($"unknown split '{defaultSplit}'", nameof(defaultSplit));
+        Dataset = new Option<string?>("--dataset")
+        {
+            Description = $"Built-in dataset: {string.Join(", ", DatasetCatalog.Names)}.",
+            HelpName = "NAME",
+        };
+        Fsdd = CreateFsddOption();
+        View1 = new Option<string?>("--view1") { Description = "View 1 matrix file (.npy or .csv), rows = samples.", HelpName = "FILE" };
+        View2 = new Option<string?>("--view2") { Description = "View 2 matrix file, row i paired with row i of --view1.", HelpName = "FILE" };
+        Seed = CreateSeedOption();
+        Samples = CreateSamplesOption();
+        Split = new Option<string>("--split")
+        {
+            Description = "Rows to use: train, validation, test or all.",
+            HelpName = "SPLIT",
+            DefaultValueFactory = _ => defaultSplit,
+        };
+        Split.AcceptOnlyFromAmong(SplitNames);
+    }
+
+    /// <summary><c>--dataset NAME</c>.</summary>
+    public Option<string?> Dataset { get; }
+
+    /// <summary><c>--fsdd DIR</c>.</summary>
+    public Option<string?> Fsdd { get; }
+
+    /// <summary><c>--view1 FILE</c>.</summary>
+    public Option<string?> View1 { get; }
+
+    /// <summary><c>--view2 FILE</c>.</summary>
+    public Option<string?> View2 { get; }
+
+    /// <summary><c>--seed S</c>.</summary>
+    public Option<int> Seed { get; }
+
+    /// <summary><c>--split train|validation|test|all</c>.</summary>
+    public Option<string> Split { get; }
+
+    /// <summary><c>--samples N</c> (synthetic datasets only).</summary>
+    public Option<int?> Samples { get; }
+
+    /// <summary><c>--fsdd DIR</c> on its own (for commands that name the dataset otherwise, e.g. <c>export-dataset</c>).</summary>
+    public static Option<string?> CreateFsddOption() => new("--fsdd")
+    {
+        Description = "Folder of the Free Spoken Digit Dataset (recordings/{digit}_{speaker}_{index}.wav); needed by av-digits.",
+        HelpName = "DIR",
+    };
+
+    /// <summary><c>--samples N</c> on its own: number of rows of the synthetic datasets.</summary>
+    public static Option<int?> CreateSamplesOption() => new("--samples")
+    {
+        Description = "Number of samples of synthetic and synthetic-nonlinear (default 10,000).",
+        HelpName = "N",
+    };
+
+    /// <summary><c>--seed S</c> on its own.</summary>
+    public static Option<int> CreateSeedOption() => new("--seed")
+    {
+        Description = "Seed of every random draw: split, dataset generation, the command's own randomness.",
+        HelpName = "S",
+        DefaultValueFactory = _ => DefaultSeed,
+    };
+
+    /// <summary>Adds all data options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        foreach (var option in new Option[] { Dataset, Fsdd, View1, View2, Seed, Split, Samples })
+            command.Options.Add(option);
+    }
+
+    /// <summary>The value of <c>--seed</c>.</summary>
+    public int SeedOf(ParseResult parse) => parse.GetValue(Seed);
+
+    /// <summary>The chosen split, or null for <c>all</c>.</summary>
+    public Split? SplitOf(ParseResult parse) => parse.GetValue(Split) switch
+    {
+        "train" => Data.Split.Train,
+        "validation" => Data.Split.Validation,
+        "test" => Data.Split.Test,
+        _ => null,
+    };
+
+    /// <summary>The dataset restricted to <c>--split</c> (rows in the dataset's index order).</summary>
+    public PairedDataset Load(ParseResult parse)
+    {
+        var all = LoadAll(parse);
+        return SplitOf(parse) is { } split ? all.Subset(split) : all;
+    }
+
+    /// <summary>
+    /// The whole dataset (every split) named by the options. Throws <see cref="MucmmUserException"/>
+    /// when neither or both of <c>--dataset</c> and <c>--view1/--view2</c> are given, a file is bad,
+    /// the files' row counts differ or a value is not finite (the message names the file).
+    /// </summary>
+    public PairedDataset LoadAll(ParseResult parse)
+    {
+        string? name = parse.GetValue(Dataset), v1 = parse.GetValue(View1), v2 = parse.GetValue(View2);
+        string? fsdd = parse.GetValue(Fsdd);
+        int seed = SeedOf(parse);
+        bool files = v1 is not null || v2 is not null;
+        if (name is not null && files)
+            throw new MucmmUserException("give either --dataset NAME or --view1 FILE --view2 FILE, not both");
+        if (name is not null)
+            return DatasetCatalog.Load(name, new DatasetOptions { Seed = seed, FsddDir = fsdd, Samples = parse.GetValue(Samples) });
+        if (!files)
+            throw new MucmmUserException("no data: give --dataset NAME (see 'mucmm datasets') or --view1 FILE --view2 FILE");
+        if (v1 is null || v2 is null)
+            throw new MucmmUserException(v1 is null ? "--view2 needs --view1 FILE as well" : "--view1 needs --view2 FILE as well");
+        return PairedFiles.Load([v1, v2], seed);
+    }
+}

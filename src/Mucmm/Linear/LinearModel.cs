@@ -1,0 +1,301 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mucmm.Numerics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mucmm.Linear;
+
+/// <summary>
+/// A fitted closed-form linear model (linear MUCMM, or plain CCA without individual parts), made by
+/// <see cref="LinearMucmm"/>. Immutable. For view m with training mean x̄ₘ:
+/// common variates cₘ = (xₘ − x̄ₘ)·Aₘ (Aₘ: dₘ × k canonical directions, unit mean square on the training data,
+/// corr(c₁ᵢ, c₂ᵢ) = <see cref="CanonicalCorrelations"/>[i]) and individual variates
+/// uₘ = (xₘ − x̄ₘ)·Lₘ (Lₘ = P wᵢ / √(λᵢ(n−1)/n): dₘ × rₘ loadings, unit mean square, uncorrelated with the K
+/// correlated variates of view m). "Unit mean square" is variance with divisor n, so that the training
+/// mean of the common score Σᵢc₁ᵢc₂ᵢ is exactly Σᵢ<c>ρᵢ</c> and that of each individual score exactly 1.
+/// </summary>
+public sealed class LinearModel : IMultiviewModel
+{
+    /// <summary>Version of the saved folder layout this build writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>Name of the weights file inside a saved model folder.</summary>
+    public const string WeightsFile = "weights.safetensors";
+
+    private readonly double[][] _means, _common, _individual, _commonPattern, _individualPattern, _individualVariance;
+    private readonly int[] _dims, _individualDims;
+
+    internal LinearModel(LinearModelKind kind, long count, double ridge, int[] dims, int commonDim, int[] individualDims,
+        int correlatedCount, double? threshold, int permutations, int seed,
+        double[] correlations, double[] regularized, double[][] means, double[][] common, double[][] individual,
+        double[][] commonPattern, double[][] individualPattern, double[][] individualVariance, VarianceSplit[] explained)
+    {
+        ModelKind = kind;
+        TrainingCount = count;
+        Ridge = ridge;
+        _dims = dims;
+        CommonDim = commonDim;
+        _individualDims = individualDims;
+        CorrelatedCount = correlatedCount;
+        Threshold = threshold;
+        Permutations = permutations;
+        Seed = seed;
+        CanonicalCorrelations = correlations;
+        RegularizedCanonicalCorrelations = regularized;
+        _means = means;
+        _common = common;
+        _individual = individual;
+        _commonPattern = commonPattern;
+        _individualPattern = individualPattern;
+        _individualVariance = individualVariance;
+        ExplainedVariance = explained;
+    }
+
+    /// <summary>Linear MUCMM or plain CCA.</summary>
+    public LinearModelKind ModelKind { get; }
+
+    /// <inheritdoc/>
+    public string Kind => ModelKind == LinearModelKind.Cca ? "cca" : "linear";
+
+    /// <inheritdoc/>
+    public int ViewCount => 2;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<int> InputDims => _dims;
+
+    /// <inheritdoc/>
+    public int CommonDim { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<int> IndividualDims => _individualDims;
+
+    /// <summary>Number of training rows.</summary>
+    public long TrainingCount { get; }
+
+    /// <summary>Relative ridge ε the model was fitted with.</summary>
+    public double Ridge { get; }
+
+    /// <summary>Size K ≥ k of the correlated set regressed out before the individual PCA.</summary>
+    public int CorrelatedCount { get; }
+
+    /// <summary>Threshold τ on the regularized correlations that chose K (null when K = k was fixed).</summary>
+    public double? Threshold { get; }
+
+    /// <summary>Permutations of the test that produced <see cref="Threshold"/> (0 = none).</summary>
+    public int Permutations { get; }
+
+    /// <summary>Seed of the permutation test.</summary>
+    public int Seed { get; }
+
+    /// <summary>All min(d₁, d₂) canonical correlations on the training data (training correlation of each pair).</summary>
+    public IReadOnlyList<double> CanonicalCorrelations { get; }
+
+    /// <summary>Singular values ρ̃ of the regularized T, descending (equal to <see cref="CanonicalCorrelations"/> when ε = 0).</summary>
+    public IReadOnlyList<double> RegularizedCanonicalCorrelations { get; }
+
+    /// <summary>Common / individual / residual fractions of each view's total variance.</summary>
+    public IReadOnlyList<VarianceSplit> ExplainedVariance { get; }
+
+    /// <summary>Training means x̄ₘ of view m.</summary>
+    public IReadOnlyList<double> Mean(int view) => _means[view];
+
+    /// <summary>Residual variances λᵢ (descending) along the individual principal directions of view m.</summary>
+    public IReadOnlyList<double> IndividualVariances(int view) => _individualVariance[view];
+
+    /// <summary>Common directions Aₘ of view m: a new (dₘ × k) float64 CPU tensor.</summary>
+    public Tensor CommonDirections(int view) => LinearAlgebra.FromArray(_common[view], _dims[view], CommonDim);
+
+    /// <summary>Individual loadings Lₘ = P wᵢ / √λᵢ of view m: a new (dₘ × rₘ) float64 CPU tensor.</summary>
+    public Tensor IndividualLoadings(int view) =>
+        _individualDims[view] == 0 ? zeros(_dims[view], 0, dtype: float64)
+        : LinearAlgebra.FromArray(_individual[view], _dims[view], _individualDims[view]);
+
+    /// <summary>
+    /// Common patterns of view m: a new (dₘ × k) float64 tensor, column i = cov(xₘ, cₘᵢ) on the training
+    /// data (divisor n) — the input-space direction that common variate i stands for, i.e. the span of
+    /// the joint (JIVE) part of xₘ. Read patterns, not weights, to see what a variate captures
+    /// (Haufe et al. 2014, "On the interpretation of weight vectors of linear models in multivariate neuroimaging").
+    /// </summary>
+    public Tensor CommonPatterns(int view) => LinearAlgebra.FromArray(_commonPattern[view], _dims[view], CommonDim);
+
+    /// <summary>Individual patterns of view m: a new (dₘ × rₘ) float64 tensor, column i = cov(xₘ, uₘᵢ) (divisor n).</summary>
+    public Tensor IndividualPatterns(int view) =>
+        _individualDims[view] == 0 ? zeros(_dims[view], 0, dtype: float64)
+        : LinearAlgebra.FromArray(_individualPattern[view], _dims[view], _individualDims[view]);
+
+    /// <inheritdoc/>
+    public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Count != 2) throw new MucmmUserException($"the model takes 2 views, got {inputs.Count}");
+        long rows = inputs[0].ndim == 2 ? inputs[0].shape[0] : -1;
+        for (int m = 0; m < 2; m++)
+        {
+            if (inputs[m].ndim != 2 || inputs[m].shape[1] != _dims[m])
+                throw new MucmmUserException($"view {m + 1}: expected (rows × {_dims[m]}), got shape [{string.Join(", ", inputs[m].shape)}]");
+            if (inputs[m].shape[0] != rows)
+                throw new MucmmUserException($"views are not paired: view 1 has {rows} rows but view {m + 1} has {inputs[m].shape[0]}");
+        }
+        var common = new Tensor[2];
+        var individual = new Tensor[2];
+        using var scope = NewDisposeScope();
+        for (int m = 0; m < 2; m++)
+        {
+            var device = inputs[m].device;
+            var xc = inputs[m].to_type(float64) - torch.tensor(_means[m], dtype: float64, device: device);
+            common[m] = xc.matmul(CommonDirections(m).to(device)).MoveToOuterDisposeScope();
+            individual[m] = xc.matmul(IndividualLoadings(m).to(device)).MoveToOuterDisposeScope();
+        }
+        return new MultiviewOutput(common, individual);
+    }
+
+    /// <summary>
+    /// Writes <c>config.json</c> (model kind, <c>format_version</c>, dims, hyperparameters, training
+    /// correlations, variance split) and <c>weights.safetensors</c> (float64: mean1, mean2, common1,
+    /// common2, individual1, individual2, common_pattern1/2, individual_pattern1/2; see docs/method.md) into <paramref name="directory"/>,
+    /// creating it when needed.
+    /// </summary>
+    public void Save(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory.CreateDirectory(directory);
+        var config = new JsonObject
+        {
+            ["model"] = Kind,
+            ["format_version"] = FormatVersion,
+            ["dims"] = new JsonArray(_dims.Select(d => (JsonNode)d).ToArray()),
+            ["common_dim"] = CommonDim,
+            ["individual_dims"] = new JsonArray(_individualDims.Select(d => (JsonNode)d).ToArray()),
+            ["ridge"] = Ridge,
+            ["correlated_count"] = CorrelatedCount,
+            ["threshold"] = Threshold,
+            ["permutations"] = Permutations,
+            ["seed"] = Seed,
+            ["n_samples"] = TrainingCount,
+            ["canonical_correlations"] = new JsonArray(CanonicalCorrelations.Select(c => (JsonNode)c).ToArray()),
+            ["regularized_canonical_correlations"] = new JsonArray(RegularizedCanonicalCorrelations.Select(c => (JsonNode)c).ToArray()),
+            ["individual_variances"] = new JsonArray(_individualVariance.Select(v => (JsonNode)new JsonArray(v.Select(x => (JsonNode)x).ToArray())).ToArray()),
+            ["explained_variance"] = new JsonArray(ExplainedVariance.Select(s => (JsonNode)new JsonObject
+            {
+                ["common"] = s.Common, ["individual"] = s.Individual, ["residual"] = s.Residual,
+            }).ToArray()),
+        };
+        File.WriteAllText(Path.Combine(directory, "config.json"),
+            config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+        using var scope = NewDisposeScope();
+        var weights = new Dictionary<string, Tensor>();
+        for (int m = 0; m < 2; m++)
+        {
+            weights[$"mean{m + 1}"] = torch.tensor(_means[m], dtype: float64);
+            weights[$"common{m + 1}"] = CommonDirections(m);
+            weights[$"individual{m + 1}"] = IndividualLoadings(m);
+            weights[$"common_pattern{m + 1}"] = CommonPatterns(m);
+            weights[$"individual_pattern{m + 1}"] = IndividualPatterns(m);
+        }
+        using var stream = File.Create(Path.Combine(directory, WeightsFile));
+        TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, weights, leaveOpen: true);
+    }
+
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/>. Throws <see cref="MucmmUserException"/> (naming the
+    /// file) when the folder is not a linear/cca model, was written by another format version, or is damaged.
+    /// </summary>
+    public static LinearModel Load(string directory)
+    {
+        string configPath = Path.Combine(directory, "config.json");
+        if (!File.Exists(configPath)) throw new MucmmUserException(directory, "not a model folder (config.json is missing)");
+        JsonNode config;
+        try
+        {
+            config = JsonNode.Parse(File.ReadAllText(configPath)) ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new MucmmUserException(configPath, $"not valid JSON ({e.Message})");
+        }
+        try
+        {
+            int version = config["format_version"]?.GetValue<int>() ?? throw new MucmmUserException(configPath, "format_version is missing");
+            if (version != FormatVersion)
+                throw new MucmmUserException(configPath,
+                    $"format_version {version} is not supported: this build of mucmm reads linear models of format_version {FormatVersion}; refit the model or use the matching mucmm version");
+            string kindName = config["model"]?.GetValue<string>() ?? throw new MucmmUserException(configPath, "\"model\" is missing");
+            var kind = kindName switch
+            {
+                "linear" => LinearModelKind.Mucmm,
+                "cca" => LinearModelKind.Cca,
+                _ => throw new MucmmUserException(configPath, $"model '{kindName}' is not a linear model (expected \"linear\" or \"cca\")"),
+            };
+            int[] dims = Ints(config["dims"], configPath, "dims");
+            int[] individualDims = Ints(config["individual_dims"], configPath, "individual_dims");
+            int k = config["common_dim"]!.GetValue<int>();
+            if (dims.Length != 2 || individualDims.Length != 2)
+                throw new MucmmUserException(configPath, "dims and individual_dims must list 2 views");
+            double[] corr = Doubles(config["canonical_correlations"], configPath, "canonical_correlations");
+            double[] reg = Doubles(config["regularized_canonical_correlations"], configPath, "regularized_canonical_correlations");
+            var indVar = ((config["individual_variances"] as JsonArray) ?? throw new MucmmUserException(configPath, "individual_variances is missing"))
+                .Select(a => Doubles(a, configPath, "individual_variances")).ToArray();
+            var explained = ((config["explained_variance"] as JsonArray) ?? throw new MucmmUserException(configPath, "explained_variance is missing"))
+                .Select(s => new VarianceSplit(s!["common"]!.GetValue<double>(), s["individual"]!.GetValue<double>(), s["residual"]!.GetValue<double>()))
+                .ToArray();
+
+            string weightsPath = Path.Combine(directory, WeightsFile);
+            if (!File.Exists(weightsPath)) throw new MucmmUserException(weightsPath, "the weights file is missing");
+            Dictionary<string, Tensor> tensors;
+            try
+            {
+                using var stream = File.OpenRead(weightsPath);
+                tensors = TorchSharp.PyBridge.Safetensors.LoadStateDict(stream, leaveOpen: false);
+            }
+            catch (Exception e) when (e is not MucmmUserException)
+            {
+                throw new MucmmUserException(weightsPath, $"cannot read safetensors ({e.Message})");
+            }
+            try
+            {
+                double[] Take(string name, params long[] shape)
+                {
+                    if (!tensors.TryGetValue(name, out var t)) throw new MucmmUserException(weightsPath, $"tensor '{name}' is missing");
+                    if (t.dtype != float64 || !t.shape.SequenceEqual(shape))
+                        throw new MucmmUserException(weightsPath,
+                            $"tensor '{name}' is {t.dtype} [{string.Join(", ", t.shape)}], expected Float64 [{string.Join(", ", shape)}]");
+                    return LinearAlgebra.ToArray(t);
+                }
+                var means = new double[2][];
+                var common = new double[2][];
+                var individual = new double[2][];
+                var commonPattern = new double[2][];
+                var individualPattern = new double[2][];
+                for (int m = 0; m < 2; m++)
+                {
+                    commonPattern[m] = Take($"common_pattern{m + 1}", dims[m], k);
+                    individualPattern[m] = Take($"individual_pattern{m + 1}", dims[m], individualDims[m]);
+                    means[m] = Take($"mean{m + 1}", dims[m]);
+                    common[m] = Take($"common{m + 1}", dims[m], k);
+                    individual[m] = Take($"individual{m + 1}", dims[m], individualDims[m]);
+                }
+                return new LinearModel(kind,
+                    config["n_samples"]!.GetValue<long>(), config["ridge"]!.GetValue<double>(), dims, k, individualDims,
+                    config["correlated_count"]!.GetValue<int>(), config["threshold"]?.GetValue<double>(),
+                    config["permutations"]!.GetValue<int>(), config["seed"]!.GetValue<int>(),
+                    corr, reg, means, common, individual, commonPattern, individualPattern, indVar, explained);
+            }
+            finally
+            {
+                foreach (var t in tensors.Values) t.Dispose();
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException or JsonException)
+        {
+            throw new MucmmUserException(configPath, $"damaged or incomplete model config ({e.Message})");
+        }
+    }
+
+    private static int[] Ints(JsonNode? node, string path, string name) =>
+        ((node as JsonArray) ?? throw new MucmmUserException(path, $"{name} is missing")).Select(x => x!.GetValue<int>()).ToArray();
+
+    private static double[] Doubles(JsonNode? node, string path, string name) =>
+        ((node as JsonArray) ?? throw new MucmmUserException(path, $"{name} is missing")).Select(x => x!.GetValue<double>()).ToArray();
+}

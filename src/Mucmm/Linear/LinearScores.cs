@@ -1,0 +1,105 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mucmm.Linear;
+
+/// <summary>
+/// Per-sample scores of METHOD.md section 4 for a <see cref="LinearModel"/>, with their input
+/// gradients in closed form (no autograd). They are the reference that autograd maps through
+/// <see cref="IMultiviewModel.Forward"/> must reproduce. Derivation in docs/method.md.
+/// </summary>
+/// <remarks>
+/// With cₘ = (xₘ − x̄ₘ)Aₘ and uₘ = (xₘ − x̄ₘ)Lₘ (row vectors):
+/// <list type="bullet">
+/// <item>common score S_c = Σᵢ c₁ᵢ c₂ᵢ; ∂S_c/∂x₁ = A₁ c₂ and ∂S_c/∂x₂ = A₂ c₁ (in the span of the
+/// common directions of that view);</item>
+/// <item>individual score S_u^m = (1/rₘ) Σᵢ uₘᵢ²; ∂S_u^m/∂xₘ = (2/rₘ) Lₘ uₘ (in the span of the
+/// individual loadings), ∂S_u^m/∂x_other = 0;</item>
+/// <item>single variates cₘᵢ and uₘᵢ have the constant gradients aₘᵢ and lₘᵢ.</item>
+/// </list>
+/// Inputs are (n × dₘ) tensors of any floating dtype; results are float64, one row per sample.
+/// </remarks>
+public static class LinearScores
+{
+    /// <summary>Common score S_c of each row: (n) float64.</summary>
+    public static Tensor Common(LinearModel model, Tensor x1, Tensor x2)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var c = model.Forward(new[] { x1, x2 }).Common;
+        return (c[0] * c[1]).sum(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Individual score S_u^m of view <paramref name="view"/> for each row: (n) float64.</summary>
+    public static Tensor Individual(LinearModel model, int view, Tensor x)
+    {
+        int r = RequireIndividual(model, view);
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var u = IndividualVariates(model, view, x);
+        return u.square().sum(1).div_(r).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Analytic gradients of the common score with respect to both inputs: (∂S_c/∂x₁, ∂S_c/∂x₂),
+    /// each (n × dₘ) float64: row j is A₁ c₂(j) and A₂ c₁(j).
+    /// </summary>
+    public static (Tensor Grad1, Tensor Grad2) CommonGradients(LinearModel model, Tensor x1, Tensor x2)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var c = model.Forward(new[] { x1, x2 }).Common;
+        var g1 = c[1].matmul(model.CommonDirections(0).to(x1.device).t());
+        var g2 = c[0].matmul(model.CommonDirections(1).to(x2.device).t());
+        return (g1.MoveToOuterDisposeScope(), g2.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Analytic gradient of the individual score of view <paramref name="view"/> with respect to that
+    /// view's input: (n × dₘ) float64, row j = (2/rₘ) Lₘ uₘ(j). (The gradient with respect to the other view is zero.)
+    /// </summary>
+    public static Tensor IndividualGradient(LinearModel model, int view, Tensor x)
+    {
+        int r = RequireIndividual(model, view);
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var u = IndividualVariates(model, view, x);
+        var g = u.matmul(model.IndividualLoadings(view).to(x.device).t()).mul_(2.0 / r);
+        return g.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Gradient of the single common variate c_{view,i} with respect to x_view: the direction aᵢ (dₘ) float64.</summary>
+    public static Tensor CommonVariateGradient(LinearModel model, int view, int index)
+    {
+        if (index < 0 || index >= model.CommonDim)
+            throw new MucmmUserException($"common variate {index} does not exist (the model has {model.CommonDim})");
+        using var scope = NewDisposeScope();
+        return model.CommonDirections(view).select(1, index).contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Gradient of the single individual variate u_{view,i} with respect to x_view: the loading lᵢ (dₘ) float64.</summary>
+    public static Tensor IndividualVariateGradient(LinearModel model, int view, int index)
+    {
+        if (index < 0 || index >= model.IndividualDims[view])
+            throw new MucmmUserException($"individual variate {index} of view {view + 1} does not exist (the model has {model.IndividualDims[view]})");
+        using var scope = NewDisposeScope();
+        return model.IndividualLoadings(view).select(1, index).contiguous().MoveToOuterDisposeScope();
+    }
+
+    private static Tensor IndividualVariates(LinearModel model, int view, Tensor x)
+    {
+        if (view is < 0 or > 1) throw new MucmmUserException($"view {view + 1} does not exist (the model has 2)");
+        if (x.ndim != 2 || x.shape[1] != model.InputDims[view])
+            throw new MucmmUserException($"view {view + 1}: expected (rows × {model.InputDims[view]}), got shape [{string.Join(", ", x.shape)}]");
+        var xc = x.to_type(float64) - torch.tensor(model.Mean(view).ToArray(), dtype: float64, device: x.device);
+        return xc.matmul(model.IndividualLoadings(view).to(x.device));
+    }
+
+    private static int RequireIndividual(LinearModel model, int view)
+    {
+        if (view is < 0 or > 1) throw new MucmmUserException($"view {view + 1} does not exist (the model has 2)");
+        int r = model.IndividualDims[view];
+        if (r == 0) throw new MucmmUserException($"the {model.Kind} model has no individual variates for view {view + 1}");
+        return r;
+    }
+}

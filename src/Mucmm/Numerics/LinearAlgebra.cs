@@ -1,0 +1,142 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mucmm.Numerics;
+
+/// <summary>
+/// Float64 dense helpers on TorchSharp tensors (LAPACK underneath) shared by every closed-form fit:
+/// relative ridge, symmetric inverse square root and Cholesky whitening with clear errors,
+/// a deterministic sign convention, and principal angles between subspaces.
+/// </summary>
+/// <remarks>Every method returns new tensors owned by the caller's dispose scope; temporaries are freed.</remarks>
+public static class LinearAlgebra
+{
+    /// <summary>
+    /// Relative ridge S + ε·(tr S / d)·I: ε is relative to the mean variance, so the result scales with S
+    /// (a measure built on it is invariant to rescaling its inputs). ε = 0 returns a copy of S.
+    /// </summary>
+    public static Tensor RelativeRidge(Tensor s, double epsilon)
+    {
+        if (epsilon < 0 || !double.IsFinite(epsilon))
+            throw new MucmmUserException($"the ridge must be a finite number ≥ 0, got {epsilon}");
+        RequireSquare(s);
+        using var scope = NewDisposeScope();
+        long d = s.shape[0];
+        var r = s.clone();
+        if (epsilon > 0)
+        {
+            double shift = epsilon * s.trace().item<double>() / d;
+            r.diagonal().add_(shift);
+        }
+        return r.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// S^(−1/2) of a symmetric positive-definite S by eigendecomposition, V diag(λ^(−1/2)) Vᵀ.
+    /// Throws <see cref="MucmmUserException"/> naming <paramref name="what"/> when S is not positive
+    /// definite (smallest eigenvalue ≤ 1e-12 × largest, i.e. singular to working precision).
+    /// </summary>
+    public static Tensor InverseSqrt(Tensor s, string what)
+    {
+        RequireSquare(s);
+        using var scope = NewDisposeScope();
+        var sym = (s + s.t()).mul_(0.5);
+        var (lambda, v) = linalg.eigh(sym);
+        double min = lambda[0].item<double>(), max = lambda[-1].item<double>();
+        if (!(max > 0) || !(min > 1e-12 * max))
+            throw new MucmmUserException(
+                $"{what} is not positive definite (eigenvalues from {min:G3} to {max:G3}); use a ridge > 0");
+        var w = v.mul(lambda.rsqrt().unsqueeze(0)).matmul(v.t());
+        return w.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Lower Cholesky factor L of a symmetric positive-definite S (S = L Lᵀ); L⁻¹ whitens like S^(−1/2)
+    /// up to a rotation. Throws <see cref="MucmmUserException"/> naming <paramref name="what"/> when S
+    /// is not positive definite to working precision (a pivot Lⱼⱼ² ≤ 1e-12 × Sⱼⱼ-scale).
+    /// </summary>
+    public static Tensor Cholesky(Tensor s, string what)
+    {
+        RequireSquare(s);
+        using var scope = NewDisposeScope();
+        var sym = (s + s.t()).mul_(0.5);
+        var (l, info) = linalg.cholesky_ex(sym);
+        long bad = info.item<int>();
+        double scale = sym.diagonal().max().item<double>();
+        if (bad == 0)
+        {
+            double minPivot = l.diagonal().square().min().item<double>();
+            if (minPivot > 1e-12 * scale) return l.MoveToOuterDisposeScope();
+            bad = l.diagonal().square().argmin().item<long>() + 1;
+        }
+        throw new MucmmUserException(
+            $"{what} is singular: column {bad - 1} is (nearly) a linear combination of the columns before it; use a ridge > 0");
+    }
+
+    /// <summary>
+    /// Deterministic sign convention (as scikit-learn's svd_flip): ±1 per column of
+    /// <paramref name="columns"/> such that, after multiplying, each column's entry of largest absolute
+    /// value (the first one on ties) is positive. Zero columns get +1.
+    /// </summary>
+    public static Tensor SignsOfLargest(Tensor columns)
+    {
+        using var scope = NewDisposeScope();
+        var idx = columns.abs().argmax(dim: 0);
+        var picked = columns.gather(0, idx.unsqueeze(0)).squeeze(0);
+        var signs = where(picked < 0, -1.0, 1.0).to(columns.dtype);
+        return signs.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Orthonormal basis (d × p) of the column span of <paramref name="a"/> (d × p, full column rank), by QR.</summary>
+    public static Tensor Orthonormalize(Tensor a)
+    {
+        using var scope = NewDisposeScope();
+        var (q, _) = linalg.qr(a.to(float64));
+        return q.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Principal angles (radians, ascending) between the column spans of <paramref name="a"/> (d × p)
+    /// and <paramref name="b"/> (d × q): min(p, q) angles. Small angles come from the sines (singular
+    /// values of the part of the narrower basis outside the other span) and large ones from the cosines,
+    /// so both ends are accurate (Björck &amp; Golub 1973).
+    /// </summary>
+    public static double[] PrincipalAngles(Tensor a, Tensor b)
+    {
+        if (a.ndim != 2 || b.ndim != 2 || a.shape[0] != b.shape[0])
+            throw new ArgumentException("principal angles need two matrices with the same number of rows");
+        using var scope = NewDisposeScope();
+        var qa = Orthonormalize(a);
+        var qb = Orthonormalize(b);
+        if (qa.shape[1] > qb.shape[1]) (qa, qb) = (qb, qa);
+        var cos = linalg.svdvals(qb.t().matmul(qa)).clamp(0, 1).data<double>().ToArray();            // descending
+        var residual = qa - qb.matmul(qb.t().matmul(qa));
+        var sin = linalg.svdvals(residual).clamp(0, 1).data<double>().ToArray();                     // descending
+        int p = cos.Length;
+        var angles = new double[p];
+        for (int i = 0; i < p; i++)
+        {
+            double c = cos[i], s = sin[p - 1 - i];   // i-th smallest angle: largest cosine, smallest sine
+            angles[i] = c > Math.Sqrt(0.5) ? Math.Asin(s) : Math.Acos(c);
+        }
+        return angles;
+    }
+
+    /// <summary>Row-major copy of a float64 2-D (or 1-D) tensor's values.</summary>
+    public static double[] ToArray(Tensor t)
+    {
+        if (t.numel() == 0) return Array.Empty<double>();
+        using var scope = NewDisposeScope();
+        return t.detach().to(float64, CPU).contiguous().data<double>().ToArray();
+    }
+
+    /// <summary>A (rows × cols) float64 CPU tensor holding a copy of the row-major <paramref name="data"/>.</summary>
+    public static Tensor FromArray(double[] data, int rows, int cols) =>
+        data.Length == 0 ? zeros(rows, cols, dtype: float64) : torch.tensor(data, new long[] { rows, cols }, dtype: float64);
+
+    private static void RequireSquare(Tensor s)
+    {
+        if (s.ndim != 2 || s.shape[0] != s.shape[1])
+            throw new ArgumentException($"expected a square matrix, got shape [{string.Join(", ", s.shape)}]");
+    }
+}

