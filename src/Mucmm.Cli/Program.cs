@@ -9,5 +9,7 @@ var root = new RootCommand(
 // One line per command; each command lives in Commands/<Name>Command.cs.
 root.Subcommands.Add(DatasetsCommand.Create());
 root.Subcommands.Add(ExportDatasetCommand.Create());
+root.Subcommands.Add(FitCommand.Create());
+root.Subcommands.Add(TransformCommand.Create());
 
 return CliRunner.Run(root, args);
