@@ -11,5 +11,6 @@ root.Subcommands.Add(DatasetsCommand.Create());
 root.Subcommands.Add(ExportDatasetCommand.Create());
 root.Subcommands.Add(FitCommand.Create());
 root.Subcommands.Add(TransformCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
 
 return CliRunner.Run(root, args);
