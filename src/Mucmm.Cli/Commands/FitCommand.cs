@@ -21,7 +21,7 @@ namespace Mucmm.Cli.Commands;
 public static class FitCommand
 {
     /// <summary>Model kinds this command fits.</summary>
-    public static readonly string[] Models = ["linear", "cca"];
+    public static readonly string[] Models = ["linear", "cca", "deep", "dcca"];
 
     /// <summary>What every fit needs, parsed once from the command line.</summary>
     /// <param name="Model">Model kind (one of <see cref="Models"/>).</param>
@@ -34,8 +34,20 @@ public static class FitCommand
     /// <param name="Threshold">--threshold (null when not given).</param>
     /// <param name="Permutations">--permutations.</param>
     /// <param name="Seed">--seed.</param>
+    /// <param name="Deep">Settings of the deep models (null for linear ones).</param>
     public sealed record FitRequest(string Model, PairedDataset Train, string DataName, string Split,
-        int CommonDim, int IndividualDim, double Ridge, double? Threshold, int Permutations, int Seed);
+        int CommonDim, int IndividualDim, double Ridge, double? Threshold, int Permutations, int Seed,
+        DeepFitSettings? Deep = null);
+
+    /// <summary>What a deep fit needs besides the common request.</summary>
+    /// <param name="All">The whole dataset: the trainer fits on its train rows and stops early on its validation rows.</param>
+    /// <param name="Model">Architecture.</param>
+    /// <param name="Training">Schedule, objective weights, seed, device.</param>
+    /// <param name="WorkDirectory">Where train.csv and the per-epoch checkpoint live during training (DIR.checkpoint).</param>
+    /// <param name="Resume">Continue from the checkpoint in <paramref name="WorkDirectory"/>.</param>
+    /// <param name="Quiet">No progress display.</param>
+    public sealed record DeepFitSettings(PairedDataset All, Mucmm.Deep.DeepModelOptions Model, Mucmm.Deep.DeepTrainingOptions Training,
+        string WorkDirectory, bool Resume, bool Quiet);
 
     /// <summary>Builds the command.</summary>
     public static Command Create()
@@ -83,7 +95,11 @@ public static class FitCommand
             "Examples:\n" +
             "  mucmm fit --model linear --dataset synthetic --common-dim 3 --individual-dim 2 --out runs/lin\n" +
             "  mucmm fit --model cca --view1 a.npy --view2 b.csv --ridge 0 --out runs/cca\n" +
-            "  mucmm fit --dataset noisy-mnist --permutations 100 --out runs/mnist-linear");
+            "  mucmm fit --dataset noisy-mnist --permutations 100 --out runs/mnist-linear\n" +
+            "  mucmm fit --model deep --dataset noisy-mnist --out runs/mnist-deep\n" +
+            "  mucmm fit --model dcca --dataset noisy-mnist --epochs 20 --quiet --out runs/mnist-dcca\n" +
+            "  mucmm fit --model deep --view1 a.npy --view2 b.npy --encoder torchscript:enc.pt --out runs/ts\n" +
+            "  mucmm fit --model deep --dataset noisy-mnist --out runs/mnist-deep --resume   (after an interruption)");
         cmd.Options.Add(model);
         data.AddTo(cmd);
         cmd.Options.Add(commonDim);
@@ -91,12 +107,19 @@ public static class FitCommand
         cmd.Options.Add(ridge);
         cmd.Options.Add(threshold);
         cmd.Options.Add(permutations);
+        var deep = new DeepFitOptions();
+        deep.AddTo(cmd);
         output.AddTo(cmd);
 
         cmd.SetAction(parse =>
         {
             if (parse.GetValue(threshold) is not null && parse.GetValue(permutations) > 0)
                 throw new MucmmUserException("give either --threshold T or --permutations N, not both");
+            string modelName = parse.GetValue(model)!;
+            bool isDeep = modelName is "deep" or "dcca";
+            if (!isDeep && deep.AnyGiven(parse))
+                throw new MucmmUserException($"the deep-model options (--encoder, --epochs, --lr, --alpha, …) do not apply to --model {modelName}");
+            bool resume = isDeep && parse.GetValue(deep.Resume);
             using var folder = output.Open(parse);
             string dataName = parse.GetValue(data.Dataset)
                 ?? $"{parse.GetValue(data.View1)} + {parse.GetValue(data.View2)}";
@@ -104,10 +127,30 @@ public static class FitCommand
                 parse.GetValue(model)!, data.Load(parse), dataName, parse.GetValue(data.Split)!,
                 parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
                 parse.GetValue(threshold), parse.GetValue(permutations), data.SeedOf(parse));
+            string workDir = folder.Target + ".checkpoint";
+            if (isDeep)
+            {
+                var kind = modelName == "deep" ? Mucmm.Deep.DeepModelKind.Mucmm : Mucmm.Deep.DeepModelKind.DeepCca;
+                var defaults = new Mucmm.Deep.DeepModelOptions();
+                int k = parse.GetResult(commonDim) is { Implicit: false } ? request.CommonDim : defaults.CommonDim;
+                int r = parse.GetResult(individualDim) is { Implicit: false } ? request.IndividualDim : defaults.IndividualDim;
+                if (!resume && Directory.Exists(workDir))
+                    throw new MucmmUserException(workDir, "a checkpoint of an interrupted run exists: add --resume to continue it, or delete the folder");
+                request = request with
+                {
+                    CommonDim = k,
+                    IndividualDim = r,
+                    Train = data.LoadAll(parse),
+                    Deep = new DeepFitSettings(data.LoadAll(parse), deep.Model(parse, kind, k, r), deep.Training(parse, kind, data.SeedOf(parse)),
+                        workDir, resume, parse.GetValue(deep.Quiet)),
+                };
+                request = request with { Train = request.Train.Subset(Mucmm.Data.Split.Train) };
+            }
             if (request.Train.Count == 0)
                 throw new MucmmUserException($"the {request.Split} split of {dataName} has no rows");
             Run(request, folder);
             folder.Commit();
+            if (isDeep && Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
             Console.WriteLine($"fit: wrote {folder.Target}");
             return ExitCodes.Ok;
         });
@@ -123,6 +166,7 @@ public static class FitCommand
         var (fitted, correlations, extra) = request.Model switch
         {
             "linear" or "cca" => FitLinear(request),
+            "deep" or "dcca" => FitDeep(request, folder),
             _ => throw new MucmmUserException($"unknown model '{request.Model}' (choose from {string.Join(", ", Models)})"),
         };
         double seconds = clock.Elapsed.TotalSeconds;
@@ -144,6 +188,36 @@ public static class FitCommand
         };
         foreach (var (key, value) in extra) fit[key] = value?.DeepClone();
         File.WriteAllText(folder.File("fit.json"), fit.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static (IMultiviewModel Model, IReadOnlyList<double> Correlations, JsonObject Extra) FitDeep(FitRequest r, OutputFolder folder)
+    {
+        var d = r.Deep ?? throw new InvalidOperationException("deep settings missing");
+        Directory.CreateDirectory(d.WorkDirectory);
+        var model = ConsoleTrainingProgress.Run(d.Quiet, observer =>
+            new Mucmm.Deep.DeepTrainer(d.Model, d.Training, observer).Fit(d.All, d.WorkDirectory, d.Resume));
+        string csv = Path.Combine(d.WorkDirectory, "train.csv");
+        if (File.Exists(csv)) File.Copy(csv, folder.File("train.csv"), overwrite: true);
+        var t = d.Training;
+        var extra = new JsonObject
+        {
+            ["encoder"] = d.Model.Encoder.ToString().ToLowerInvariant(),
+            ["train_encoder"] = d.Model.EncoderTrains,
+            ["head"] = d.Model.Head.ToString().ToLowerInvariant(),
+            ["objective"] = t.Objective.Measure.ToString().ToLowerInvariant(),
+            ["alpha"] = t.Objective.Alpha,
+            ["beta"] = t.Objective.Beta,
+            ["gamma"] = t.Objective.Gamma,
+            ["epochs"] = t.Epochs,
+            ["batch_size"] = t.BatchSize,
+            ["lr"] = t.LearningRate,
+            ["warmup_epochs"] = t.WarmupEpochs,
+            ["pretrain_epochs"] = t.PretrainEpochs,
+            ["patience"] = t.Patience,
+            ["device"] = t.Device,
+            ["validation_samples"] = d.All.RowsOf(Mucmm.Data.Split.Validation).Length,
+        };
+        return (model, model.CanonicalCorrelations, extra);
     }
 
     private static (IMultiviewModel Model, IReadOnlyList<double> Correlations, JsonObject Extra) FitLinear(FitRequest r)

@@ -1,3 +1,5 @@
+using Mucmm.Linear;
+using Mucmm.Numerics;
 using static TorchSharp.torch;
 
 namespace Mucmm.Deep;
@@ -10,7 +12,9 @@ namespace Mucmm.Deep;
 /// are otherwise uncorrelated.
 /// </summary>
 /// <remarks>
-/// Variances use the n − 1 denominator. A relative ridge of <see cref="Ridge"/> keeps the maps finite when
+/// "Unit variance" is a unit mean square (divisor n) on the training set, as in the linear model, so that
+/// the training mean of Σᵢ z^c_{1,i} z^c_{2,i} is exactly Σᵢ ρᵢ. The CCA is the linear model's
+/// (<see cref="CanonicalCorrelation"/>). A relative ridge of <see cref="Ridge"/> keeps the maps finite when
 /// an output is (nearly) rank-deficient. Signs are deterministic: the largest-magnitude entry of each
 /// view-1 canonical direction (and of each principal direction) is positive.
 /// </remarks>
@@ -39,24 +43,9 @@ public sealed class Alignment
     {
         if (common.Count != 2) throw new MucmmUserException($"the deep models align exactly 2 views, got {common.Count}");
         using var scope = NewDisposeScope();
-        var c1 = common[0].to(float64);
-        var c2 = common[1].to(float64);
-        long n = c1.shape[0];
-        int k = (int)c1.shape[1];
-        var m1 = c1.mean([0]);
-        var m2 = c2.mean([0]);
-        var a = c1 - m1;
-        var b = c2 - m2;
-        var w1 = InverseSqrt(a.t().matmul(a) / (n - 1));
-        var w2 = InverseSqrt(b.t().matmul(b) / (n - 1));
-        var t = w1.matmul(a.t().matmul(b) / (n - 1)).matmul(w2);
-        var (u, s, vh) = linalg.svd(t, fullMatrices: false);
-        var v = vh.t();
-        var dirs1 = w1.matmul(u);
-        var signs = SignsOfLargest(dirs1);
-        dirs1 = dirs1 * signs;
-        var dirs2 = w2.matmul(v) * signs;
-
+        long n = common[0].shape[0];
+        // Linear CCA of the common outputs: the linear model's closed form (Mucmm.Linear), float64.
+        var cca = CanonicalCorrelation.Fit(CovarianceStats.FromTensors([common[0].to(float64), common[1].to(float64)]), Ridge);
         var imeans = new double[2][];
         var imaps = new double[2][];
         for (int m = 0; m < 2; m++)
@@ -66,22 +55,22 @@ public sealed class Alignment
             imeans[m] = mu.data<double>().ToArray();
             if (x.shape[1] == 0) { imaps[m] = []; continue; }
             var xc = x - mu;
-            var cov = xc.t().matmul(xc) / (n - 1);
+            var cov = xc.t().matmul(xc) / n;
             var (evals, evecs) = linalg.eigh(Ridged(cov));
             var order = evals.argsort(descending: true);
             evals = evals.index_select(0, order);
             evecs = evecs.index_select(1, order);
-            evecs = evecs * SignsOfLargest(evecs);
+            evecs = evecs * LinearAlgebra.SignsOfLargest(evecs);
             imaps[m] = (evecs / evals.clamp_min(1e-300).sqrt()).contiguous().data<double>().ToArray();
         }
 
         return new Alignment
         {
-            CommonMeans = [m1.data<double>().ToArray(), m2.data<double>().ToArray()],
-            CommonMaps = [dirs1.contiguous().data<double>().ToArray(), dirs2.contiguous().data<double>().ToArray()],
+            CommonMeans = [cca.Mean(0).ToArray(), cca.Mean(1).ToArray()],
+            CommonMaps = [cca.DirectionsArray(0), cca.DirectionsArray(1)],
             IndividualMeans = imeans,
             IndividualMaps = imaps,
-            CanonicalCorrelations = s.data<double>().ToArray().Select(x => Math.Min(1.0, x)).ToArray(),
+            CanonicalCorrelations = cca.Correlations.ToArray(),
         };
     }
 
@@ -106,19 +95,5 @@ public sealed class Alignment
     {
         long d = s.shape[0];
         return s + eye(d, dtype: float64, device: s.device) * (Ridge * Math.Max(s.trace().item<double>() / d, 1e-300));
-    }
-
-    private static Tensor InverseSqrt(Tensor s)
-    {
-        var (w, v) = linalg.eigh(Ridged(s));
-        return v.matmul(diag(w.clamp_min(1e-300).rsqrt())).matmul(v.t());
-    }
-
-    /// <summary>±1 per column so that the column's largest-magnitude entry becomes positive.</summary>
-    private static Tensor SignsOfLargest(Tensor m)
-    {
-        var idx = m.abs().argmax(0);
-        var picked = m.gather(0, idx.unsqueeze(0));
-        return where(picked < 0, -1.0, 1.0).to(float64);
     }
 }
