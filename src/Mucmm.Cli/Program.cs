@@ -12,5 +12,6 @@ root.Subcommands.Add(ExportDatasetCommand.Create());
 root.Subcommands.Add(FitCommand.Create());
 root.Subcommands.Add(TransformCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
+root.Subcommands.Add(CompareCommand.Create());
 
 return CliRunner.Run(root, args);
