@@ -14,7 +14,7 @@ public static class EvaluateCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var model = ModelOption.Create();
+        var model = new ModelOption();
         var data = new DataOptions();
         var output = new OutputOptions("metrics.json");
         var runtime = new RuntimeOptions();
@@ -34,7 +34,7 @@ public static class EvaluateCommand
             "  mucmm evaluate --model runs/lin --out runs/lin-eval\n" +
             "  mucmm evaluate --model runs/avd --dataset av-digits --fsdd ../shared/data/fsdd --out runs/avd-eval\n" +
             "  mucmm evaluate --model runs/mine/model --view1 a.npy --view2 b.npy --seed 3 --out runs/mine-eval");
-        cmd.Options.Add(model);
+        model.AddTo(cmd);
         data.AddTo(cmd, withSplit: false);
         cmd.Options.Add(components);
         output.AddTo(cmd);
@@ -42,8 +42,8 @@ public static class EvaluateCommand
         cmd.SetAction(parse =>
         {
             runtime.Apply(parse);
-            string modelPath = parse.GetValue(model)!;
-            var fitted = ModelOption.Load(modelPath);
+            string modelPath = parse.GetValue(model.Option)!;
+            var fitted = model.Load(parse);
             using var folder = output.Open(parse);
             var dataset = LoadData(parse, data, modelPath);
             var options = new EvaluationOptions { OtherViewComponents = parse.GetValue(components) };
