@@ -13,5 +13,6 @@ root.Subcommands.Add(FitCommand.Create());
 root.Subcommands.Add(TransformCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
 
 return CliRunner.Run(root, args);

@@ -212,7 +212,8 @@ public static class ExplanationFigure
         {
             double lo = input.Min(), hi = input.Max();
             var pairs = Enumerable.Range(0, map.Length).Select(j => (input[j], map[j])).ToArray();
-            bmp = g.Raster(pairs, p => Colormaps.Overlay(Colormaps.Grey(p.Item1, lo, hi), Math.Abs(p.Item2), limit));
+            // The input is dimmed so that the hot colours stand out on bright strokes too.
+            bmp = g.Raster(pairs, p => Colormaps.Overlay(Colormaps.Grey(p.Item1, lo, hi, 0.45), Math.Abs(p.Item2), limit));
         }
         using (bmp) g.Blit(canvas, bmp, x, y);
     }
