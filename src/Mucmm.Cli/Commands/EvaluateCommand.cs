@@ -1,12 +1,13 @@
 using System.CommandLine;
-using System.Globalization;
+using Mucmm.Data;
 using Mucmm.Evaluation;
+using Mucmm.Report;
 
 namespace Mucmm.Cli.Commands;
 
 /// <summary>
-/// <c>mucmm evaluate --model DIR (data options) --out DIR [--force]</c>: the evaluation protocol
-/// (METHOD.md section 6) on the dataset's fixed split, written to <c>DIR/metrics.json</c>.
+/// <c>mucmm evaluate --model DIR [data options] --out DIR [--force]</c>: the evaluation protocol of
+/// METHOD.md section 6 (<see cref="ModelEvaluation"/>) → <c>DIR/metrics.json</c>.
 /// </summary>
 public static class EvaluateCommand
 {
@@ -16,40 +17,61 @@ public static class EvaluateCommand
         var model = new ModelOption();
         var data = new DataOptions();
         var output = new OutputOptions("metrics.json");
-        var ridge = new Option<double>("--ridge")
+        var runtime = new RuntimeOptions();
+        var components = new Option<int>("--leakage-components")
         {
-            Description = "Relative ridge ε of the test canonical correlations and leakage.", HelpName = "E",
-            DefaultValueFactory = _ => Leakage.DefaultRidge,
+            Description = "Principal components of the other view used in the individual-vs-other-view leakage.",
+            HelpName = "P",
+            DefaultValueFactory = _ => EvaluationOptions.Defaults.OtherViewComponents,
         };
         var cmd = new Command("evaluate",
             "Evaluate a fitted model on the test split: canonical correlations of the common variates, leakage " +
-            "(mean squared canonical correlation of individual variates with the other view and with their own common part, " +
-            "with its chance level), and linear probes for every label (logistic regression, accuracy) and factor " +
-            "(ridge regression, R²) from view 1's common and each view's individual variates, fitted on train and tuned on validation.\n" +
-            DataOptions.HelpText + "\n" +
-            "Example:\n  mucmm evaluate --model runs/lin --dataset noisy-mnist --out runs/lin-eval");
+            "(mean squared canonical correlation of individual variates with the other view and with their own common part), " +
+            "and linear probes (logistic regression per label, ridge per factor; fitted on train, tuned on validation) " +
+            "→ DIR/metrics.json.\n" +
+            "Data: as for fit; when omitted, the built-in dataset and seed recorded in the run's fit.json.\n\n" +
+            "Examples:\n" +
+            "  mucmm evaluate --model runs/lin --out runs/lin-eval\n" +
+            "  mucmm evaluate --model runs/avd --dataset av-digits --fsdd ../shared/data/fsdd --out runs/avd-eval\n" +
+            "  mucmm evaluate --model runs/mine/model --view1 a.npy --view2 b.npy --seed 3 --out runs/mine-eval");
         model.AddTo(cmd);
-        foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.View1, data.View2, data.Seed, data.Samples }) cmd.Options.Add(o);
-        cmd.Options.Add(ridge);
+        data.AddTo(cmd, withSplit: false);
+        cmd.Options.Add(components);
         output.AddTo(cmd);
+        runtime.AddTo(cmd);
         cmd.SetAction(parse =>
         {
-            var m = model.Load(parse);
+            runtime.Apply(parse);
+            string modelPath = parse.GetValue(model.Option)!;
+            var fitted = model.Load(parse);
             using var folder = output.Open(parse);
-            var dataset = data.LoadAll(parse);
-            var metrics = ModelEvaluation.Evaluate(m, dataset, new EvaluationOptions { Ridge = parse.GetValue(ridge) });
-            metrics.WriteJson(folder.File("metrics.json"));
+            var dataset = LoadData(parse, data, modelPath);
+            var options = new EvaluationOptions { OtherViewComponents = parse.GetValue(components) };
+            runtime.Progress(parse).WriteLine($"evaluate: {fitted.Kind} model on {dataset.Name} ({dataset.Count} rows)…");
+            var result = ModelEvaluation.Evaluate(fitted, dataset, options);
+            result.Write(folder.File(RunFolder.MetricsFile));
             folder.Commit();
-
-            var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine($"evaluate: {dataset.Name}, test n = {metrics.SplitCounts["test"]} → {folder.Target}");
-            Console.WriteLine(string.Create(inv, $"  total correlation Σρ = {metrics.TotalCorrelation:0.###} (ρ = {string.Join(", ", metrics.CanonicalCorrelations.Take(5).Select(r => r.ToString("0.###", inv)))}{(metrics.CanonicalCorrelations.Length > 5 ? ", …" : "")})"));
-            foreach (var (key, v) in metrics.Leakage)
-                Console.WriteLine(string.Create(inv, $"  leakage {key} = {v:0.####} (chance {metrics.LeakageChance[key]:0.####})"));
-            foreach (var (name, p) in metrics.Probes)
-                Console.WriteLine($"  probe {name} ({p.Metric}): " + string.Join(", ", p.Scores.Select(s => string.Create(inv, $"{s.Key} {s.Value.Test:0.###}"))));
+            Console.Out.Write(MetricsText.Format(result));
+            Console.Out.WriteLine($"evaluate: wrote {Path.Combine(folder.Target, RunFolder.MetricsFile)}");
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The data named on the command line, or else the built-in dataset recorded in the fit.json of the run
+    /// folder <paramref name="modelPath"/> (or of the folder above a model/ folder).
+    /// </summary>
+    public static PairedDataset LoadData(ParseResult parse, DataOptions data, string modelPath)
+    {
+        if (data.IsGiven(parse)) return data.LoadAll(parse);
+        string full = Path.GetFullPath(modelPath);
+        string? runDir = File.Exists(Path.Combine(full, RunFolder.FitFile)) ? full
+            : Path.GetFileName(Path.TrimEndingDirectorySeparator(full)) == RunFolder.ModelFolder
+              && File.Exists(Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full))!, RunFolder.FitFile))
+                ? Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full)) : null;
+        if (runDir is null)
+            throw new MucmmUserException("no data: give --dataset NAME or --view1 FILE --view2 FILE (the model folder has no fit.json to take them from)");
+        return RunFolder.Open(runDir).LoadData(parse.GetValue(data.Fsdd), parse.GetValue(data.Samples));
     }
 }

@@ -1,0 +1,185 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mucmm.Deep.Objectives;
+
+/// <summary>
+/// Weights and measure of the MUCMM objective. Defaults live here and only here.
+/// </summary>
+/// <param name="Alpha">α: weight of the individual-vs-other-views penalty.</param>
+/// <param name="Beta">β: weight of the individual-vs-own-common penalty.</param>
+/// <param name="Gamma">γ: weight of the relative reconstruction error.</param>
+/// <param name="Measure">Correlation measure of the common term (the penalties always use R2).</param>
+/// <param name="Ridge">Relative ridge ε of every measure.</param>
+public sealed record MucmmObjectiveOptions(
+    double Alpha = 1.0,
+    double Beta = 1.0,
+    double Gamma = 1.0,
+    CorrelationMeasure Measure = CorrelationMeasure.R2,
+    double Ridge = Correlation.DefaultRidge)
+{
+    /// <summary>Throws <see cref="MucmmUserException"/> for negative or non-finite weights.</summary>
+    public void Validate()
+    {
+        foreach (var (name, v) in new[] { ("alpha", Alpha), ("beta", Beta), ("gamma", Gamma), ("ridge", Ridge) })
+            if (!double.IsFinite(v) || v < 0)
+                throw new MucmmUserException($"--{name} must be a finite number ≥ 0, got {v}");
+    }
+}
+
+/// <summary>
+/// Functional forms of the deep objectives (typed twins: <see cref="MucmmObjective"/>,
+/// <see cref="DeepCcaObjective"/>).
+/// </summary>
+/// <remarks>
+/// <para>MUCMM objective (METHOD.md section 2; Shi &amp; Niethammer 2023, arXiv 2305.03125), for M ≥ 2
+/// views with common c_m (n×k), individual u_m (n×r_m), z_m = [c_m, u_m], reconstruction target t_m
+/// and decoder output D_m(z_m):</para>
+/// <code>
+/// L = − Σ_{m&lt;m'} R(c_m, c_m')                          "correlation"
+///     + α · Σ_{m≠m'} R2(u_m, z_m')                     "leak_other"
+///     + β · Σ_m R2(u_m, c_m)                            "leak_own"
+///     + γ · Σ_m ‖t_m − D_m(z_m)‖² / ‖t_m − mean(t_m)‖²   "reconstruction"
+/// </code>
+/// <para>With M = 2 this is exactly METHOD.md's formula; with M &gt; 2 every sum runs over all (ordered,
+/// for α) pairs. Deep CCA (Andrew et al. 2013) keeps only the first term (with R = R1 in the paper).
+/// Views whose individual width is 0 contribute no penalty terms. Every term is returned unweighted,
+/// with its weight, so all of them can be logged.</para>
+/// </remarks>
+public static class DeepObjectives
+{
+    /// <summary>The four-term MUCMM objective over all views; see the type's remarks.</summary>
+    public static ObjectiveResult Mucmm(IReadOnlyList<ViewBatch> views, MucmmObjectiveOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (views.Count < 2) throw new ArgumentException("an objective needs at least two views", nameof(views));
+
+        var correlation = CommonCorrelation(views, options.Measure, options.Ridge);
+        var z = views.Select(v => v.Individual.shape[1] == 0 ? v.Common : cat([v.Common, v.Individual], 1)).ToArray();
+        var zero = zeros([], dtype: float64, device: views[0].Common.device);
+
+        var leakOther = zero;
+        var leakOwn = zero;
+        var reconstruction = zero;
+        for (int m = 0; m < views.Count; m++)
+        {
+            var u = views[m].Individual;
+            if (u.shape[1] > 0)
+            {
+                for (int o = 0; o < views.Count; o++)
+                    if (o != m) leakOther = leakOther + Correlation.R2(u, z[o], options.Ridge);
+                leakOwn = leakOwn + Correlation.R2(u, views[m].Common, options.Ridge);
+            }
+            if (views[m].Target is { } t && views[m].Reconstruction is { } r)
+                reconstruction = reconstruction + RelativeReconstructionError(t, r);
+        }
+
+        var terms = new[]
+        {
+            new ObjectiveTerm(TermNames.Correlation, correlation, -1.0),
+            new ObjectiveTerm(TermNames.LeakOther, leakOther, options.Alpha),
+            new ObjectiveTerm(TermNames.LeakOwn, leakOwn, options.Beta),
+            new ObjectiveTerm(TermNames.Reconstruction, reconstruction, options.Gamma),
+        };
+        return new ObjectiveResult(Combine(terms), terms);
+    }
+
+    /// <summary>
+    /// Deep CCA (Andrew et al. 2013): maximize Σ_{m&lt;m'} R(c_m, c_m'); the only term is "correlation".
+    /// The paper's measure is <see cref="CorrelationMeasure.R1"/>.
+    /// </summary>
+    public static ObjectiveResult DeepCca(IReadOnlyList<ViewBatch> views, CorrelationMeasure measure = CorrelationMeasure.R1,
+        double ridge = Correlation.DefaultRidge)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        if (views.Count < 2) throw new ArgumentException("an objective needs at least two views", nameof(views));
+        var terms = new[] { new ObjectiveTerm(TermNames.Correlation, CommonCorrelation(views, measure, ridge), -1.0) };
+        return new ObjectiveResult(Combine(terms), terms);
+    }
+
+    /// <summary>Σ_{m&lt;m'} R(c_m, c_m') over all pairs of views.</summary>
+    public static Tensor CommonCorrelation(IReadOnlyList<ViewBatch> views, CorrelationMeasure measure, double ridge)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        Tensor? sum = null;
+        for (int m = 0; m < views.Count; m++)
+            for (int o = m + 1; o < views.Count; o++)
+            {
+                var r = Correlation.Measure(measure, views[m].Common, views[o].Common, ridge);
+                sum = sum is null ? r : sum + r;
+            }
+        return sum ?? throw new ArgumentException("an objective needs at least two views", nameof(views));
+    }
+
+    /// <summary>
+    /// <c>‖t − r‖²_F / ‖t − mean(t)‖²_F</c> over the batch (float64 scalar): 1 for predicting the batch mean,
+    /// 0 for a perfect reconstruction, invariant to rescaling target and reconstruction together.
+    /// </summary>
+    public static Tensor RelativeReconstructionError(Tensor target, Tensor reconstruction)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(reconstruction);
+        using var scope = NewDisposeScope();
+        var t = target.to(float64).flatten(1);
+        var r = reconstruction.to(float64).flatten(1);
+        var err = (t - r).square().sum();
+        var spread = (t - t.mean([0], keepdim: true)).square().sum().clamp_min(1e-300);
+        return (err / spread).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor Combine(IReadOnlyList<ObjectiveTerm> terms)
+    {
+        Tensor loss = terms[0].Value * terms[0].Weight;
+        for (int i = 1; i < terms.Count; i++)
+            if (terms[i].Weight != 0) loss = loss + terms[i].Value * terms[i].Weight;
+        return loss;
+    }
+}
+
+/// <summary>
+/// The four-term MUCMM objective as a typed module (functional twin: <see cref="DeepObjectives.Mucmm"/>;
+/// mathematics there). Input: one <see cref="ViewBatch"/> per view.
+/// </summary>
+public sealed class MucmmObjective : nn.Module<IReadOnlyList<ViewBatch>, ObjectiveResult>
+{
+    /// <summary>Creates the objective with the given weights and measure.</summary>
+    public MucmmObjective(MucmmObjectiveOptions? options = null) : base(nameof(MucmmObjective))
+    {
+        Options = options ?? new MucmmObjectiveOptions();
+        Options.Validate();
+        RegisterComponents();
+    }
+
+    /// <summary>Weights α, β, γ, measure and ridge.</summary>
+    public MucmmObjectiveOptions Options { get; }
+
+    /// <summary>Loss and named terms of one batch.</summary>
+    public override ObjectiveResult forward(IReadOnlyList<ViewBatch> views) => DeepObjectives.Mucmm(views, Options);
+}
+
+/// <summary>
+/// Deep CCA (Andrew et al. 2013, ICML) as a typed module: maximize the total canonical correlation of the
+/// common representations (functional twin: <see cref="DeepObjectives.DeepCca"/>).
+/// </summary>
+public sealed class DeepCcaObjective : nn.Module<IReadOnlyList<ViewBatch>, ObjectiveResult>
+{
+    /// <summary>Creates the objective; the paper's measure is R1 (sum of canonical correlations).</summary>
+    public DeepCcaObjective(CorrelationMeasure measure = CorrelationMeasure.R1, double ridge = Correlation.DefaultRidge)
+        : base(nameof(DeepCcaObjective))
+    {
+        Measure = measure;
+        Ridge = ridge;
+        RegisterComponents();
+    }
+
+    /// <summary>Correlation measure maximized.</summary>
+    public CorrelationMeasure Measure { get; }
+
+    /// <summary>Relative ridge ε.</summary>
+    public double Ridge { get; }
+
+    /// <summary>Loss (− correlation) and the "correlation" term of one batch.</summary>
+    public override ObjectiveResult forward(IReadOnlyList<ViewBatch> views) => DeepObjectives.DeepCca(views, Measure, Ridge);
+}
