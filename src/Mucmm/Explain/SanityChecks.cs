@@ -87,15 +87,22 @@ public static class SanityChecks
     }
 
     /// <summary>
-    /// Model-randomization test against <paramref name="trained"/>'s own re-initialized copy; throws
-    /// <see cref="MucmmUserException"/> when the model kind cannot re-initialize its heads.
+    /// Model-randomization test against <paramref name="trained"/>'s own re-initialized copy
+    /// (<see cref="HeadRandomization"/>); throws <see cref="MucmmUserException"/> when the model kind has
+    /// no heads to re-initialize.
     /// </summary>
     public static RandomizationResult ModelRandomization(
         IMultiviewModel trained, Score score, IReadOnlyList<Tensor> inputs, AttributionOptions? options = null, int seed = 12345)
     {
-        if (trained is not IRandomizableModel r)
-            throw new MucmmUserException($"the {trained.Kind} model cannot re-initialize its heads, so the model-randomization test is not available");
-        return ModelRandomization(trained, r.WithRandomizedHeads(seed), score, inputs, options);
+        var randomized = HeadRandomization.Randomize(trained, seed);
+        try
+        {
+            return ModelRandomization(trained, randomized, score, inputs, options);
+        }
+        finally
+        {
+            if (!ReferenceEquals(randomized, trained)) (randomized as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>
