@@ -231,7 +231,6 @@ public static class ReportBuilder
                 var labels = rows.Select((r, i) => $"#{chosen.Indices[i]}\n{scores[s].Name} {values[s][r].ToString("F2", CultureInfo.InvariantCulture)}").ToArray();
                 string caption = $"{(top ? "Highest" : "Lowest")} {scores[s].Name} score";
                 using var bitmap = ExplanationFigure.Render(chosen.Views, maps, labels, new FigureOptions { Title = caption + $" — {method} maps" });
-                html.Append($"<h3>{E(caption)}</h3>\n");
                 Img(html, Encode(bitmap), caption, wide: true);
             }
         }
