@@ -9,5 +9,12 @@ var root = new RootCommand(
 // One line per command; each command lives in Commands/<Name>Command.cs.
 root.Subcommands.Add(DatasetsCommand.Create());
 root.Subcommands.Add(ExportDatasetCommand.Create());
+root.Subcommands.Add(FitCommand.Create());
+root.Subcommands.Add(TransformCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
+root.Subcommands.Add(CompareCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(ScoreCommand.Create());
+root.Subcommands.Add(ExplainCommand.Create());
 
 return CliRunner.Run(root, args);

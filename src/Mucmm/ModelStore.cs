@@ -28,8 +28,10 @@ public static class ModelStore
         return kind switch
         {
             "linear" or "cca" => LinearModel.Load(directory),
+            "deep" or "dcca" => Deep.DeepMultiviewModel.Load(directory),
+            "pca" => PcaModel.Load(directory),
             null => throw new MucmmUserException(configPath, "\"model\" is missing"),
-            _ => throw new MucmmUserException(configPath, $"unknown model kind '{kind}' (this build knows linear, cca)"),
+            _ => throw new MucmmUserException(configPath, $"unknown model kind '{kind}' (this build knows linear, cca, deep, dcca, pca)"),
         };
     }
 }

@@ -1,0 +1,307 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mucmm.Data;
+using Mucmm.Data.Datasets;
+using Mucmm.Data.Readers;
+using Mucmm.Linear;
+using Mucmm.Numerics;
+
+namespace Mucmm.Cli.Commands;
+
+/// <summary>
+/// <c>mucmm fit --model linear|cca (data options) [--common-dim K] [--individual-dim R] [--ridge E]
+/// [--threshold T | --permutations N] [--seed S] --out DIR [--force]</c>: fits on the train split and
+/// writes <c>DIR/model/</c> and <c>DIR/fit.json</c>.
+/// </summary>
+/// <remarks>
+/// Linear models on two <c>.npy</c> files (without a permutation test) are fitted from statistics
+/// streamed from disk, so n is not bounded by memory; everything else is loaded through
+/// <see cref="DataOptions"/>. All options are parsed here once into a <see cref="FitRequest"/>; <see cref="Run"/> dispatches on
+/// <c>--model</c>. A new model kind adds its name to <see cref="Models"/>, its own options to
+/// <see cref="Create"/>, and one case to the dispatch that fits it and returns the fitted model plus
+/// its training canonical correlations.
+/// </remarks>
+public static class FitCommand
+{
+    /// <summary>Model kinds this command fits.</summary>
+    public static readonly string[] Models = ["linear", "cca", "deep", "dcca"];
+
+    /// <summary>What every fit needs, parsed once from the command line.</summary>
+    /// <param name="Model">Model kind (one of <see cref="Models"/>).</param>
+    /// <param name="Train">The rows to fit on (the train split unless --split says otherwise); null when
+    /// <paramref name="Streamed"/> is set.</param>
+    /// <param name="Streamed">For linear models on .npy files: the files, streamed from disk instead of loaded.</param>
+    /// <param name="DataName">Dataset name or the two file names, for fit.json.</param>
+    /// <param name="Split">Split name used.</param>
+    /// <param name="CommonDim">--common-dim.</param>
+    /// <param name="IndividualDim">--individual-dim.</param>
+    /// <param name="Ridge">--ridge.</param>
+    /// <param name="Threshold">--threshold (null when not given).</param>
+    /// <param name="Permutations">--permutations.</param>
+    /// <param name="Seed">--seed.</param>
+    /// <param name="Deep">Settings of the deep models (null for linear ones).</param>
+    public sealed record FitRequest(string Model, PairedDataset? Train, IReadOnlyList<string>? Streamed, string DataName, string Split,
+        int CommonDim, int IndividualDim, double Ridge, double? Threshold, int Permutations, int Seed,
+        DeepFitSettings? Deep = null);
+
+    /// <summary>What a deep fit needs besides the common request.</summary>
+    /// <param name="All">The whole dataset: the trainer fits on its train rows and stops early on its validation rows.</param>
+    /// <param name="Model">Architecture.</param>
+    /// <param name="Training">Schedule, objective weights, seed, device.</param>
+    /// <param name="WorkDirectory">Where train.csv and the per-epoch checkpoint live during training (DIR.checkpoint).</param>
+    /// <param name="Resume">Continue from the checkpoint in <paramref name="WorkDirectory"/>.</param>
+    /// <param name="Quiet">No progress display.</param>
+    public sealed record DeepFitSettings(PairedDataset All, Mucmm.Deep.DeepModelOptions Model, Mucmm.Deep.DeepTrainingOptions Training,
+        string WorkDirectory, bool Resume, bool Quiet);
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var model = new Option<string>("--model")
+        {
+            Description = "Model to fit: linear (linear MUCMM: common + individual) or cca (linear CCA, common only).",
+            HelpName = "MODEL",
+            DefaultValueFactory = _ => "linear",
+        };
+        model.AcceptOnlyFromAmong(Models);
+        var data = new DataOptions(defaultSplit: "train");
+        var output = new OutputOptions("model/ and fit.json");
+        var commonDim = new Option<int>("--common-dim")
+        {
+            Description = "Number of common variates k per view.", HelpName = "K",
+            DefaultValueFactory = _ => LinearOptions.Defaults.CommonDim,
+        };
+        var individualDim = new Option<int>("--individual-dim")
+        {
+            Description = "Number of individual variates r per view.", HelpName = "R",
+            DefaultValueFactory = _ => LinearOptions.Defaults.IndividualDim,
+        };
+        var ridge = new Option<double>("--ridge")
+        {
+            Description = "Ridge relative to the mean variance (0 = classical CCA, needs more samples than columns and no constant column).",
+            HelpName = "E",
+            DefaultValueFactory = _ => LinearOptions.Defaults.Ridge,
+        };
+        var threshold = new Option<double?>("--threshold")
+        {
+            Description = "Correlated set K = pairs with regularized canonical correlation above T (at least k). Default: K = k.",
+            HelpName = "T",
+        };
+        var permutations = new Option<int>("--permutations")
+        {
+            Description = "Choose the threshold by a permutation test with N re-pairings of the rows (95th percentile of the top correlation; seeded by --seed).",
+            HelpName = "N",
+            DefaultValueFactory = _ => LinearOptions.Defaults.Permutations,
+        };
+
+        var cmd = new Command("fit",
+            "Fit a model on the train split; write DIR/model/ (config.json + weights.safetensors) and DIR/fit.json.\n" +
+            DataOptions.HelpText + "\n" +
+            "Examples:\n" +
+            "  mucmm fit --model linear --dataset synthetic --common-dim 3 --individual-dim 2 --out runs/lin\n" +
+            "  mucmm fit --model cca --view1 a.npy --view2 b.csv --ridge 0 --out runs/cca\n" +
+            "  mucmm fit --dataset noisy-mnist --permutations 100 --out runs/mnist-linear\n" +
+            "  mucmm fit --model deep --dataset noisy-mnist --out runs/mnist-deep\n" +
+            "  mucmm fit --model dcca --dataset noisy-mnist --epochs 20 --quiet --out runs/mnist-dcca\n" +
+            "  mucmm fit --model deep --view1 a.npy --view2 b.npy --encoder torchscript:enc.pt --out runs/ts\n" +
+            "  mucmm fit --model deep --dataset noisy-mnist --out runs/mnist-deep --resume   (after an interruption)");
+        cmd.Options.Add(model);
+        data.AddTo(cmd);
+        cmd.Options.Add(commonDim);
+        cmd.Options.Add(individualDim);
+        cmd.Options.Add(ridge);
+        cmd.Options.Add(threshold);
+        cmd.Options.Add(permutations);
+        var deep = new DeepFitOptions();
+        deep.AddTo(cmd);
+        output.AddTo(cmd);
+
+        cmd.SetAction(parse =>
+        {
+            if (parse.GetValue(threshold) is not null && parse.GetValue(permutations) > 0)
+                throw new MucmmUserException("give either --threshold T or --permutations N, not both");
+            string modelName = parse.GetValue(model)!;
+            bool isDeep = modelName is "deep" or "dcca";
+            if (!isDeep && deep.AnyGiven(parse))
+                throw new MucmmUserException($"the deep-model options (--encoder, --epochs, --lr, --alpha, …) do not apply to --model {modelName}");
+            bool resume = isDeep && parse.GetValue(deep.Resume);
+            using var folder = output.Open(parse);
+            string? view1 = parse.GetValue(data.View1), view2 = parse.GetValue(data.View2);
+            string dataName = parse.GetValue(data.Dataset) ?? $"{view1} + {view2}";
+            string split = parse.GetValue(data.Split)!;
+            // Closed-form fits need only the statistics: .npy files are streamed (bounded memory, any n).
+            bool stream = modelName is "linear" or "cca" && parse.GetValue(data.Dataset) is null
+                && view1 is not null && view2 is not null && parse.GetValue(permutations) == 0
+                && new[] { view1, view2 }.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
+            var request = new FitRequest(
+                modelName, stream ? null : data.Load(parse), stream ? [view1!, view2!] : null, dataName, split,
+                parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
+                parse.GetValue(threshold), parse.GetValue(permutations), data.SeedOf(parse));
+            string workDir = folder.Target + ".checkpoint";
+            if (isDeep)
+            {
+                var kind = modelName == "deep" ? Mucmm.Deep.DeepModelKind.Mucmm : Mucmm.Deep.DeepModelKind.DeepCca;
+                var defaults = new Mucmm.Deep.DeepModelOptions();
+                int k = parse.GetResult(commonDim) is { Implicit: false } ? request.CommonDim : defaults.CommonDim;
+                int r = parse.GetResult(individualDim) is { Implicit: false } ? request.IndividualDim : defaults.IndividualDim;
+                if (!resume && Directory.Exists(workDir))
+                    throw new MucmmUserException(workDir, "a checkpoint of an interrupted run exists: add --resume to continue it, or delete the folder");
+                var all = data.LoadAll(parse);
+                request = request with
+                {
+                    CommonDim = k,
+                    IndividualDim = r,
+                    Train = all.Subset(Mucmm.Data.Split.Train),
+                    Deep = new DeepFitSettings(all, deep.Model(parse, kind, k, r), deep.Training(parse, kind, data.SeedOf(parse)),
+                        workDir, resume, parse.GetValue(deep.Quiet)),
+                };
+            }
+            if (request.Train is { Count: 0 })
+                throw new MucmmUserException($"the {request.Split} split of {dataName} has no rows");
+            Run(request, folder);
+            folder.Commit();
+            Console.WriteLine($"fit: wrote {folder.Target}");
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    /// <summary>Fits the requested model and writes <c>model/</c> and <c>fit.json</c> into <paramref name="folder"/>.</summary>
+    public static void Run(FitRequest request, OutputFolder folder)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(folder);
+        var clock = Stopwatch.StartNew();
+        var (fitted, count, correlations, extra) = request.Model switch
+        {
+            "linear" or "cca" => FitLinear(request),
+            "deep" or "dcca" => FitDeep(request, folder),
+            _ => throw new MucmmUserException($"unknown model '{request.Model}' (choose from {string.Join(", ", Models)})"),
+        };
+        double seconds = clock.Elapsed.TotalSeconds;
+        fitted.Save(folder.File("model"));
+
+        var fit = new JsonObject
+        {
+            ["model"] = fitted.Kind,
+            ["data"] = request.DataName,
+            ["split"] = request.Split,
+            ["n_samples"] = count,
+            ["dims"] = new JsonArray(fitted.InputDims.Select(d => (JsonNode)d).ToArray()),
+            ["common_dim"] = fitted.CommonDim,
+            ["individual_dims"] = new JsonArray(fitted.IndividualDims.Select(d => (JsonNode)d).ToArray()),
+            ["ridge"] = request.Ridge,
+            ["seed"] = request.Seed,
+            ["canonical_correlations"] = new JsonArray(correlations.Select(c => (JsonNode)c).ToArray()),
+            ["fit_seconds"] = Math.Round(seconds, 3),
+        };
+        foreach (var (key, value) in extra) fit[key] = value?.DeepClone();
+        File.WriteAllText(folder.File("fit.json"), fit.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static (IMultiviewModel Model, long Count, IReadOnlyList<double> Correlations, JsonObject Extra) FitDeep(FitRequest r, OutputFolder folder)
+    {
+        var d = r.Deep ?? throw new InvalidOperationException("deep settings missing");
+        Directory.CreateDirectory(d.WorkDirectory);
+        var model = ConsoleTrainingProgress.Run(d.Quiet, observer =>
+            new Mucmm.Deep.DeepTrainer(d.Model, d.Training, observer).Fit(d.All, d.WorkDirectory, d.Resume));
+        string csv = Path.Combine(d.WorkDirectory, "train.csv");
+        if (File.Exists(csv)) File.Copy(csv, folder.File("train.csv"), overwrite: true);
+        var t = d.Training;
+        var extra = new JsonObject
+        {
+            ["encoder"] = d.Model.Encoder.ToString().ToLowerInvariant(),
+            ["train_encoder"] = d.Model.EncoderTrains,
+            ["head"] = d.Model.Head.ToString().ToLowerInvariant(),
+            ["objective"] = t.Objective.Measure.ToString().ToLowerInvariant(),
+            ["alpha"] = t.Objective.Alpha,
+            ["beta"] = t.Objective.Beta,
+            ["gamma"] = t.Objective.Gamma,
+            ["epochs"] = t.Epochs,
+            ["batch_size"] = t.BatchSize,
+            ["lr"] = t.LearningRate,
+            ["warmup_epochs"] = t.WarmupEpochs,
+            ["pretrain_epochs"] = t.PretrainEpochs,
+            ["patience"] = t.Patience,
+            ["device"] = t.Device,
+            ["validation_samples"] = d.All.RowsOf(Mucmm.Data.Split.Validation).Length,
+        };
+        return (model, d.All.RowsOf(Mucmm.Data.Split.Train).Length, model.CanonicalCorrelations, extra);
+    }
+
+    private static (IMultiviewModel Model, long Count, IReadOnlyList<double> Correlations, JsonObject Extra) FitLinear(FitRequest r)
+    {
+        var options = new LinearOptions
+        {
+            Kind = r.Model == "cca" ? LinearModelKind.Cca : LinearModelKind.Mucmm,
+            CommonDim = r.CommonDim,
+            IndividualDim = r.IndividualDim,
+            Ridge = r.Ridge,
+            Threshold = r.Threshold,
+            Permutations = r.Permutations,
+            Seed = r.Seed,
+        };
+        LinearModel model;
+        if (r.Streamed is { } files)
+        {
+            var stats = StreamedStats(files, r.Split, r.Seed);
+            if (stats.Count == 0) throw new MucmmUserException($"the {r.Split} split of {r.DataName} has no rows");
+            model = LinearMucmm.Fit(stats, options);
+        }
+        else
+        {
+            var train = r.Train ?? throw new InvalidOperationException("no training data");
+            if (train.Views.Count != 2)
+                throw new MucmmUserException($"{r.Model} takes 2 views; {r.DataName} has {train.Views.Count}");
+            model = LinearMucmm.Fit(train.Views, options);
+        }
+        var extra = new JsonObject
+        {
+            ["correlated_count"] = model.CorrelatedCount,
+            ["threshold"] = model.Threshold,
+            ["permutations"] = model.Permutations,
+            ["regularized_canonical_correlations"] = new JsonArray(model.RegularizedCanonicalCorrelations.Select(c => (JsonNode)c).ToArray()),
+            ["explained_variance"] = new JsonArray(model.ExplainedVariance.Select(s => (JsonNode)new JsonObject
+            {
+                ["common"] = s.Common, ["individual"] = s.Individual, ["residual"] = s.Residual,
+            }).ToArray()),
+        };
+        return (model, model.TrainingCount, model.CanonicalCorrelations, extra);
+    }
+
+    /// <summary>
+    /// Statistics of the rows of <paramref name="split"/> of two .npy files, streamed from disk. The
+    /// split is the one <see cref="DataOptions"/> gives user files (<see cref="DatasetSplits.Random"/>
+    /// from the header's row count and --seed), so streamed and in-memory fits see the same rows.
+    /// </summary>
+    internal static CovarianceStats StreamedStats(IReadOnlyList<string> files, string split, int seed)
+    {
+        var readers = new List<IRowChunkReader>();
+        try
+        {
+            foreach (var f in files) readers.Add(MatrixFile.OpenRows(f));
+            long n = readers[0].Rows;
+            foreach (var r in readers)
+                if (r.Rows != n)
+                    throw new MucmmUserException(r.Source, $"has {r.Rows} rows but {readers[0].Source} has {n}; the views must be paired row by row");
+            if (n < 3) throw new MucmmUserException(readers[0].Source, $"has {n} rows; need at least 3 paired samples");
+            if (n > int.MaxValue) throw new MucmmUserException(readers[0].Source, $"has {n} rows; at most {int.MaxValue} are supported");
+            Func<long, bool>? keep = null;
+            if (split != "all")
+            {
+                var splits = DatasetSplits.Random((int)n, seed);
+                var wanted = split switch { "train" => Data.Split.Train, "validation" => Data.Split.Validation, _ => Data.Split.Test };
+                keep = i => splits[i] == wanted;
+            }
+            using var acc = new CovarianceAccumulator(readers.Select(r => r.Cols).ToArray());
+            acc.Add(readers, keep);
+            return acc.ToStats();
+        }
+        finally
+        {
+            foreach (var r in readers) r.Dispose();
+        }
+    }
+}

@@ -1,0 +1,208 @@
+using System.CommandLine;
+using System.Globalization;
+using Mucmm.Deep;
+using Mucmm.Deep.Objectives;
+using Spectre.Console;
+
+namespace Mucmm.Cli;
+
+/// <summary>
+/// The options of <c>mucmm fit --model deep|dcca</c> (encoder, training schedule, objective weights,
+/// device, resume, quiet), parsed into the library's <see cref="DeepModelOptions"/> and
+/// <see cref="DeepTrainingOptions"/>. Defaults come from those records (one home).
+/// </summary>
+public sealed class DeepFitOptions
+{
+    private static readonly DeepModelOptions ModelDefaults = new();
+    private static readonly DeepTrainingOptions TrainingDefaults = new();
+
+    /// <summary>Creates the options.</summary>
+    public DeepFitOptions()
+    {
+        Encoder = new Option<string>("--encoder")
+        {
+            Description = "Deep models: encoder of each view — mlp, cnn (2-D samples: images, spectrograms), identity, or torchscript:PATH (a torch.jit.save file mapping (n × d) float32 inputs to features; frozen unless --fine-tune).",
+            HelpName = "ENC",
+            DefaultValueFactory = _ => ModelDefaults.Encoder.ToString().ToLowerInvariant(),
+        };
+        FineTune = new Option<bool>("--fine-tune") { Description = "Deep models: train a TorchScript encoder too (default: frozen, heads trained on cached features)." };
+        Head = new Option<string>("--head")
+        {
+            Description = "Deep models: heads — linear or mlp.", HelpName = "HEAD",
+            DefaultValueFactory = _ => ModelDefaults.Head.ToString().ToLowerInvariant(),
+        };
+        Head.AcceptOnlyFromAmong("linear", "mlp");
+        Epochs = new Option<int>("--epochs") { Description = "Deep models: maximum training epochs.", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.Epochs };
+        BatchSize = new Option<int>("--batch-size") { Description = "Deep models: rows per mini-batch (more than common + individual dims).", HelpName = "B", DefaultValueFactory = _ => TrainingDefaults.BatchSize };
+        LearningRate = new Option<double>("--lr") { Description = "Deep models: Adam learning rate.", HelpName = "LR", DefaultValueFactory = _ => TrainingDefaults.LearningRate };
+        Alpha = new Option<double>("--alpha") { Description = "Deep MUCMM: weight α of R2(individual, other view).", HelpName = "A", DefaultValueFactory = _ => TrainingDefaults.Objective.Alpha };
+        Beta = new Option<double>("--beta") { Description = "Deep MUCMM: weight β of R2(individual, own common).", HelpName = "B", DefaultValueFactory = _ => TrainingDefaults.Objective.Beta };
+        Gamma = new Option<double>("--gamma") { Description = "Deep MUCMM: weight γ of the relative reconstruction error.", HelpName = "G", DefaultValueFactory = _ => TrainingDefaults.Objective.Gamma };
+        Objective = new Option<string>("--objective")
+        {
+            Description = "Deep models: correlation measure of the common term — r2 (Σρ², Cholesky) or r1 (Σρ, Deep CCA).", HelpName = "R",
+            DefaultValueFactory = _ => "default",
+        };
+        Objective.AcceptOnlyFromAmong("default", "r2", "r1");
+        Warmup = new Option<int>("--warmup") { Description = "Deep MUCMM: first epochs with α = β = 0.", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.WarmupEpochs };
+        Pretrain = new Option<int>("--pretrain") { Description = "Deep models: epochs of autoencoder pretraining of each encoder first (0: none).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.PretrainEpochs };
+        Patience = new Option<int>("--patience") { Description = "Deep models: stop after N epochs without a better validation total correlation (0: never).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.Patience };
+        Device = new Option<string>("--device") { Description = "Deep models: cpu or cuda.", HelpName = "DEV", DefaultValueFactory = _ => TrainingDefaults.Device };
+        Resume = new Option<bool>("--resume") { Description = "Deep models: continue an interrupted run from DIR.checkpoint/ (same options)." };
+        Quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+    }
+
+    /// <summary>--encoder.</summary>
+    public Option<string> Encoder { get; }
+    /// <summary>--fine-tune.</summary>
+    public Option<bool> FineTune { get; }
+    /// <summary>--head.</summary>
+    public Option<string> Head { get; }
+    /// <summary>--epochs.</summary>
+    public Option<int> Epochs { get; }
+    /// <summary>--batch-size.</summary>
+    public Option<int> BatchSize { get; }
+    /// <summary>--lr.</summary>
+    public Option<double> LearningRate { get; }
+    /// <summary>--alpha.</summary>
+    public Option<double> Alpha { get; }
+    /// <summary>--beta.</summary>
+    public Option<double> Beta { get; }
+    /// <summary>--gamma.</summary>
+    public Option<double> Gamma { get; }
+    /// <summary>--objective.</summary>
+    public Option<string> Objective { get; }
+    /// <summary>--warmup.</summary>
+    public Option<int> Warmup { get; }
+    /// <summary>--pretrain.</summary>
+    public Option<int> Pretrain { get; }
+    /// <summary>--patience.</summary>
+    public Option<int> Patience { get; }
+    /// <summary>--device.</summary>
+    public Option<string> Device { get; }
+    /// <summary>--resume.</summary>
+    public Option<bool> Resume { get; }
+    /// <summary>--quiet.</summary>
+    public Option<bool> Quiet { get; }
+
+    /// <summary>Adds every option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Encoder, FineTune, Head, Epochs, BatchSize, LearningRate, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Device, Resume, Quiet })
+            command.Options.Add(o);
+    }
+
+    /// <summary>Whether any deep-only option was given explicitly (for refusing them with linear models).</summary>
+    public bool AnyGiven(ParseResult parse) =>
+        new Option[] { Encoder, FineTune, Head, Epochs, BatchSize, LearningRate, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
+            .Any(o => parse.GetResult(o) is { Implicit: false });
+
+    /// <summary>Parses the architecture for model kind <paramref name="kind"/> with dims k and r.</summary>
+    public DeepModelOptions Model(ParseResult parse, DeepModelKind kind, int commonDim, int individualDim)
+    {
+        string enc = parse.GetValue(Encoder)!.Trim();
+        var (encoder, paths) = enc.ToLowerInvariant() switch
+        {
+            "mlp" => (EncoderKind.Mlp, Array.Empty<string>()),
+            "cnn" => (EncoderKind.Cnn, []),
+            "identity" or "flatten" => (EncoderKind.Identity, []),
+            _ when enc.StartsWith("torchscript:", StringComparison.OrdinalIgnoreCase) => (EncoderKind.TorchScript, [enc["torchscript:".Length..]]),
+            _ => throw new MucmmUserException($"--encoder must be mlp, cnn, identity or torchscript:PATH, got '{enc}'"),
+        };
+        bool fine = parse.GetValue(FineTune);
+        return new DeepModelOptions
+        {
+            Kind = kind,
+            Encoder = encoder,
+            TorchScriptPaths = paths,
+            TrainEncoder = encoder == EncoderKind.TorchScript ? fine : null,
+            CommonDim = commonDim,
+            IndividualDim = individualDim,
+            Head = parse.GetValue(Head) == "mlp" ? HeadKind.Mlp : HeadKind.Linear,
+        };
+    }
+
+    /// <summary>Parses the training settings; <paramref name="kind"/> picks the default measure (R2 for MUCMM, R1 for Deep CCA).</summary>
+    public DeepTrainingOptions Training(ParseResult parse, DeepModelKind kind, int seed)
+    {
+        string measure = parse.GetValue(Objective)!;
+        var m = measure switch
+        {
+            "r1" => CorrelationMeasure.R1,
+            "r2" => CorrelationMeasure.R2,
+            _ => kind == DeepModelKind.DeepCca ? CorrelationMeasure.R1 : CorrelationMeasure.R2,
+        };
+        return new DeepTrainingOptions
+        {
+            Epochs = parse.GetValue(Epochs),
+            BatchSize = parse.GetValue(BatchSize),
+            LearningRate = parse.GetValue(LearningRate),
+            WarmupEpochs = parse.GetValue(Warmup),
+            PretrainEpochs = parse.GetValue(Pretrain),
+            Patience = parse.GetValue(Patience),
+            Objective = TrainingDefaults.Objective with
+            {
+                Alpha = parse.GetValue(Alpha), Beta = parse.GetValue(Beta), Gamma = parse.GetValue(Gamma), Measure = m,
+            },
+            Seed = seed,
+            Device = parse.GetValue(Device)!,
+        };
+    }
+}
+
+/// <summary>
+/// Draws training progress with Spectre.Console: a live bar per phase with the current epoch, every
+/// objective term of the last batch and the remaining time, and one printed line per finished epoch.
+/// </summary>
+public sealed class ConsoleTrainingProgress : ITrainingObserver
+{
+    private readonly ProgressContext _context;
+    private ProgressTask? _task;
+    private int _epochs, _batches;
+
+    private ConsoleTrainingProgress(ProgressContext context) => _context = context;
+
+    /// <summary>Runs <paramref name="work"/> with a progress display (none when <paramref name="quiet"/>).</summary>
+    public static T Run<T>(bool quiet, Func<ITrainingObserver?, T> work)
+    {
+        if (quiet) return work(null);
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx => { result = work(new ConsoleTrainingProgress(ctx)); });
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public void PhaseStarted(string phase, int epochs, int batchesPerEpoch, int completedEpochs)
+    {
+        _epochs = epochs;
+        _batches = batchesPerEpoch;
+        _task?.StopTask();
+        _task = _context.AddTask(phase, maxValue: (double)epochs * batchesPerEpoch);
+        _task.Value = (double)completedEpochs * batchesPerEpoch;
+        if (completedEpochs > 0) AnsiConsole.MarkupLine(Markup.Escape($"{phase}: resuming after epoch {completedEpochs}"));
+    }
+
+    /// <inheritdoc/>
+    public void BatchFinished(string phase, int epoch, int batch, IReadOnlyList<KeyValuePair<string, double>> terms)
+    {
+        if (_task is null) return;
+        _task.Increment(1);
+        _task.Description = Markup.Escape($"{phase} {epoch}/{_epochs} · {Format(terms)}");
+    }
+
+    /// <inheritdoc/>
+    public void EpochFinished(EpochMetrics m)
+    {
+        string val = double.IsNaN(m.ValidationCorrelation) ? "" : $" · validation Σρ {m.ValidationCorrelation.ToString("F3", CultureInfo.InvariantCulture)}";
+        AnsiConsole.MarkupLine(Markup.Escape($"{m.Phase} epoch {m.Epoch}/{_epochs}: {Format(m.Terms)}{val} ({m.Seconds.ToString("F1", CultureInfo.InvariantCulture)} s)"));
+    }
+
+    /// <inheritdoc/>
+    public void Message(string text) => AnsiConsole.MarkupLine(Markup.Escape(text));
+
+    private static string Format(IReadOnlyList<KeyValuePair<string, double>> terms) =>
+        string.Join(" ", terms.Select(t => $"{t.Key} {t.Value.ToString("F3", CultureInfo.InvariantCulture)}"));
+}

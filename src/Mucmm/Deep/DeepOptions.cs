@@ -1,0 +1,138 @@
+using Mucmm.Deep.Objectives;
+
+namespace Mucmm.Deep;
+
+/// <summary>Deep MUCMM (four-term objective, common and individual parts) or Deep CCA (common part only).</summary>
+public enum DeepModelKind
+{
+    /// <summary>Deep MUCMM: config.json "model": "deep".</summary>
+    Mucmm,
+    /// <summary>Deep CCA (Andrew et al. 2013): config.json "model": "dcca"; no individual part.</summary>
+    DeepCca,
+}
+
+/// <summary>Linear (default) or one-hidden-layer MLP heads g_m, q_m.</summary>
+public enum HeadKind
+{
+    /// <summary>A linear map h → c (and h → u).</summary>
+    Linear,
+    /// <summary>h → hidden (ReLU) → c.</summary>
+    Mlp,
+}
+
+/// <summary>
+/// Architecture of a deep model: encoders, heads, decoders and dimensions. Defaults live here; they
+/// are the settings a new user gets from <c>mucmm fit --model deep</c> (see docs/results.md for how
+/// they were chosen on noisy-mnist).
+/// </summary>
+public sealed record DeepModelOptions
+{
+    /// <summary>Deep MUCMM or Deep CCA.</summary>
+    public DeepModelKind Kind { get; init; } = DeepModelKind.Mucmm;
+
+    /// <summary>Encoder of every view.</summary>
+    public EncoderKind Encoder { get; init; } = EncoderKind.Mlp;
+
+    /// <summary>TorchScript file per view (one path is used for every view) when <see cref="Encoder"/> is TorchScript.</summary>
+    public IReadOnlyList<string> TorchScriptPaths { get; init; } = [];
+
+    /// <summary>Train the encoder (true) or keep it frozen and train the heads on cached features (false). TorchScript encoders are frozen unless this is set.</summary>
+    public bool? TrainEncoder { get; init; }
+
+    /// <summary>Hidden widths of the MLP encoder.</summary>
+    public IReadOnlyList<int> EncoderHidden { get; init; } = [512, 512];
+
+    /// <summary>Feature width of the CNN encoder.</summary>
+    public int CnnFeatures { get; init; } = 256;
+
+    /// <summary>Common dimension k.</summary>
+    public int CommonDim { get; init; } = 10;
+
+    /// <summary>Individual dimension r_m of every view (ignored for Deep CCA).</summary>
+    public int IndividualDim { get; init; } = 10;
+
+    /// <summary>Head type.</summary>
+    public HeadKind Head { get; init; } = HeadKind.Linear;
+
+    /// <summary>Hidden width of MLP heads.</summary>
+    public int HeadHidden { get; init; } = 256;
+
+    /// <summary>Hidden width of the one-hidden-layer decoders D_m.</summary>
+    public int DecoderHidden { get; init; } = 512;
+
+    /// <summary>Whether the encoder is trained: explicit choice, else false for TorchScript and true otherwise (Identity has nothing to train).</summary>
+    public bool EncoderTrains => TrainEncoder ?? Encoder is EncoderKind.Mlp or EncoderKind.Cnn;
+
+    /// <summary>Throws <see cref="MucmmUserException"/> for impossible settings.</summary>
+    public void Validate()
+    {
+        if (CommonDim < 1) throw new MucmmUserException($"--common-dim must be ≥ 1, got {CommonDim}");
+        if (Kind == DeepModelKind.Mucmm && IndividualDim < 1) throw new MucmmUserException($"--individual-dim must be ≥ 1, got {IndividualDim}");
+        if (EncoderHidden.Any(h => h < 1) || HeadHidden < 1 || DecoderHidden < 1 || CnnFeatures < 1)
+            throw new MucmmUserException("hidden widths must be ≥ 1");
+        if (Encoder == EncoderKind.TorchScript && TorchScriptPaths.Count == 0)
+            throw new MucmmUserException("--encoder torchscript:PATH needs a file");
+    }
+}
+
+/// <summary>
+/// How a deep model is trained. Defaults live here (the settings of <c>mucmm fit --model deep</c>).
+/// </summary>
+public sealed record DeepTrainingOptions
+{
+    /// <summary>Maximum number of epochs of the main phase.</summary>
+    public int Epochs { get; init; } = 30;
+
+    /// <summary>Rows per mini-batch (must exceed the widest correlation measure, k + r).</summary>
+    public int BatchSize { get; init; } = 500;
+
+    /// <summary>Adam learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Epochs at the start of training with α = β = 0 (common correlation only), to let the common part form first.</summary>
+    public int WarmupEpochs { get; init; }
+
+    /// <summary>Epochs of unsupervised autoencoder pretraining of each trainable encoder before the main phase (0: none).</summary>
+    public int PretrainEpochs { get; init; }
+
+    /// <summary>Stop when the validation total correlation has not improved for this many epochs (0: never stop early).</summary>
+    public int Patience { get; init; } = 5;
+
+    /// <summary>Weights α, β, γ, measure and ridge of the objective.</summary>
+    public MucmmObjectiveOptions Objective { get; init; } = new();
+
+    /// <summary>Seed of initialization and batch order.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>"cpu" or "cuda".</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Throws <see cref="MucmmUserException"/> for impossible settings.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new MucmmUserException($"--epochs must be ≥ 1, got {Epochs}");
+        if (BatchSize < 2) throw new MucmmUserException($"--batch-size must be ≥ 2, got {BatchSize}");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new MucmmUserException($"--lr must be a positive number, got {LearningRate}");
+        if (WarmupEpochs < 0 || PretrainEpochs < 0 || Patience < 0) throw new MucmmUserException("warm-up, pretraining epochs and patience must be ≥ 0");
+        Objective.Validate();
+        DeviceSelection.Parse(Device);
+    }
+}
+
+/// <summary>Parses and checks the --device option.</summary>
+public static class DeviceSelection
+{
+    /// <summary>The torch device for "cpu" or "cuda" (or "cuda:N"); a clear error when CUDA is not available.</summary>
+    public static TorchSharp.torch.Device Parse(string device)
+    {
+        string d = (device ?? "cpu").Trim().ToLowerInvariant();
+        if (d == "cpu") return TorchSharp.torch.CPU;
+        if (d == "cuda" || d.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            if (!TorchSharp.torch.cuda.is_available())
+                throw new MucmmUserException($"--device {device}: CUDA is not available on this machine (this build uses TorchSharp-cpu); use --device cpu");
+            return TorchSharp.torch.device(d);
+        }
+        throw new MucmmUserException($"--device must be cpu or cuda, got '{device}'");
+    }
+}
