@@ -120,7 +120,7 @@ public static class ExplainCommand
             foreach (var r in result.Maps)
             {
                 if (r.CompletenessErrors is not null)
-                    Console.WriteLine($"  {r.Score.Name}: Integrated Gradients completeness error ≤ {100 * r.MaxRelativeCompletenessError:0.###} % of |S(x) − S(baseline)|");
+                    Console.WriteLine($"  {r.Score.Name}: Integrated Gradients completeness error ≤ {100 * r.MaxRelativeCompletenessError:G3} % of |S(x) − S(baseline)|");
             }
             if (result.Randomization is not null)
                 foreach (var (name, r) in result.Randomization)

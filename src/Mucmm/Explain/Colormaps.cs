@@ -42,7 +42,7 @@ public static class Colormaps
         double t = limit > 0 ? Math.Clamp(magnitude / limit, 0, 1) : 0;
         if (!double.IsFinite(t)) t = 0;
         var c = Lerp(Hot, t);
-        double a = 0.9 * Math.Sqrt(t);
+        double a = 0.9 * t;
         byte Mix(byte u, byte o) => (byte)Math.Round((1 - a) * u + a * o);
         return new SKColor(Mix(underlay.Red, c.Red), Mix(underlay.Green, c.Green), Mix(underlay.Blue, c.Blue));
     }
