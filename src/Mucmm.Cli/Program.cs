@@ -14,6 +14,7 @@ root.Subcommands.Add(TransformCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
 
