@@ -103,7 +103,7 @@ public static class DemoCommand
             metrics.Write(folder.File(RunFolder.MetricsFile));
             progress.WriteLine("demo: gradient maps and report…");
             RunReport.Write(run, data, force: false, command: null,
-                new ReportOptions { SamplesPerSelection = isQuick ? 2 : 3 }, progress);
+                new ReportOptions { SamplesPerSelection = isQuick ? 2 : 3 }, progress, shownPath: folder.Target);
             folder.Commit();
 
             Console.Out.Write(MetricsText.Format(metrics));
