@@ -7,6 +7,8 @@ namespace Mucmm.Deep;
 /// <summary>Which network turns a view's flattened input x_m into features h_m.</summary>
 public enum EncoderKind
 {
+    /// <summary>CNN for views whose samples are 2-D (images, spectrograms), MLP for the others.</summary>
+    Auto,
     /// <summary>h = x (flattened input): the linear setting when the heads are linear.</summary>
     Identity,
     /// <summary>Fully connected ReLU network (widths <see cref="DeepModelOptions.EncoderHidden"/>).</summary>
