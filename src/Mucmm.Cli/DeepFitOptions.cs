@@ -21,7 +21,7 @@ public sealed class DeepFitOptions
     {
         Encoder = new Option<string>("--encoder")
         {
-            Description = "Deep models: encoder of each view — mlp, cnn (2-D samples: images, spectrograms), identity, or torchscript:PATH (a torch.jit.save file mapping (n × d) float32 inputs to features; frozen unless --fine-tune).",
+            Description = "Deep models: encoder of each view — auto (cnn for 2-D samples, else mlp), mlp, cnn (2-D samples: images, spectrograms), identity, or torchscript:PATH (a torch.jit.save file mapping (n × d) float32 inputs to features; frozen unless --fine-tune).",
             HelpName = "ENC",
             DefaultValueFactory = _ => ModelDefaults.Encoder.ToString().ToLowerInvariant(),
         };
@@ -103,11 +103,12 @@ public sealed class DeepFitOptions
         string enc = parse.GetValue(Encoder)!.Trim();
         var (encoder, paths) = enc.ToLowerInvariant() switch
         {
-            "mlp" => (EncoderKind.Mlp, Array.Empty<string>()),
+            "auto" => (EncoderKind.Auto, Array.Empty<string>()),
+            "mlp" => (EncoderKind.Mlp, []),
             "cnn" => (EncoderKind.Cnn, []),
             "identity" or "flatten" => (EncoderKind.Identity, []),
             _ when enc.StartsWith("torchscript:", StringComparison.OrdinalIgnoreCase) => (EncoderKind.TorchScript, [enc["torchscript:".Length..]]),
-            _ => throw new MucmmUserException($"--encoder must be mlp, cnn, identity or torchscript:PATH, got '{enc}'"),
+            _ => throw new MucmmUserException($"--encoder must be auto, mlp, cnn, identity or torchscript:PATH, got '{enc}'"),
         };
         bool fine = parse.GetValue(FineTune);
         return new DeepModelOptions

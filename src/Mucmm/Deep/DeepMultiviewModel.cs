@@ -212,7 +212,8 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
         {
             var shape = sampleShapes[m];
             int d = shape.Aggregate(1, (a, b) => a * b);
-            Encoder enc = options.Encoder switch
+            var kind = options.Encoder == EncoderKind.Auto ? (shape.Length == 2 && shape[0] >= 4 && shape[1] >= 4 ? EncoderKind.Cnn : EncoderKind.Mlp) : options.Encoder;
+            Encoder enc = kind switch
             {
                 EncoderKind.Identity => new FlattenEncoder(d),
                 EncoderKind.Mlp => new MlpEncoder(d, options.EncoderHidden),

@@ -31,7 +31,7 @@ public sealed record DeepModelOptions
     public DeepModelKind Kind { get; init; } = DeepModelKind.Mucmm;
 
     /// <summary>Encoder of every view.</summary>
-    public EncoderKind Encoder { get; init; } = EncoderKind.Mlp;
+    public EncoderKind Encoder { get; init; } = EncoderKind.Auto;
 
     /// <summary>TorchScript file per view (one path is used for every view) when <see cref="Encoder"/> is TorchScript.</summary>
     public IReadOnlyList<string> TorchScriptPaths { get; init; } = [];
@@ -57,18 +57,18 @@ public sealed record DeepModelOptions
     /// <summary>Hidden width of MLP heads.</summary>
     public int HeadHidden { get; init; } = 256;
 
-    /// <summary>Hidden width of the one-hidden-layer decoders D_m.</summary>
+    /// <summary>Hidden width of the one-hidden-layer decoders D_m; 0 makes the decoders linear (the linear setting).</summary>
     public int DecoderHidden { get; init; } = 512;
 
     /// <summary>Whether the encoder is trained: explicit choice, else false for TorchScript and true otherwise (Identity has nothing to train).</summary>
-    public bool EncoderTrains => TrainEncoder ?? Encoder is EncoderKind.Mlp or EncoderKind.Cnn;
+    public bool EncoderTrains => TrainEncoder ?? Encoder is EncoderKind.Auto or EncoderKind.Mlp or EncoderKind.Cnn;
 
     /// <summary>Throws <see cref="MucmmUserException"/> for impossible settings.</summary>
     public void Validate()
     {
         if (CommonDim < 1) throw new MucmmUserException($"--common-dim must be ≥ 1, got {CommonDim}");
         if (Kind == DeepModelKind.Mucmm && IndividualDim < 1) throw new MucmmUserException($"--individual-dim must be ≥ 1, got {IndividualDim}");
-        if (EncoderHidden.Any(h => h < 1) || HeadHidden < 1 || DecoderHidden < 1 || CnnFeatures < 1)
+        if (EncoderHidden.Any(h => h < 1) || HeadHidden < 1 || DecoderHidden < 0 || CnnFeatures < 1)
             throw new MucmmUserException("hidden widths must be ≥ 1");
         if (Encoder == EncoderKind.TorchScript && TorchScriptPaths.Count == 0)
             throw new MucmmUserException("--encoder torchscript:PATH needs a file");
@@ -81,16 +81,16 @@ public sealed record DeepModelOptions
 public sealed record DeepTrainingOptions
 {
     /// <summary>Maximum number of epochs of the main phase.</summary>
-    public int Epochs { get; init; } = 30;
+    public int Epochs { get; init; } = 15;
 
     /// <summary>Rows per mini-batch (must exceed the widest correlation measure, k + r).</summary>
     public int BatchSize { get; init; } = 500;
 
     /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-3;
+    public double LearningRate { get; init; } = 2e-3;
 
     /// <summary>Epochs at the start of training with α = β = 0 (common correlation only), to let the common part form first.</summary>
-    public int WarmupEpochs { get; init; }
+    public int WarmupEpochs { get; init; } = 3;
 
     /// <summary>Epochs of unsupervised autoencoder pretraining of each trainable encoder before the main phase (0: none).</summary>
     public int PretrainEpochs { get; init; }
@@ -99,7 +99,7 @@ public sealed record DeepTrainingOptions
     public int Patience { get; init; } = 5;
 
     /// <summary>Weights α, β, γ, measure and ridge of the objective.</summary>
-    public MucmmObjectiveOptions Objective { get; init; } = new();
+    public MucmmObjectiveOptions Objective { get; init; } = new(CommonFromCorrelationOnly: false);
 
     /// <summary>Seed of initialization and batch order.</summary>
     public int Seed { get; init; } = 1;

@@ -109,7 +109,7 @@ public sealed class DeepTrainer
         Checkpoint? checkpoint, List<EpochMetrics> rows, string? workDirectory)
     {
         var decoders = Enumerable.Range(0, 2)
-            .Select(m => Layers.Mlp(network[m].Encoder.OutputDim, [model.DecoderHidden], (int)xTrain.X[m].shape[1]))
+            .Select(m => Layers.Mlp(network[m].Encoder.OutputDim, model.DecoderHidden > 0 ? [model.DecoderHidden] : [], (int)xTrain.X[m].shape[1]))
             .ToArray();
         foreach (var d in decoders) d.to(xTrain.X[0].device);
         var parameters = Enumerable.Range(0, 2).SelectMany(m => network[m].Encoder.parameters().Concat(decoders[m].parameters())).ToArray();
@@ -208,7 +208,16 @@ public sealed class DeepTrainer
             {
                 using var scope = NewDisposeScope();
                 var idx = tensor(batchRows[b], dtype: int64, device: featTrain[0].device);
-                var result = objective(Enumerable.Range(0, 2).Select(m => Batch(network[m], featTrain[m].index_select(0, idx), encoderTrains)).ToArray());
+                ObjectiveResult result;
+                try
+                {
+                    result = objective(Enumerable.Range(0, 2).Select(m => Batch(network[m], featTrain[m].index_select(0, idx), encoderTrains)).ToArray());
+                }
+                catch (MucmmUserException) when (training.Objective.Ridge > 0)
+                {
+                    // With a ridge, covariances of finite outputs are positive definite: a failed Cholesky means overflow.
+                    throw Diverged("train", epoch, b, "correlation", checkpoint);
+                }
                 double loss = result.Loss.item<double>();
                 var terms = result.Terms.Select(t => KeyValuePair.Create(t.Name, t.Value.item<double>())).Append(KeyValuePair.Create("loss", loss)).ToArray();
                 var bad = terms.FirstOrDefault(t => !double.IsFinite(t.Value));
@@ -221,8 +230,9 @@ public sealed class DeepTrainer
                 for (int i = 0; i < terms.Length; i++) sums[i] += terms[i].Value;
                 observer?.BatchFinished("train", epoch + 1, b + 1, terms);
             }
-            if (!network.parameters().All(p => p.isfinite().all().item<bool>()))
-                throw Diverged("train", epoch, batchRows.Length - 1, "weights", checkpoint);
+            using (var check = NewDisposeScope())
+                if (!network.parameters().All(p => p.isfinite().all().item<bool>()))
+                    throw Diverged("train", epoch, batchRows.Length - 1, "weights", checkpoint);
 
             double val = ValidationCorrelation(network, featVal, encoderTrains);
             var metrics = new EpochMetrics("train", epoch + 1,
@@ -250,11 +260,9 @@ public sealed class DeepTrainer
             }
         }
         if (stopped) observer?.Message($"early stop: validation total correlation has not improved for {Patience} epochs; keeping epoch {bestEpoch}");
-        if (bestState is not null)
-        {
-            network.load_state_dict(bestState);
-            DisposeState(bestState);
-        }
+        // With early stopping, keep the best epoch; without it (patience 0), the last one.
+        if (bestState is not null && Patience > 0) network.load_state_dict(bestState);
+        DisposeState(bestState);
         if (!encoderTrains)
         {
             foreach (var t in featTrain.Concat(featVal)) t.Dispose();
@@ -276,7 +284,8 @@ public sealed class DeepTrainer
         var h = encoderTrains ? net.Encoder.call(input) : input;
         var (c, u) = net.Heads(h);
         if (!net.HasDecoder || training.Objective.Gamma == 0) return new ViewBatch(c, u);
-        return new ViewBatch(c, u, input, net.Decode(c, u));
+        var decoded = net.Decode(training.Objective.CommonFromCorrelationOnly ? c.detach() : c, u);
+        return new ViewBatch(c, u, input, decoded);
     }
 
     private double ValidationCorrelation(MultiviewNetwork network, Tensor[] featVal, bool encoderTrains)
@@ -316,6 +325,7 @@ public sealed class DeepTrainer
     private static Dictionary<string, Tensor> Snapshot(nn.Module network)
     {
         var d = new Dictionary<string, Tensor>();
+        using var scope = NewDisposeScope();
         using (no_grad())
             foreach (var (k, v) in network.state_dict())
                 d[k] = v.detach().clone().DetachFromDisposeScope();

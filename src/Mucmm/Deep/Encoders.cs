@@ -7,6 +7,8 @@ namespace Mucmm.Deep;
 /// <summary>Which network turns a view's flattened input x_m into features h_m.</summary>
 public enum EncoderKind
 {
+    /// <summary>CNN for views whose samples are 2-D (images, spectrograms), MLP for the others.</summary>
+    Auto,
     /// <summary>h = x (flattened input): the linear setting when the heads are linear.</summary>
     Identity,
     /// <summary>Fully connected ReLU network (widths <see cref="DeepModelOptions.EncoderHidden"/>).</summary>
@@ -114,8 +116,18 @@ public sealed class CnnEncoder : Encoder
 /// </summary>
 public sealed class TorchScriptEncoder : Encoder
 {
-    private readonly jit.ScriptModule<Tensor, Tensor> module;
+    // Held as object, not as a registered child module: TorchSharp cannot dispose a ScriptModule registered as
+    // a child (its recursive Dispose enumerates the already-disposed script). Its parameters are registered
+    // directly instead, so optimizers, state dicts and requires_grad see them.
+    private readonly ScriptBox scriptHolder;
     private readonly int _out;
+
+    private jit.ScriptModule<Tensor, Tensor> module => scriptHolder.Module;
+
+    private sealed class ScriptBox(jit.ScriptModule<Tensor, Tensor> module)
+    {
+        public jit.ScriptModule<Tensor, Tensor> Module { get; } = module;
+    }
 
     /// <summary>Loads <paramref name="path"/> and probes its output width with a zero input of width <paramref name="inputDim"/>.</summary>
     public TorchScriptEncoder(string path, int inputDim) : base(nameof(TorchScriptEncoder))
@@ -123,7 +135,7 @@ public sealed class TorchScriptEncoder : Encoder
         if (!File.Exists(path)) throw new MucmmUserException(path, "TorchScript encoder file not found");
         try
         {
-            module = jit.load<Tensor, Tensor>(path);
+            scriptHolder = new ScriptBox(jit.load<Tensor, Tensor>(path));
         }
         catch (Exception ex) when (ex is not MucmmUserException)
         {
@@ -147,6 +159,15 @@ public sealed class TorchScriptEncoder : Encoder
             _out = (int)y.shape[1];
         }
         RegisterComponents();
+        foreach (var (name, p) in module.named_parameters())
+            register_parameter("script_" + name.Replace('.', '_'), p);
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) module.Dispose();
     }
 
     /// <summary>Full path of the file the module came from.</summary>

@@ -36,7 +36,7 @@ public sealed class ViewNetwork : nn.Module<Tensor, ViewOutputs>
         {
             individual = Layers.Mlp(f, headHidden, IndividualDim);
             if (decoderOutput > 0)
-                decoder = Layers.Mlp(options.CommonDim + IndividualDim, [options.DecoderHidden], decoderOutput);
+                decoder = Layers.Mlp(options.CommonDim + IndividualDim, options.DecoderHidden > 0 ? [options.DecoderHidden] : [], decoderOutput);
         }
         CommonDim = options.CommonDim;
         RegisterComponents();

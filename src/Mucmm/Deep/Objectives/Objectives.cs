@@ -11,12 +11,22 @@ namespace Mucmm.Deep.Objectives;
 /// <param name="Gamma">γ: weight of the relative reconstruction error.</param>
 /// <param name="Measure">Correlation measure of the common term (the penalties always use R2).</param>
 /// <param name="Ridge">Relative ridge ε of every measure.</param>
+/// <param name="CommonFromCorrelationOnly">
+/// When true, the common representations enter the α and β penalties as constants
+/// (<c>detach</c>): the penalties push the individual parts away from the common ones, never the common
+/// parts away from the individual ones, so the common heads learn from the correlation term alone (as in
+/// Deep CCA) and the common correlation rises as fast as Deep CCA's. The loss value is unchanged; only its
+/// gradient with respect to c differs. The trainer likewise feeds the decoders a detached c. False gives
+/// the plain gradient of METHOD.md's formula (default: on noisy-mnist the detached variant let rotation
+/// leak into the common variates, docs/results.md).
+/// </param>
 public sealed record MucmmObjectiveOptions(
     double Alpha = 1.0,
     double Beta = 1.0,
     double Gamma = 1.0,
     CorrelationMeasure Measure = CorrelationMeasure.R2,
-    double Ridge = Correlation.DefaultRidge)
+    double Ridge = Correlation.DefaultRidge,
+    bool CommonFromCorrelationOnly = false)
 {
     /// <summary>Throws <see cref="MucmmUserException"/> for negative or non-finite weights.</summary>
     public void Validate()
@@ -57,7 +67,8 @@ public static class DeepObjectives
         if (views.Count < 2) throw new ArgumentException("an objective needs at least two views", nameof(views));
 
         var correlation = CommonCorrelation(views, options.Measure, options.Ridge);
-        var z = views.Select(v => v.Individual.shape[1] == 0 ? v.Common : cat([v.Common, v.Individual], 1)).ToArray();
+        var penaltyCommon = views.Select(v => options.CommonFromCorrelationOnly ? v.Common.detach() : v.Common).ToArray();
+        var z = views.Select((v, m) => v.Individual.shape[1] == 0 ? penaltyCommon[m] : cat([penaltyCommon[m], v.Individual], 1)).ToArray();
         var zero = zeros([], dtype: float64, device: views[0].Common.device);
 
         var leakOther = zero;
@@ -70,7 +81,7 @@ public static class DeepObjectives
             {
                 for (int o = 0; o < views.Count; o++)
                     if (o != m) leakOther = leakOther + Correlation.R2(u, z[o], options.Ridge);
-                leakOwn = leakOwn + Correlation.R2(u, views[m].Common, options.Ridge);
+                leakOwn = leakOwn + Correlation.R2(u, penaltyCommon[m], options.Ridge);
             }
             if (views[m].Target is { } t && views[m].Reconstruction is { } r)
                 reconstruction = reconstruction + RelativeReconstructionError(t, r);

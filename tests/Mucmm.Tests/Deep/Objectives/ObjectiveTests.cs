@@ -184,7 +184,7 @@ public class DeepObjectiveTests
     {
         using var scope = NewDisposeScope();
         var views = RandomViews(2, 14, 2, 3, 3, 21);
-        var opts = new MucmmObjectiveOptions(Alpha: 0.7, Beta: 1.3, Gamma: 0.5);
+        var opts = new MucmmObjectiveOptions(Alpha: 0.7, Beta: 1.3, Gamma: 0.5, CommonFromCorrelationOnly: false);
         for (int m = 0; m < 2; m++)
         {
             int mm = m;
@@ -254,7 +254,27 @@ public class DeepObjectiveTests
         Assert.Equal(corr, res[TermNames.Correlation].Value.item<double>(), 12);
         Assert.Equal(other, res[TermNames.LeakOther].Value.item<double>(), 12);
         Assert.Equal(own, res[TermNames.LeakOwn].Value.item<double>(), 12);
-        CorrelationTests.GradCheck(c => DeepObjectives.Mucmm(new[] { v[0], v[1] with { Common = c }, v[2] }, new MucmmObjectiveOptions()).Loss, v[1].Common);
+        CorrelationTests.GradCheck(c => DeepObjectives.Mucmm(new[] { v[0], v[1] with { Common = c }, v[2] }, new MucmmObjectiveOptions(CommonFromCorrelationOnly: false)).Loss, v[1].Common);
+    }
+
+    /// <summary>
+    /// Oracle: the option's definition — with <c>CommonFromCorrelationOnly</c> the loss value is unchanged and
+    /// its gradient with respect to a common representation is exactly that of −R(c₁, c₂) alone, while the
+    /// gradient with respect to an individual representation is the full one. Tolerance 1e-12.
+    /// </summary>
+    [Fact]
+    public void CommonLearnsFromCorrelationOnlyWhenAsked()
+    {
+        using var scope = NewDisposeScope();
+        var v = RandomViews(2, 40, 3, 2, 5, 12, requireGrad: true);
+        var plain = DeepObjectives.Mucmm(v, new MucmmObjectiveOptions(CommonFromCorrelationOnly: false));
+        var split = DeepObjectives.Mucmm(v, new MucmmObjectiveOptions(CommonFromCorrelationOnly: true));
+        Assert.Equal(plain.Loss.item<double>(), split.Loss.item<double>(), 12);
+        var gSplit = autograd.grad([split.Loss], [v[0].Common, v[0].Individual], retain_graph: true);
+        var gCorr = autograd.grad([-split[TermNames.Correlation].Value], [v[0].Common], retain_graph: true)[0];
+        var gPlain = autograd.grad([plain.Loss], [v[0].Individual], retain_graph: true)[0];
+        Assert.True((gSplit[0] - gCorr).abs().max().item<double>() < 1e-12);
+        Assert.True((gSplit[1] - gPlain).abs().max().item<double>() < 1e-12);
     }
 
     /// <summary>Oracle: METHOD.md section 1 — a batch narrower than z_m (k + r) is refused with a clear message.</summary>

@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace Mucmm.Tests.Cli;
+
+public class FitDeepCommandTests
+{
+    /// <summary>
+    /// Happy path of <c>mucmm fit --model deep</c> on the built-in synthetic data (tiny run): exit 0, model/
+    /// loadable, fit.json with the contract's keys and k descending training canonical correlations in [0, 1],
+    /// train.csv with one row per epoch; the checkpoint folder is removed after success. Then
+    /// <c>mucmm transform</c> works on the deep model.
+    /// </summary>
+    [Fact]
+    public void FitDeepWritesModelFitJsonAndTrainCsv()
+    {
+        string root = TestPaths.NewTempDir(), outDir = Path.Combine(root, "run");
+        var r = CliHarness.Run("fit", "--model", "deep", "--dataset", "synthetic", "--samples", "600", "--common-dim", "2",
+            "--individual-dim", "2", "--epochs", "2", "--batch-size", "100", "--quiet", "--out", outDir);
+        Assert.True(r.ExitCode == 0, r.Stderr + r.Stdout);
+        var fit = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "fit.json")))!;
+        Assert.Equal("deep", fit["model"]!.GetValue<string>());
+        var rho = fit["canonical_correlations"]!.AsArray().Select(x => x!.GetValue<double>()).ToArray();
+        Assert.Equal(2, rho.Length);
+        Assert.True(rho[0] >= rho[1] && rho[1] >= 0 && rho[0] <= 1);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(outDir, "train.csv")).Length);
+        Assert.False(Directory.Exists(outDir + ".checkpoint"));
+        Assert.Equal("deep", ModelStore.Load(Path.Combine(outDir, "model")).Kind);
+
+        var t = CliHarness.Run("transform", "--model", outDir, "--dataset", "synthetic", "--samples", "600", "--split", "test", "--out", Path.Combine(root, "t"));
+        Assert.True(t.ExitCode == 0, t.Stderr);
+        Assert.True(File.Exists(Path.Combine(root, "t", "individual1.npy")));
+    }
+
+    /// <summary>Bad inputs are user errors (exit 2) with a one-line message: batch too small, unknown encoder, deep options on a linear model, CNN on vector data.</summary>
+    [Fact]
+    public void FitDeepRejectsBadOptions()
+    {
+        string root = TestPaths.NewTempDir();
+        string[] common = ["--dataset", "synthetic", "--samples", "300", "--quiet"];
+        var r = CliHarness.Run(["fit", "--model", "deep", .. common, "--batch-size", "10", "--out", Path.Combine(root, "a")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--batch-size 10 is too small", r.Stderr);
+        r = CliHarness.Run(["fit", "--model", "deep", .. common, "--encoder", "resnet", "--out", Path.Combine(root, "b")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--encoder must be", r.Stderr);
+        r = CliHarness.Run(["fit", "--model", "linear", .. common, "--epochs", "3", "--out", Path.Combine(root, "c")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("do not apply to --model linear", r.Stderr);
+        r = CliHarness.Run(["fit", "--model", "dcca", .. common, "--encoder", "cnn", "--batch-size", "50", "--out", Path.Combine(root, "d")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("needs 2-D samples", r.Stderr);
+    }
+}
