@@ -51,6 +51,26 @@ public class HeadRandomizationTests
         }
     }
 
+    /// <summary>
+    /// Oracle: METHOD.md section 2/4 — after the post-hoc alignment the common variates are standardized
+    /// on the training rows with corr(z^c_{1,i}, z^c_{2,i}) = ρᵢ, so the mean training common score equals
+    /// Σρᵢ and the mean individual score equals 1 (tolerance 1e-6: the network runs in float32, the
+    /// alignment in float64).
+    /// </summary>
+    [Fact]
+    public void MeanTrainingScoresOfADeepModelMatchTheAlignment()
+    {
+        var data = LinearSynthetic.Create(600, 8, 6, 2, 2, seed: 6);
+        var options = new DeepModelOptions { Encoder = EncoderKind.Mlp, EncoderHidden = [32], CommonDim = 2, IndividualDim = 2, DecoderHidden = 16 };
+        using var model = new DeepTrainer(options, new DeepTrainingOptions { Epochs = 2, BatchSize = 100, LearningRate = 1e-2, Seed = 3, Patience = 0 })
+            .Fit(data, TestPaths.NewTempDir());
+        var train = data.Subset(Mucmm.Data.Split.Train);
+        var s = Scores.Compute(model, train.Views, Score.Standard(2));
+        Assert.Equal(model.CanonicalCorrelations.Take(2).Sum(), s[0].Average(), 6);
+        Assert.Equal(1.0, s[1].Average(), 6);
+        Assert.Equal(1.0, s[2].Average(), 6);
+    }
+
     [Fact]
     public void LinearModelsHaveNoHeadsToRandomize()
     {
