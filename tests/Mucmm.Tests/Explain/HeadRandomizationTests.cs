@@ -9,6 +9,16 @@ namespace Mucmm.Tests.Explain;
 
 public class HeadRandomizationTests
 {
+    // One small trained model shared by the tests (training is the slow part).
+    private static readonly Lazy<(Mucmm.Data.PairedDataset data, DeepMultiviewModel model)> Trained = new(() =>
+    {
+        var data = LinearSynthetic.Create(600, 8, 6, 2, 2, seed: 5);
+        var options = new DeepModelOptions { Encoder = EncoderKind.Mlp, EncoderHidden = [32], CommonDim = 2, IndividualDim = 2, DecoderHidden = 16 };
+        var model = new DeepTrainer(options, new DeepTrainingOptions { Epochs = 4, BatchSize = 100, LearningRate = 1e-2, Seed = 3, Patience = 0 })
+            .Fit(data, TestPaths.NewTempDir());
+        return (data, model);
+    });
+
     private static double[] Values(IEnumerable<TorchSharp.Modules.Parameter> ps) =>
         ps.SelectMany(p => p.detach().cpu().to(float64).data<double>().ToArray()).ToArray();
 
@@ -21,10 +31,7 @@ public class HeadRandomizationTests
     [Fact]
     public void DeepHeadsAreRedrawnAndEncodersKept()
     {
-        var data = LinearSynthetic.Create(600, 8, 6, 2, 2, seed: 5);
-        var options = new DeepModelOptions { Encoder = EncoderKind.Mlp, EncoderHidden = [32], CommonDim = 2, IndividualDim = 2, DecoderHidden = 16 };
-        using var trained = new DeepTrainer(options, new DeepTrainingOptions { Epochs = 4, BatchSize = 100, LearningRate = 1e-2, Seed = 3, Patience = 0 })
-            .Fit(data, TestPaths.NewTempDir());
+        var (data, trained) = Trained.Value;
         var headsBefore = Values(trained.Network[0].HeadParameters());
 
         var a = (DeepMultiviewModel)HeadRandomization.Randomize(trained, seed: 11);
@@ -60,10 +67,7 @@ public class HeadRandomizationTests
     [Fact]
     public void MeanTrainingScoresOfADeepModelMatchTheAlignment()
     {
-        var data = LinearSynthetic.Create(600, 8, 6, 2, 2, seed: 6);
-        var options = new DeepModelOptions { Encoder = EncoderKind.Mlp, EncoderHidden = [32], CommonDim = 2, IndividualDim = 2, DecoderHidden = 16 };
-        using var model = new DeepTrainer(options, new DeepTrainingOptions { Epochs = 2, BatchSize = 100, LearningRate = 1e-2, Seed = 3, Patience = 0 })
-            .Fit(data, TestPaths.NewTempDir());
+        var (data, model) = Trained.Value;
         var train = data.Subset(Mucmm.Data.Split.Train);
         var s = Scores.Compute(model, train.Views, Score.Standard(2));
         Assert.Equal(model.CanonicalCorrelations.Take(2).Sum(), s[0].Average(), 6);
