@@ -84,6 +84,36 @@ public class FitCommandTests
         for (int i = 0; i < 3; i++) Assert.True(Math.Abs(got[i] - cca.Correlations[i]) < 1e-12, $"ρ{i + 1}");
     }
 
+    /// <summary>
+    /// Two .npy files are streamed from disk (bounded memory). Oracle: the in-memory library fit on the
+    /// train rows of the same files (<see cref="PairedFiles.Load"/>, the split DataOptions gives user
+    /// files); correlations and weights agree to 1e-10.
+    /// </summary>
+    [Fact]
+    public void StreamedNpyFitEqualsInMemoryFit()
+    {
+        string root = TestPaths.NewTempDir();
+        var (x, y) = Linear.CanonicalCorrelationTests.RandomPair(3000, 6, 5, seed: 43);
+        string f1 = Path.Combine(root, "a.npy"), f2 = Path.Combine(root, "b.npy");
+        NpyFile.Write(f1, x.Data, x.Rows, x.Cols, NpyDType.Float64);
+        NpyFile.Write(f2, y.Data, y.Rows, y.Cols, NpyDType.Float64);
+        string fitDir = Path.Combine(root, "fit");
+        var r = CliHarness.Run("fit", "--view1", f1, "--view2", f2, "--common-dim", "2", "--individual-dim", "2", "--seed", "5", "--out", fitDir);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+
+        var train = PairedFiles.Load([f1, f2], 5).Subset(Split.Train);
+        var expected = LinearMucmm.Fit(train.Views, new LinearOptions { CommonDim = 2, IndividualDim = 2 });
+        var got = LinearModel.Load(Path.Combine(fitDir, "model"));
+        Assert.Equal(train.Count, got.TrainingCount);
+        for (int i = 0; i < 5; i++) Assert.True(Math.Abs(expected.CanonicalCorrelations[i] - got.CanonicalCorrelations[i]) < 1e-10);
+        using var scope = NewDisposeScope();
+        for (int m = 0; m < 2; m++)
+        {
+            Assert.True((expected.CommonDirections(m) - got.CommonDirections(m)).abs().max().item<double>() < 1e-10);
+            Assert.True((expected.IndividualLoadings(m) - got.IndividualLoadings(m)).abs().max().item<double>() < 1e-10);
+        }
+    }
+
     /// <summary>Bad input: impossible k, both K rules, constant columns with ridge 0, existing output, wrong model dims — exit 2, one line.</summary>
     [Fact]
     public void BadInputsExitWithCode2()
