@@ -137,6 +137,33 @@ public class CovarianceStatsTests
         Assert.True(got.eq(got.t()).all().item<bool>());
     }
 
+    /// <summary>
+    /// Oracle: the in-memory statistics of the same rows. Streaming two .npy files (float64, chunks of
+    /// 64 rows) keeping every third row equals <see cref="CovarianceStats.FromViews"/> of those rows to
+    /// 1e-12; files with different row counts are a user error naming the file.
+    /// </summary>
+    [Fact]
+    public void FromFilesStreamsAndFiltersRows()
+    {
+        string dir = TestPaths.NewTempDir();
+        var v1 = RandomView(500, 7, 11, 2);
+        var v2 = RandomView(500, 4, 12, -3);
+        string f1 = Path.Combine(dir, "a.npy"), f2 = Path.Combine(dir, "b.npy"), f3 = Path.Combine(dir, "c.npy");
+        Mucmm.Data.Readers.NpyFile.Write(f1, v1.Data, 500, 7, Mucmm.Data.Readers.NpyDType.Float64);
+        Mucmm.Data.Readers.NpyFile.Write(f2, v2.Data, 500, 4, Mucmm.Data.Readers.NpyDType.Float64);
+        var streamed = CovarianceStats.FromFiles(new[] { f1, f2 }, keep: i => i % 3 == 0, chunkRows: 64);
+        var rows = Enumerable.Range(0, 500).Where(i => i % 3 == 0).ToArray();
+        var inMemory = CovarianceStats.FromViews(new[] { v1.Select(rows), v2.Select(rows) });
+        Assert.Equal(inMemory.Count, streamed.Count);
+        double scale = inMemory.CoMoment.ToArray().Max(Math.Abs);
+        for (int i = 0; i < inMemory.CoMoment.Length; i++)
+            Assert.True(Math.Abs(inMemory.CoMoment[i] - streamed.CoMoment[i]) <= 1e-12 * scale);
+
+        Mucmm.Data.Readers.NpyFile.Write(f3, v2.Data.AsSpan(0, 499 * 4), 499, 4, Mucmm.Data.Readers.NpyDType.Float64);
+        var ex = Assert.Throws<MucmmUserException>(() => CovarianceStats.FromFiles(new[] { f1, f3 }));
+        Assert.StartsWith(f3, ex.Message);
+    }
+
     /// <summary>Bad input: NaN/∞ and unpaired chunks are user errors naming view, row and column.</summary>
     [Fact]
     public void BadChunksAreClearErrors()
