@@ -127,7 +127,7 @@ public static class DemoCommand
             Device = device,
         };
         bool deep = ModelKind is "deep" or "dcca";
-        return new FitCommand.FitRequest(ModelKind, train, Dataset, "train",
+        return new FitCommand.FitRequest(ModelKind, train, null, Dataset, "train",
             deepModel.CommonDim, deepModel.IndividualDim, Linear.LinearOptions.Defaults.Ridge, null, 0, seed,
             deep ? new FitCommand.DeepFitSettings(data, deepModel, training, workDir, Resume: false, Quiet: true) : null);
     }
