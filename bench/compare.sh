@@ -66,14 +66,14 @@ if [ -n "${STREAM:-}" ]; then
   run $BENCH stream fit --dir "$SD"
   dotnet build src/Mucmm.Cli -c Release -v q -nologo >/dev/null
   rm -rf /tmp/mucmm-stream-fit
-  /usr/bin/time -f "RESULT cli_fit_streamed wall_s=%e peak_rss_kib=%M load=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" \
+  /usr/bin/time -f "RESULT cli_fit_streamed wall_s=%e user_s=%U sys_s=%S peak_rss_kib=%M load=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" \
     src/Mucmm.Cli/bin/Release/net10.0/Mucmm.Cli fit --model linear --view1 "$SD/view1.npy" --view2 "$SD/view2.npy" \
     --split all --out /tmp/mucmm-stream-fit --force 2>&1 | tee -a "$OUT" | grep -E '^RESULT'
 fi
 if [ -n "${DEMO:-}" ]; then
   dotnet build src/Mucmm.Cli -c Release -v q -nologo >/dev/null
   rm -rf /tmp/mucmm-demo-quick
-  /usr/bin/time -f "RESULT demo_quick wall_s=%e peak_rss_kib=%M" \
+  /usr/bin/time -f "RESULT demo_quick wall_s=%e user_s=%U sys_s=%S peak_rss_kib=%M" \
     src/Mucmm.Cli/bin/Release/net10.0/Mucmm.Cli demo --quick --out /tmp/mucmm-demo-quick 2>&1 | tee -a "$OUT" | tail -n 15
 fi
 
