@@ -47,6 +47,8 @@ run() { echo "+ $*" >&2; "$@" 2>&1 | tee -a "$OUT" | grep -E '^(RESULT|#)' ; }
 run $BENCH matmul --repeats 3
 run $PY bench/reference_step.py --model dcca --iters "$ITERS" --threads "$THREADS" --matmul
 run $BENCH step --model dcca --iters "$ITERS"
+# PyTorch again with the OpenMP wait policy Mucmm sets for itself (NativeRuntime.PrepareOpenMp)
+run env OMP_WAIT_POLICY=PASSIVE $PY bench/reference_step.py --model dcca --iters "$ITERS" --threads "$THREADS" --tag passive
 run $PY bench/reference_step.py --model mucmm --iters "$ITERS" --threads "$THREADS"
 run $BENCH step --model mucmm --iters "$ITERS"
 # (b, c) linear CCA on 10,000 x 784 + 784 (classical, ridge 0, all 784 pairs)
@@ -85,6 +87,7 @@ awk '
   function ratio(a, b, label) { if ((a in t) && (b in t) && t[b] > 0) printf "  %-44s %8.3f   (%.4f s / %.4f s)\n", label, t[a]/t[b], t[a], t[b] }
   END {
     ratio("step_dcca", "py_step_dcca", "Deep CCA step: TorchSharp / PyTorch")
+    ratio("step_dcca", "py_step_dcca_passive", "Deep CCA step: TorchSharp / PyTorch (PASSIVE)")
     ratio("step_mucmm", "py_step_mucmm", "deep MUCMM step: TorchSharp / PyTorch")
     ratio("matmul4096", "py_matmul4096", "4096^2 float32 matmul: TorchSharp / PyTorch")
     ratio("linear_cca", "numpy_cca", "linear CCA: Mucmm / NumPy (eigh+SVD)")
