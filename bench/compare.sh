@@ -51,6 +51,9 @@ run $BENCH step --model dcca --iters "$ITERS"
 run env OMP_WAIT_POLICY=PASSIVE $PY bench/reference_step.py --model dcca --iters "$ITERS" --threads "$THREADS" --tag passive
 run $PY bench/reference_step.py --model mucmm --iters "$ITERS" --threads "$THREADS"
 run $BENCH step --model mucmm --iters "$ITERS"
+# roofline: matmul rate and the steps' fraction of it, measured interleaved (same load)
+run $BENCH roofline --rounds 3 --model dcca
+run $BENCH roofline --rounds 2 --model mucmm
 # (b, c) linear CCA on 10,000 x 784 + 784 (classical, ridge 0, all 784 pairs)
 run $PY bench/reference_linear.py numpy --data "$DATA" --repeats "$REPEATS"
 run Rscript bench/reference_cancor.R "$DATA" 3
@@ -83,7 +86,7 @@ fi
 echo
 echo "ratios (ours / reference; < 1 = faster), from $OUT:"
 awk '
-  /^RESULT/ { name=$2; for (i=3;i<=NF;i++) { split($i,kv,"="); if (kv[1]=="min_s") t[name]=kv[2]; if (kv[1]~/^extrapolated_all/) ex[name]=kv[2]; if (kv[1]=="gflops_min") g[name]=kv[2]; if (kv[1]=="gflop") f[name]=kv[2] } }
+  /^RESULT/ { name=$2; for (i=3;i<=NF;i++) { split($i,kv,"="); if (kv[1]=="min_s") t[name]=kv[2]; if (kv[1]~/^extrapolated_all/) ex[name]=kv[2]; if (kv[1]=="gflops_min") g[name]=kv[2]; if (kv[1]=="gflop") f[name]=kv[2]; if (kv[1]=="fraction_of_matmul") fr[name]=kv[2]; if (kv[1]=="fraction_of_matmul_cpu") frc[name]=kv[2] } }
   function ratio(a, b, label) { if ((a in t) && (b in t) && t[b] > 0) printf "  %-44s %8.3f   (%.4f s / %.4f s)\n", label, t[a]/t[b], t[a], t[b] }
   END {
     ratio("step_dcca", "py_step_dcca", "Deep CCA step: TorchSharp / PyTorch")
@@ -96,6 +99,7 @@ awk '
       ratio("linear_cca", n, "linear CCA: Mucmm (784 pairs) / sklearn (" substr(n, 13) " comps)")
       if (n in ex) printf "  %-44s %8.5f   (%.4f s / %s s extrapolated)\n", "linear CCA: Mucmm / sklearn all 784 (extrap.)", t["linear_cca"]/ex[n], t["linear_cca"], ex[n]
     }
+    for (n in fr) printf "  %-44s %8.3f   (by CPU seconds: %s)\n", n ": fraction of matmul rate", fr[n], frc[n]
     if (("step_dcca" in t) && ("matmul4096" in g)) printf "  %-44s %8.3f   (%.1f GFLOP/s of %.1f)\n", "Deep CCA step: fraction of matmul rate", f["step_dcca"]/t["step_dcca"]/g["matmul4096"], f["step_dcca"]/t["step_dcca"], g["matmul4096"]
     if (("step_mucmm" in t) && ("matmul4096" in g)) printf "  %-44s %8.3f   (%.1f GFLOP/s of %.1f)\n", "deep MUCMM step: fraction of matmul rate", f["step_mucmm"]/t["step_mucmm"]/g["matmul4096"], f["step_mucmm"]/t["step_mucmm"], g["matmul4096"]
   }' "$OUT" | tee -a "$OUT"
