@@ -86,11 +86,15 @@ fi
 echo
 echo "ratios (ours / reference; < 1 = faster), from $OUT:"
 awk '
-  /^RESULT/ { name=$2; for (i=3;i<=NF;i++) { split($i,kv,"="); if (kv[1]=="min_s") t[name]=kv[2]; if (kv[1]~/^extrapolated_all/) ex[name]=kv[2]; if (kv[1]=="gflops_min") g[name]=kv[2]; if (kv[1]=="gflop") f[name]=kv[2]; if (kv[1]=="fraction_of_matmul") fr[name]=kv[2]; if (kv[1]=="fraction_of_matmul_cpu") frc[name]=kv[2] } }
+  /^RESULT/ { name=$2; for (i=3;i<=NF;i++) { split($i,kv,"="); if (kv[1]=="min_s") t[name]=kv[2]; if (kv[1]~/^extrapolated_all/) ex[name]=kv[2]; if (kv[1]=="gflops_min") g[name]=kv[2]; if (kv[1]=="gflop") f[name]=kv[2]; if (kv[1]=="fraction_of_matmul") fr[name]=kv[2]; if (kv[1]=="cpu_s_per_call") c[name]=kv[2]; if (kv[1]=="fraction_of_matmul_cpu") frc[name]=kv[2] } }
+  function cratio(a, b, label) { if ((a in c) && (b in c) && c[b] > 0) printf "  %-44s %8.3f   (%.4f / %.4f CPU s per call)\n", label, c[a]/c[b], c[a], c[b] }
   function ratio(a, b, label) { if ((a in t) && (b in t) && t[b] > 0) printf "  %-44s %8.3f   (%.4f s / %.4f s)\n", label, t[a]/t[b], t[a], t[b] }
   END {
     ratio("step_dcca", "py_step_dcca", "Deep CCA step: TorchSharp / PyTorch")
     ratio("step_dcca", "py_step_dcca_passive", "Deep CCA step: TorchSharp / PyTorch (PASSIVE)")
+    cratio("step_dcca", "py_step_dcca", "Deep CCA step, CPU time: TorchSharp / PyTorch")
+    cratio("step_dcca", "py_step_dcca_passive", "Deep CCA step, CPU time: ... / PyTorch PASSIVE")
+    cratio("step_mucmm", "py_step_mucmm", "MUCMM step, CPU time: TorchSharp / PyTorch")
     ratio("step_mucmm", "py_step_mucmm", "deep MUCMM step: TorchSharp / PyTorch")
     ratio("matmul4096", "py_matmul4096", "4096^2 float32 matmul: TorchSharp / PyTorch")
     ratio("linear_cca", "numpy_cca", "linear CCA: Mucmm / NumPy (eigh+SVD)")
