@@ -123,7 +123,7 @@ public sealed class CanonicalCorrelation
         var l2 = LinearAlgebra.Cholesky(LinearAlgebra.RelativeRidge(s22, ridge), $"the covariance of view {view2 + 1}");
         var x = linalg.solve_triangular(l1, s12, upper: false);                  // L1⁻¹ Σ12
         var t = linalg.solve_triangular(l2, x.t(), upper: false).t();            // L1⁻¹ Σ12 L2⁻ᵀ
-        var (u, rho, vh) = linalg.svd(t, fullMatrices: false);
+        var (u, rho, vh) = LinearAlgebra.Svd(t);
         var a = linalg.solve_triangular(l1.t(), u, upper: true);                 // L1⁻ᵀ U
         var b = linalg.solve_triangular(l2.t(), vh.t(), upper: true);            // L2⁻ᵀ V
         var signs = LinearAlgebra.SignsOfLargest(a);

@@ -74,7 +74,7 @@ public static class LinearMucmm
             }
             var shuffled = y[1].index_select(0, torch.tensor(perm, dtype: int64));
             var t = y[0].t().matmul(shuffled).div_(n - 1);
-            top[p] = linalg.svdvals(t)[0].item<double>();
+            top[p] = LinearAlgebra.SingularValues(t)[0].item<double>();
         }
         Array.Sort(top);
         int rank = (int)Math.Ceiling(quantile * permutations);

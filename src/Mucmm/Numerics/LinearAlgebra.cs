@@ -12,6 +12,72 @@ namespace Mucmm.Numerics;
 public static class LinearAlgebra
 {
     /// <summary>
+    /// Thin SVD T = U diag(s) Vᴴ with s descending, robust to LAPACK's divide-and-conquer driver
+    /// (gesdd) failing to converge, which it does on some ill-conditioned inputs (seen on av-digits:
+    /// a 2560 × 784 whitened cross-covariance). Tries, in order: SVD of T, SVD of Tᵀ, and the
+    /// eigen-decomposition of the Gram matrix of the narrower side (singular values exact to
+    /// ~ε·‖T‖²/s, vectors re-orthonormalized by QR).
+    /// </summary>
+    public static (Tensor U, Tensor S, Tensor Vh) Svd(Tensor t)
+    {
+        if (t.dim() != 2) throw new ArgumentException("expected a matrix", nameof(t));
+        try
+        {
+            return linalg.svd(t, fullMatrices: false);
+        }
+        catch (System.Runtime.InteropServices.ExternalException)
+        {
+        }
+        try
+        {
+            var (u2, s2, vh2) = linalg.svd(t.t(), fullMatrices: false);
+            return (vh2.t(), s2, u2.t());
+        }
+        catch (System.Runtime.InteropServices.ExternalException)
+        {
+        }
+        return SvdViaGram(t);
+    }
+
+    /// <summary>
+    /// Thin SVD through the eigen-decomposition of the Gram matrix of the narrower side, the last
+    /// fallback of <see cref="Svd"/>: singular values are accurate to about ε·‖T‖²/s, and U, V are
+    /// orthonormal (U re-orthonormalized by QR, signs matching T V).
+    /// </summary>
+    public static (Tensor U, Tensor S, Tensor Vh) SvdViaGram(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        bool tall = t.shape[0] >= t.shape[1];
+        var m = tall ? t : t.t();                                   // rows ≥ cols
+        var gram = m.t().matmul(m);
+        gram = (gram + gram.t()).mul_(0.5);
+        var (lambda, v) = linalg.eigh(gram);                       // ascending
+        lambda = lambda.flip(0).clamp_min(0);
+        v = v.flip(1);
+        var (q, r) = linalg.qr(m.matmul(v));                        // M V = Q R, R ≈ diag(s)
+        var signs = r.diagonal().sign();
+        signs = where(signs == 0, 1.0, signs);
+        var u = q * signs.unsqueeze(0);
+        var sv = lambda.sqrt();
+        var (uu, ss, vvh) = tall ? (u, sv, v.t()) : (v, sv, u.t());
+        return (uu.MoveToOuterDisposeScope(), ss.MoveToOuterDisposeScope(), vvh.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Singular values of a matrix, descending, with the same fallbacks as <see cref="Svd"/>.</summary>
+    public static Tensor SingularValues(Tensor t)
+    {
+        try
+        {
+            return linalg.svdvals(t);
+        }
+        catch (System.Runtime.InteropServices.ExternalException)
+        {
+            using var scope = NewDisposeScope();
+            return Svd(t).S.MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>
     /// Relative ridge S + ε·(tr S / d)·I: ε is relative to the mean variance, so the result scales with S
     /// (a measure built on it is invariant to rescaling its inputs). ε = 0 returns a copy of S.
     /// </summary>
@@ -109,9 +175,9 @@ public static class LinearAlgebra
         var qa = Orthonormalize(a);
         var qb = Orthonormalize(b);
         if (qa.shape[1] > qb.shape[1]) (qa, qb) = (qb, qa);
-        var cos = linalg.svdvals(qb.t().matmul(qa)).clamp(0, 1).data<double>().ToArray();            // descending
+        var cos = SingularValues(qb.t().matmul(qa)).clamp(0, 1).data<double>().ToArray();            // descending
         var residual = qa - qb.matmul(qb.t().matmul(qa));
-        var sin = linalg.svdvals(residual).clamp(0, 1).data<double>().ToArray();                     // descending
+        var sin = SingularValues(residual).clamp(0, 1).data<double>().ToArray();                     // descending
         int p = cos.Length;
         var angles = new double[p];
         for (int i = 0; i < p; i++)
