@@ -8,7 +8,7 @@ namespace Mucmm.Cli;
 /// The shared data options — the one place they are built and resolved:
 /// <c>--dataset NAME [--fsdd DIR]</c> or <c>--view1 FILE --view2 FILE</c>, <c>--seed S</c>,
 /// <c>--split train|validation|test|all</c>. Commands create one instance, add it with
-/// <see cref="AddTo"/> and call <see cref="Load"/> (or <see cref="LoadAll"/>) in their action.
+/// <c>AddTo</c> and call <see cref="Load"/> (or <see cref="LoadAll"/>) in their action.
 /// </summary>
 /// <remarks>
 /// Built-in datasets come with their fixed-seed split; user files (<c>.npy</c> or <c>.csv</c>,
@@ -95,12 +95,22 @@ public sealed class DataOptions
     };
 
     /// <summary>Adds all data options to <paramref name="command"/>.</summary>
-    public void AddTo(Command command)
+    public void AddTo(Command command) => AddTo(command, withSplit: true);
+
+    /// <summary>
+    /// Adds the data options to <paramref name="command"/>; without <c>--split</c> when
+    /// <paramref name="withSplit"/> is false (commands that use every split, e.g. <c>evaluate</c>).
+    /// </summary>
+    public void AddTo(Command command, bool withSplit)
     {
         ArgumentNullException.ThrowIfNull(command);
         foreach (var option in new Option[] { Dataset, Fsdd, View1, View2, Seed, Split, Samples })
-            command.Options.Add(option);
+            if (withSplit || option != Split) command.Options.Add(option);
     }
+
+    /// <summary>Whether the command line names data (<c>--dataset</c>, <c>--view1</c> or <c>--view2</c>).</summary>
+    public bool IsGiven(ParseResult parse) =>
+        parse.GetValue(Dataset) is not null || parse.GetValue(View1) is not null || parse.GetValue(View2) is not null;
 
     /// <summary>The value of <c>--seed</c>.</summary>
     public int SeedOf(ParseResult parse) => parse.GetValue(Seed);

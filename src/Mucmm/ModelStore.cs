@@ -29,8 +29,9 @@ public static class ModelStore
         {
             "linear" or "cca" => LinearModel.Load(directory),
             "deep" or "dcca" => Deep.DeepMultiviewModel.Load(directory),
+            "pca" => PcaModel.Load(directory),
             null => throw new MucmmUserException(configPath, "\"model\" is missing"),
-            _ => throw new MucmmUserException(configPath, $"unknown model kind '{kind}' (this build knows linear, cca, deep, dcca)"),
+            _ => throw new MucmmUserException(configPath, $"unknown model kind '{kind}' (this build knows linear, cca, deep, dcca, pca)"),
         };
     }
 }

@@ -3,7 +3,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mucmm.Data;
+using Mucmm.Data.Datasets;
+using Mucmm.Data.Readers;
 using Mucmm.Linear;
+using Mucmm.Numerics;
 
 namespace Mucmm.Cli.Commands;
 
@@ -13,7 +16,9 @@ namespace Mucmm.Cli.Commands;
 /// writes <c>DIR/model/</c> and <c>DIR/fit.json</c>.
 /// </summary>
 /// <remarks>
-/// All options are parsed here once into a <see cref="FitRequest"/>; <see cref="Run"/> dispatches on
+/// Linear models on two <c>.npy</c> files (without a permutation test) are fitted from statistics
+/// streamed from disk, so n is not bounded by memory; everything else is loaded through
+/// <see cref="DataOptions"/>. All options are parsed here once into a <see cref="FitRequest"/>; <see cref="Run"/> dispatches on
 /// <c>--model</c>. A new model kind adds its name to <see cref="Models"/>, its own options to
 /// <see cref="Create"/>, and one case to the dispatch that fits it and returns the fitted model plus
 /// its training canonical correlations.
@@ -25,7 +30,9 @@ public static class FitCommand
 
     /// <summary>What every fit needs, parsed once from the command line.</summary>
     /// <param name="Model">Model kind (one of <see cref="Models"/>).</param>
-    /// <param name="Train">The rows to fit on (the train split unless --split says otherwise).</param>
+    /// <param name="Train">The rows to fit on (the train split unless --split says otherwise); null when
+    /// <paramref name="Streamed"/> is set.</param>
+    /// <param name="Streamed">For linear models on .npy files: the files, streamed from disk instead of loaded.</param>
     /// <param name="DataName">Dataset name or the two file names, for fit.json.</param>
     /// <param name="Split">Split name used.</param>
     /// <param name="CommonDim">--common-dim.</param>
@@ -35,7 +42,7 @@ public static class FitCommand
     /// <param name="Permutations">--permutations.</param>
     /// <param name="Seed">--seed.</param>
     /// <param name="Deep">Settings of the deep models (null for linear ones).</param>
-    public sealed record FitRequest(string Model, PairedDataset Train, string DataName, string Split,
+    public sealed record FitRequest(string Model, PairedDataset? Train, IReadOnlyList<string>? Streamed, string DataName, string Split,
         int CommonDim, int IndividualDim, double Ridge, double? Threshold, int Permutations, int Seed,
         DeepFitSettings? Deep = null);
 
@@ -121,10 +128,15 @@ public static class FitCommand
                 throw new MucmmUserException($"the deep-model options (--encoder, --epochs, --lr, --alpha, …) do not apply to --model {modelName}");
             bool resume = isDeep && parse.GetValue(deep.Resume);
             using var folder = output.Open(parse);
-            string dataName = parse.GetValue(data.Dataset)
-                ?? $"{parse.GetValue(data.View1)} + {parse.GetValue(data.View2)}";
+            string? view1 = parse.GetValue(data.View1), view2 = parse.GetValue(data.View2);
+            string dataName = parse.GetValue(data.Dataset) ?? $"{view1} + {view2}";
+            string split = parse.GetValue(data.Split)!;
+            // Closed-form fits need only the statistics: .npy files are streamed (bounded memory, any n).
+            bool stream = modelName is "linear" or "cca" && parse.GetValue(data.Dataset) is null
+                && view1 is not null && view2 is not null && parse.GetValue(permutations) == 0
+                && new[] { view1, view2 }.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
             var request = new FitRequest(
-                parse.GetValue(model)!, data.Load(parse), dataName, parse.GetValue(data.Split)!,
+                modelName, stream ? null : data.Load(parse), stream ? [view1!, view2!] : null, dataName, split,
                 parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
                 parse.GetValue(threshold), parse.GetValue(permutations), data.SeedOf(parse));
             string workDir = folder.Target + ".checkpoint";
@@ -136,21 +148,20 @@ public static class FitCommand
                 int r = parse.GetResult(individualDim) is { Implicit: false } ? request.IndividualDim : defaults.IndividualDim;
                 if (!resume && Directory.Exists(workDir))
                     throw new MucmmUserException(workDir, "a checkpoint of an interrupted run exists: add --resume to continue it, or delete the folder");
+                var all = data.LoadAll(parse);
                 request = request with
                 {
                     CommonDim = k,
                     IndividualDim = r,
-                    Train = data.LoadAll(parse),
-                    Deep = new DeepFitSettings(data.LoadAll(parse), deep.Model(parse, kind, k, r), deep.Training(parse, kind, data.SeedOf(parse)),
+                    Train = all.Subset(Mucmm.Data.Split.Train),
+                    Deep = new DeepFitSettings(all, deep.Model(parse, kind, k, r), deep.Training(parse, kind, data.SeedOf(parse)),
                         workDir, resume, parse.GetValue(deep.Quiet)),
                 };
-                request = request with { Train = request.Train.Subset(Mucmm.Data.Split.Train) };
             }
-            if (request.Train.Count == 0)
+            if (request.Train is { Count: 0 })
                 throw new MucmmUserException($"the {request.Split} split of {dataName} has no rows");
             Run(request, folder);
             folder.Commit();
-            if (isDeep && Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
             Console.WriteLine($"fit: wrote {folder.Target}");
             return ExitCodes.Ok;
         });
@@ -163,7 +174,7 @@ public static class FitCommand
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(folder);
         var clock = Stopwatch.StartNew();
-        var (fitted, correlations, extra) = request.Model switch
+        var (fitted, count, correlations, extra) = request.Model switch
         {
             "linear" or "cca" => FitLinear(request),
             "deep" or "dcca" => FitDeep(request, folder),
@@ -177,7 +188,7 @@ public static class FitCommand
             ["model"] = fitted.Kind,
             ["data"] = request.DataName,
             ["split"] = request.Split,
-            ["n_samples"] = request.Train.Count,
+            ["n_samples"] = count,
             ["dims"] = new JsonArray(fitted.InputDims.Select(d => (JsonNode)d).ToArray()),
             ["common_dim"] = fitted.CommonDim,
             ["individual_dims"] = new JsonArray(fitted.IndividualDims.Select(d => (JsonNode)d).ToArray()),
@@ -190,7 +201,7 @@ public static class FitCommand
         File.WriteAllText(folder.File("fit.json"), fit.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    private static (IMultiviewModel Model, IReadOnlyList<double> Correlations, JsonObject Extra) FitDeep(FitRequest r, OutputFolder folder)
+    private static (IMultiviewModel Model, long Count, IReadOnlyList<double> Correlations, JsonObject Extra) FitDeep(FitRequest r, OutputFolder folder)
     {
         var d = r.Deep ?? throw new InvalidOperationException("deep settings missing");
         Directory.CreateDirectory(d.WorkDirectory);
@@ -217,10 +228,10 @@ public static class FitCommand
             ["device"] = t.Device,
             ["validation_samples"] = d.All.RowsOf(Mucmm.Data.Split.Validation).Length,
         };
-        return (model, model.CanonicalCorrelations, extra);
+        return (model, d.All.RowsOf(Mucmm.Data.Split.Train).Length, model.CanonicalCorrelations, extra);
     }
 
-    private static (IMultiviewModel Model, IReadOnlyList<double> Correlations, JsonObject Extra) FitLinear(FitRequest r)
+    private static (IMultiviewModel Model, long Count, IReadOnlyList<double> Correlations, JsonObject Extra) FitLinear(FitRequest r)
     {
         var options = new LinearOptions
         {
@@ -232,9 +243,20 @@ public static class FitCommand
             Permutations = r.Permutations,
             Seed = r.Seed,
         };
-        if (r.Train.Views.Count != 2)
-            throw new MucmmUserException($"{r.Model} takes 2 views; {r.DataName} has {r.Train.Views.Count}");
-        var model = LinearMucmm.Fit(r.Train.Views, options);
+        LinearModel model;
+        if (r.Streamed is { } files)
+        {
+            var stats = StreamedStats(files, r.Split, r.Seed);
+            if (stats.Count == 0) throw new MucmmUserException($"the {r.Split} split of {r.DataName} has no rows");
+            model = LinearMucmm.Fit(stats, options);
+        }
+        else
+        {
+            var train = r.Train ?? throw new InvalidOperationException("no training data");
+            if (train.Views.Count != 2)
+                throw new MucmmUserException($"{r.Model} takes 2 views; {r.DataName} has {train.Views.Count}");
+            model = LinearMucmm.Fit(train.Views, options);
+        }
         var extra = new JsonObject
         {
             ["correlated_count"] = model.CorrelatedCount,
@@ -246,6 +268,40 @@ public static class FitCommand
                 ["common"] = s.Common, ["individual"] = s.Individual, ["residual"] = s.Residual,
             }).ToArray()),
         };
-        return (model, model.CanonicalCorrelations, extra);
+        return (model, model.TrainingCount, model.CanonicalCorrelations, extra);
+    }
+
+    /// <summary>
+    /// Statistics of the rows of <paramref name="split"/> of two .npy files, streamed from disk. The
+    /// split is the one <see cref="DataOptions"/> gives user files (<see cref="DatasetSplits.Random"/>
+    /// from the header's row count and --seed), so streamed and in-memory fits see the same rows.
+    /// </summary>
+    internal static CovarianceStats StreamedStats(IReadOnlyList<string> files, string split, int seed)
+    {
+        var readers = new List<IRowChunkReader>();
+        try
+        {
+            foreach (var f in files) readers.Add(MatrixFile.OpenRows(f));
+            long n = readers[0].Rows;
+            foreach (var r in readers)
+                if (r.Rows != n)
+                    throw new MucmmUserException(r.Source, $"has {r.Rows} rows but {readers[0].Source} has {n}; the views must be paired row by row");
+            if (n < 3) throw new MucmmUserException(readers[0].Source, $"has {n} rows; need at least 3 paired samples");
+            if (n > int.MaxValue) throw new MucmmUserException(readers[0].Source, $"has {n} rows; at most {int.MaxValue} are supported");
+            Func<long, bool>? keep = null;
+            if (split != "all")
+            {
+                var splits = DatasetSplits.Random((int)n, seed);
+                var wanted = split switch { "train" => Data.Split.Train, "validation" => Data.Split.Validation, _ => Data.Split.Test };
+                keep = i => splits[i] == wanted;
+            }
+            using var acc = new CovarianceAccumulator(readers.Select(r => r.Cols).ToArray());
+            acc.Add(readers, keep);
+            return acc.ToStats();
+        }
+        finally
+        {
+            foreach (var r in readers) r.Dispose();
+        }
     }
 }

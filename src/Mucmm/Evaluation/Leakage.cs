@@ -1,3 +1,5 @@
+using Mucmm.Linear;
+using Mucmm.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,8 +15,9 @@ namespace Mucmm.Evaluation;
 /// (ridge relative to the mean variance, so the measure does not change when a representation is
 /// rescaled), and the canonical correlations are the singular values of
 /// <c>L_A⁻¹ S_AB L_B⁻ᵀ</c> with <c>S_AA^ε = L_A L_Aᵀ</c> (Cholesky), the same singular values as
-/// <c>(S_AA^ε)^(−1/2) S_AB (S_BB^ε)^(−1/2)</c>. Computed without gradient; the differentiable
-/// training objectives live in <c>Mucmm.Deep.Objectives</c>.
+/// <c>(S_AA^ε)^(−1/2) S_AB (S_BB^ε)^(−1/2)</c>. Computed without gradient by the closed-form
+/// <see cref="CanonicalCorrelation"/> of <c>Mucmm.Linear</c> (the one home of CCA); the
+/// differentiable training objectives live in <c>Mucmm.Deep.Objectives</c>.
 /// </remarks>
 public static class Leakage
 {
@@ -29,14 +32,24 @@ public static class Leakage
     /// </summary>
     public static double[] CanonicalCorrelations(Tensor a, Tensor b, double ridge = DefaultRidge)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.dim() != 2 || b.dim() != 2)
+            throw new MucmmUserException($"representations must be 2-D (rows = samples), got shapes [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}]");
+        long n = a.shape[0];
+        if (b.shape[0] != n)
+            throw new MucmmUserException($"representations are not paired: {n} rows vs {b.shape[0]} rows");
+        if (n < 2)
+            throw new MucmmUserException($"canonical correlations need at least 2 samples, got {n}");
+        var none = new double[Math.Min(a.shape[1], b.shape[1])];
+        if (none.Length == 0) return none;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var (sab, la, lb) = Whitened(a, b, ridge);
-        if (sab is null) return new double[Math.Min(a.shape[1], b.shape[1])];
-        // M = L_A⁻¹ S_AB L_B⁻ᵀ.
-        var left = linalg.solve_triangular(la!, sab, upper: false);
-        var m = linalg.solve_triangular(lb!, left.t(), upper: false).t();
-        return linalg.svdvals(m).clamp(0.0, 1.0).data<double>().ToArray();
+        var stats = CovarianceStats.FromTensors([a.detach(), b.detach()]);
+        if (AllConstant(stats, 0) || AllConstant(stats, 1)) return none;
+        // The one home of closed-form CCA (Cholesky whitening, relative ridge, SVD).
+        var cca = CanonicalCorrelation.Fit(stats, ridge);
+        return cca.RegularizedCorrelations.Select(r => Math.Clamp(r, 0.0, 1.0)).ToArray();
     }
 
     /// <summary><c>R2(A, B) = Σ ρᵢ²</c>, the squared Frobenius norm of the whitened cross-covariance.</summary>
@@ -70,36 +83,12 @@ public static class Leakage
     public static double ChanceLevel(long n, long widthA, long widthB) =>
         widthA == 0 ? 0.0 : Math.Min(1.0, widthB / (double)(n - 1));
 
-    /// <summary>Covariances, Cholesky factors; (null, null, null) when either side has zero variance or no columns.</summary>
-    private static (Tensor? sab, Tensor? la, Tensor? lb) Whitened(Tensor a, Tensor b, double ridge)
+    private static bool AllConstant(CovarianceStats stats, int view)
     {
-        if (a.dim() != 2 || b.dim() != 2)
-            throw new ArgumentException("representations must be 2-D (rows = samples)");
-        long n = a.shape[0];
-        if (b.shape[0] != n)
-            throw new MucmmUserException($"representations are not paired: {n} rows vs {b.shape[0]} rows");
-        if (n < 2)
-            throw new MucmmUserException($"canonical correlations need at least 2 samples, got {n}");
-        if (ridge < 0 || !double.IsFinite(ridge))
-            throw new MucmmUserException($"ridge must be a finite number ≥ 0, got {ridge}");
-        if (a.shape[1] == 0 || b.shape[1] == 0) return (null, null, null);
-
-        var x = a.detach().to(float64);
-        var y = b.detach().to(float64);
-        x = x - x.mean([0], keepdim: true);
-        y = y - y.mean([0], keepdim: true);
-        var saa = x.t().matmul(x) / (n - 1);
-        var sbb = y.t().matmul(y) / (n - 1);
-        var sab = x.t().matmul(y) / (n - 1);
-        double ta = saa.trace().item<double>(), tb = sbb.trace().item<double>();
-        if (ta <= 0 || tb <= 0) return (null, null, null);
-        saa = saa + eye(saa.shape[0], dtype: float64) * (ridge * ta / saa.shape[0]);
-        sbb = sbb + eye(sbb.shape[0], dtype: float64) * (ridge * tb / sbb.shape[0]);
-        var (la, infoA) = linalg.cholesky_ex(saa);
-        var (lb, infoB) = linalg.cholesky_ex(sbb);
-        if (infoA.item<int>() != 0 || infoB.item<int>() != 0)
-            throw new MucmmUserException(
-                "a representation has a singular covariance (constant or collinear columns, or fewer samples than columns); use a ridge > 0");
-        return (sab, la, lb);
+        var variances = stats.Variances(view);
+        var means = stats.Mean(view);
+        for (int j = 0; j < variances.Length; j++)
+            if (!CanonicalCorrelation.IsConstant(variances[j], means[j])) return false;
+        return true;
     }
 }

@@ -34,8 +34,8 @@ public sealed record DeletionOptions
 /// <param name="Fractions">Deleted fraction of the view's inputs at each step (0 … 1).</param>
 /// <param name="SalientCurve">Mean score over samples when the most salient inputs are deleted first.</param>
 /// <param name="RandomCurve">Mean score over samples when inputs are deleted in random order.</param>
-/// <param name="SalientArea">Area under SalientCurve − its end value (trapezoid over the fraction).</param>
-/// <param name="RandomArea">Area under RandomCurve − its end value.</param>
+/// <param name="SalientArea">Area under SalientCurve above the floor L = the lowest value of either curve (trapezoid over the fraction).</param>
+/// <param name="RandomArea">Area under RandomCurve above the same floor L.</param>
 public sealed record DeletionResult(double[] Fractions, double[] SalientCurve, double[] RandomCurve, double SalientArea, double RandomArea)
 {
     /// <summary>SalientArea / RandomArea: below 1 when the score falls faster under salient-first deletion.</summary>
@@ -149,13 +149,16 @@ public static class SanityChecks
                 for (int s = 0; s <= steps; s++) curve[s] += values[s] / n;
             }
         }
-        return new DeletionResult(fractions, salient, random, Area(fractions, salient), Area(fractions, random));
+        // Both curves start at S(x) and end at S(everything deleted); measured above a common floor,
+        // the curve that falls faster has the smaller area, whatever the sign of the scores.
+        double floor = Math.Min(salient.Min(), random.Min());
+        return new DeletionResult(fractions, salient, random, Area(fractions, salient, floor), Area(fractions, random, floor));
     }
 
-    private static double Area(double[] x, double[] y)
+    private static double Area(double[] x, double[] y, double floor)
     {
-        double end = y[^1], area = 0;
-        for (int i = 1; i < x.Length; i++) area += (x[i] - x[i - 1]) * ((y[i] - end) + (y[i - 1] - end)) / 2;
+        double area = 0;
+        for (int i = 1; i < x.Length; i++) area += (x[i] - x[i - 1]) * ((y[i] - floor) + (y[i - 1] - floor)) / 2;
         return area;
     }
 

@@ -7,7 +7,7 @@ namespace Mucmm.Linear;
 /// <summary>
 /// Exact (closed-form, float64) canonical correlation analysis of two views from their
 /// <see cref="CovarianceStats"/>, with a ridge relative to the mean variance of each view.
-/// Immutable: all p = min(d₁, d₂) canonical pairs, ordered by decreasing regularized correlation.
+/// Immutable: all p = min(d₁, d₂) canonical pairs, ordered by decreasing training correlation.
 /// </summary>
 /// <remarks>
 /// With Σ̃ₘₘ = Σₘₘ + ε·(tr Σₘₘ / dₘ)·I = Lₘ Lₘᵀ (Cholesky) and the SVD
@@ -16,8 +16,10 @@ namespace Mucmm.Linear;
 /// Each column is then rescaled so that its centred variate (x − x̄)·aᵢ has mean square 1 on the training
 /// data (variance with divisor n; then the mean over the training set of Σᵢ c₁ᵢc₂ᵢ is exactly Σᵢ ρᵢ), and each
 /// pair gets the sign that makes the largest-magnitude entry of aᵢ positive. <see cref="Correlations"/>
-/// are the training correlations corr(x₁aᵢ, x₂bᵢ); with ε = 0 they equal ρ̃ᵢ (classical CCA) and
-/// are exactly descending. With ε &gt; 0 they are slightly larger than ρ̃ᵢ and kept in the order of ρ̃.
+/// are the training correlations corr(x₁aᵢ, x₂bᵢ), and the pairs are ordered by them (descending).
+/// With ε = 0 they equal the singular values ρ̃ᵢ (classical CCA). With ε &gt; 0 each is slightly larger
+/// than its ρ̃ᵢ (kept in <see cref="RegularizedCorrelations"/>, in the same pair order, which can differ
+/// from descending among near-ties).
 /// </remarks>
 public sealed class CanonicalCorrelation
 {
@@ -51,10 +53,10 @@ public sealed class CanonicalCorrelation
     /// <summary>Number of canonical pairs p = min(d₁, d₂).</summary>
     public int PairCount => Correlations.Count;
 
-    /// <summary>Training correlation of each canonical pair (length p; see the type's remarks for the order).</summary>
+    /// <summary>Training correlation of each canonical pair (length p, descending).</summary>
     public IReadOnlyList<double> Correlations { get; }
 
-    /// <summary>Singular values ρ̃ of the regularized T (length p, descending); equal to <see cref="Correlations"/> when ε = 0.</summary>
+    /// <summary>Singular value ρ̃ of the regularized T belonging to each pair (length p, pair order); equal to <see cref="Correlations"/> when ε = 0.</summary>
     public IReadOnlyList<double> RegularizedCorrelations { get; }
 
     /// <summary>Training means of view <paramref name="side"/> (0 or 1).</summary>
@@ -138,6 +140,14 @@ public sealed class CanonicalCorrelation
         var corr = where((var1 > 0) & (var2 > 0), cov12 * scale1 * scale2, 0.0);
         a = a * scale1;
         b = b * scale2;
+
+        // Order the pairs by their training correlation. With ε = 0 this is the SVD order; with ε > 0
+        // it differs from the order of ρ̃ only among near-ties (the ridge lowers ρ̃ unevenly).
+        var (_, order) = torch.sort(corr, dim: 0, descending: true, stable: true);
+        a = a.index_select(1, order);
+        b = b.index_select(1, order);
+        corr = corr.index_select(0, order);
+        rho = rho.index_select(0, order);
 
         return new CanonicalCorrelation(stats.Count, ridge, d1, d2,
             stats.Mean(view1).ToArray(), stats.Mean(view2).ToArray(),

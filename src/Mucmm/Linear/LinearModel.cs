@@ -88,10 +88,10 @@ public sealed class LinearModel : IMultiviewModel
     /// <summary>Seed of the permutation test.</summary>
     public int Seed { get; }
 
-    /// <summary>All min(d₁, d₂) canonical correlations on the training data (training correlation of each pair).</summary>
+    /// <summary>All min(d₁, d₂) canonical correlations on the training data (training correlation of each pair, descending).</summary>
     public IReadOnlyList<double> CanonicalCorrelations { get; }
 
-    /// <summary>Singular values ρ̃ of the regularized T, descending (equal to <see cref="CanonicalCorrelations"/> when ε = 0).</summary>
+    /// <summary>Singular value ρ̃ of the regularized T of each pair, in pair order (equal to <see cref="CanonicalCorrelations"/> when ε = 0).</summary>
     public IReadOnlyList<double> RegularizedCanonicalCorrelations { get; }
 
     /// <summary>Common / individual / residual fractions of each view's total variance.</summary>

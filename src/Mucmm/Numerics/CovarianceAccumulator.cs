@@ -1,12 +1,14 @@
 using Mucmm.Data;
+using Mucmm.Data.Readers;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Mucmm.Numerics;
 
 /// <summary>
-/// Streams chunks of paired rows into float64 <see cref="CovarianceStats"/>: per chunk one BLAS
-/// product Xcᵀ Xc of the chunk centred at its own mean (D × D for the concatenated views), merged
+/// Streams chunks of paired rows into float64 <see cref="CovarianceStats"/>: per chunk the BLAS
+/// product Xcᵀ Xc of the chunk centred at its own mean (D × D for the concatenated views; only the
+/// column blocks on and above the diagonal are multiplied), merged
 /// into the running co-moment with the pairwise update of Chan, Golub &amp; LeVeque (1979). Memory is
 /// O(D² + chunk × D), independent of the number of rows.
 /// </summary>
@@ -16,7 +18,11 @@ public sealed class CovarianceAccumulator : IDisposable
     /// <summary>Rows per chunk used by the convenience methods (a chunk of 2,048 × 1,568 float64 is 26 MB).</summary>
     public const int DefaultChunkRows = 2048;
 
+    /// <summary>Target width of the column blocks of the co-moment product (see <see cref="Add(IReadOnlyList{Tensor})"/>).</summary>
+    private const int BlockWidth = 400;
+
     private readonly int[] _dims;
+    private readonly int[] _blocks;   // column block boundaries, length B + 1
     private readonly int _total;
     private readonly Tensor _mean;     // D
     private readonly Tensor _comoment; // D × D
@@ -34,6 +40,8 @@ public sealed class CovarianceAccumulator : IDisposable
         _total = _dims.Sum();
         _mean = zeros(_total, dtype: float64).DetachFromDisposeScope();
         _comoment = zeros(_total, _total, dtype: float64).DetachFromDisposeScope();
+        int blocks = Math.Max(1, (int)Math.Round(_total / (double)BlockWidth));
+        _blocks = Enumerable.Range(0, blocks + 1).Select(b => (int)((long)_total * b / blocks)).ToArray();
     }
 
     /// <summary>Rows accumulated so far.</summary>
@@ -105,14 +113,70 @@ public sealed class CovarianceAccumulator : IDisposable
         for (int s = 0; s < n; s += chunkRows) Add(views, s, Math.Min(chunkRows, n - s));
     }
 
+    /// <summary>
+    /// Streams paired chunk readers (one per view, e.g. <c>.npy</c> files opened with
+    /// <see cref="MatrixFile.OpenRows"/>) to the end, <paramref name="chunkRows"/> rows at a time, adding
+    /// the rows whose index (0-based, in file order) passes <paramref name="keep"/> (all rows when null).
+    /// Memory: the chunk buffers, independent of the number of rows.
+    /// </summary>
+    /// <exception cref="MucmmUserException">The readers have different row counts or widths other than the accumulator's.</exception>
+    public void Add(IReadOnlyList<IRowChunkReader> readers, Func<long, bool>? keep = null, int chunkRows = DefaultChunkRows)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(readers);
+        if (chunkRows <= 0) throw new ArgumentOutOfRangeException(nameof(chunkRows));
+        if (readers.Count != _dims.Length) throw new MucmmUserException($"expected {_dims.Length} views, got {readers.Count}");
+        for (int m = 0; m < readers.Count; m++)
+        {
+            if (readers[m].Cols != _dims[m])
+                throw new MucmmUserException(readers[m].Source, $"has {readers[m].Cols} columns, expected {_dims[m]}");
+            if (readers[m].Rows - readers[m].RowsRead != readers[0].Rows - readers[0].RowsRead)
+                throw new MucmmUserException(readers[m].Source,
+                    $"has {readers[m].Rows} rows but {readers[0].Source} has {readers[0].Rows}; the views must be paired row by row");
+        }
+        var chunks = _dims.Select(d => new double[(long)chunkRows * d]).ToArray();
+        var kept = new int[chunkRows];
+        while (true)
+        {
+            long first = readers[0].RowsRead;
+            int rows = readers[0].ReadRows(chunks[0]);
+            for (int m = 1; m < readers.Count; m++)
+            {
+                int got = readers[m].ReadRows(chunks[m].AsSpan(0, rows * _dims[m]));
+                if (got != rows) throw new MucmmUserException(readers[m].Source, $"ended after {readers[m].RowsRead} rows, before {readers[0].Source}");
+            }
+            if (rows == 0) break;
+            int count = 0;
+            for (int i = 0; i < rows; i++) if (keep is null || keep(first + i)) kept[count++] = i;
+            if (count == 0) continue;
+            long need = (long)count * _total;
+            if (_buffer is null || _buffer.Length != need) _buffer = new double[need];
+            var buf = _buffer;
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
+            {
+                int o = 0, row = kept[i];
+                for (int m = 0; m < chunks.Length; m++)
+                {
+                    chunks[m].AsSpan(row * _dims[m], _dims[m]).CopyTo(buf.AsSpan((int)((long)i * _total + o), _dims[m]));
+                    o += _dims[m];
+                }
+            });
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            AddConcatenated(torch.tensor(buf, new long[] { count, _total }, dtype: float64), first);
+        }
+    }
+
     /// <summary>An immutable snapshot of what has been accumulated (the accumulator stays usable).</summary>
     public CovarianceStats ToStats()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        // gemm does not promise a bitwise-symmetric XᵀX: symmetrize once here.
-        var sym = (_comoment + _comoment.t()).mul_(0.5).contiguous();
+        // Only blocks on and above the diagonal were accumulated (the rank-one updates touched all of
+        // it): mirror the upper triangle, which also makes the result exactly symmetric.
+        var upper = _comoment.triu();
+        var sym = (upper + upper.triu(1).t()).contiguous();
         return new CovarianceStats(_dims, _count, _mean.data<double>().ToArray(), sym.data<double>().ToArray());
     }
 
@@ -134,7 +198,19 @@ public sealed class CovarianceAccumulator : IDisposable
         x.sub_(chunkMean);
         long n = _count + r;
         var delta = chunkMean - _mean;
-        _comoment.addmm_(x.t(), x);
+        // Upper block triangle only: D is cut into column blocks of about BlockWidth and only blocks
+        // (i ≤ j) are multiplied — (B + 1)/(2B) of a full XᵀX (62.5 % for 784 + 784), since BLAS has
+        // no syrk here. ToStats mirrors the upper triangle.
+        for (int i = 0; i < _blocks.Length - 1; i++)
+        {
+            int oi = _blocks[i], si = _blocks[i + 1] - oi;
+            var xi = x.narrow(1, oi, si);
+            for (int j = i; j < _blocks.Length - 1; j++)
+            {
+                int oj = _blocks[j], sj = _blocks[j + 1] - oj;
+                _comoment.narrow(0, oi, si).narrow(1, oj, sj).addmm_(xi.t(), x.narrow(1, oj, sj));
+            }
+        }
         if (_count > 0) _comoment.addr_(delta * ((double)_count * r / n), delta); // scale a vector: addr_'s alpha is float32
         _mean.add_(delta, alpha: (double)r / n);
         _count = n;

@@ -1,4 +1,5 @@
 using Mucmm.Data;
+using Mucmm.Data.Readers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -154,6 +155,27 @@ public sealed class CovarianceStats
         using var acc = new CovarianceAccumulator(views.Select(v => v.Cols).ToArray());
         acc.Add(views, chunkRows);
         return acc.ToStats();
+    }
+
+    /// <summary>
+    /// Statistics of paired matrix files (<c>.npy</c> streamed from disk with bounded memory; <c>.csv</c>
+    /// parsed first), keeping the rows whose index passes <paramref name="keep"/> (all when null).
+    /// </summary>
+    public static CovarianceStats FromFiles(IReadOnlyList<string> paths, Func<long, bool>? keep = null, int chunkRows = CovarianceAccumulator.DefaultChunkRows)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var readers = new List<IRowChunkReader>();
+        try
+        {
+            foreach (var p in paths) readers.Add(MatrixFile.OpenRows(p));
+            using var acc = new CovarianceAccumulator(readers.Select(r => r.Cols).ToArray());
+            acc.Add(readers, keep, chunkRows);
+            return acc.ToStats();
+        }
+        finally
+        {
+            foreach (var r in readers) r.Dispose();
+        }
     }
 
     /// <summary>Statistics of one chunk given as tensors (n × d_m each, any floating dtype, same n).</summary>

@@ -115,6 +115,55 @@ public class CovarianceStatsTests
             Assert.True(Math.Abs(fromViews.CoMoment[i] - fromTensors.CoMoment[i]) < 1e-12 * 301);
     }
 
+    /// <summary>
+    /// Oracle: a plain full product (X − x̄)ᵀ(X − x̄) in float64. Views wide enough (500 + 400) that the
+    /// accumulator cuts the columns into several blocks and multiplies only the upper block triangle;
+    /// the mirrored result, over uneven chunks, equals the full product to 1e-12 (relative) and is
+    /// exactly symmetric.
+    /// </summary>
+    [Fact]
+    public void BlockedUpperTriangleEqualsFullProduct()
+    {
+        using var scope = NewDisposeScope();
+        var v1 = RandomView(120, 500, 9, 3);
+        var v2 = RandomView(120, 400, 10, -1);
+        var stats = CovarianceStats.FromViews(new[] { v1, v2 }, chunkRows: 47);
+        var x = cat(new[] { tensor(v1.Data, new long[] { 120, 500 }, dtype: float64), tensor(v2.Data, new long[] { 120, 400 }, dtype: float64) }, 1);
+        var xc = x - x.mean(new long[] { 0 });
+        var full = xc.t().matmul(xc);
+        var got = tensor(stats.CoMoment.ToArray(), new long[] { 900, 900 }, dtype: float64);
+        double scale = full.abs().max().item<double>();
+        Assert.True((got - full).abs().max().item<double>() < 1e-12 * scale);
+        Assert.True(got.eq(got.t()).all().item<bool>());
+    }
+
+    /// <summary>
+    /// Oracle: the in-memory statistics of the same rows. Streaming two .npy files (float64, chunks of
+    /// 64 rows) keeping every third row equals <see cref="CovarianceStats.FromViews"/> of those rows to
+    /// 1e-12; files with different row counts are a user error naming the file.
+    /// </summary>
+    [Fact]
+    public void FromFilesStreamsAndFiltersRows()
+    {
+        string dir = TestPaths.NewTempDir();
+        var v1 = RandomView(500, 7, 11, 2);
+        var v2 = RandomView(500, 4, 12, -3);
+        string f1 = Path.Combine(dir, "a.npy"), f2 = Path.Combine(dir, "b.npy"), f3 = Path.Combine(dir, "c.npy");
+        Mucmm.Data.Readers.NpyFile.Write(f1, v1.Data, 500, 7, Mucmm.Data.Readers.NpyDType.Float64);
+        Mucmm.Data.Readers.NpyFile.Write(f2, v2.Data, 500, 4, Mucmm.Data.Readers.NpyDType.Float64);
+        var streamed = CovarianceStats.FromFiles(new[] { f1, f2 }, keep: i => i % 3 == 0, chunkRows: 64);
+        var rows = Enumerable.Range(0, 500).Where(i => i % 3 == 0).ToArray();
+        var inMemory = CovarianceStats.FromViews(new[] { v1.Select(rows), v2.Select(rows) });
+        Assert.Equal(inMemory.Count, streamed.Count);
+        double scale = inMemory.CoMoment.ToArray().Max(Math.Abs);
+        for (int i = 0; i < inMemory.CoMoment.Length; i++)
+            Assert.True(Math.Abs(inMemory.CoMoment[i] - streamed.CoMoment[i]) <= 1e-12 * scale);
+
+        Mucmm.Data.Readers.NpyFile.Write(f3, v2.Data.AsSpan(0, 499 * 4), 499, 4, Mucmm.Data.Readers.NpyDType.Float64);
+        var ex = Assert.Throws<MucmmUserException>(() => CovarianceStats.FromFiles(new[] { f1, f3 }));
+        Assert.StartsWith(f3, ex.Message);
+    }
+
     /// <summary>Bad input: NaN/∞ and unpaired chunks are user errors naming view, row and column.</summary>
     [Fact]
     public void BadChunksAreClearErrors()

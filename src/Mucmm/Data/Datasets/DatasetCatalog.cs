@@ -41,7 +41,7 @@ public sealed record DatasetOptions
     /// <summary>Folder of the Free Spoken Digit Dataset (recordings/…wav, speakers.csv); needed by <c>av-digits</c>.</summary>
     public string? FsddDir { get; init; }
 
-    /// <summary>Number of samples of <c>synthetic</c>/<c>synthetic-nonlinear</c>; null: <see cref="SyntheticOptions.Samples"/>'s default.</summary>
+    /// <summary>Number of samples of <c>synthetic</c>/<c>synthetic-nonlinear</c> (an error for other datasets); null: <see cref="SyntheticOptions.Samples"/>'s default.</summary>
     public int? Samples { get; init; }
 }
 
@@ -73,6 +73,9 @@ public static class DatasetCatalog
     {
         options ??= new DatasetOptions();
         var descriptor = Describe(name);
+        bool synthetic = descriptor.Name is SyntheticDataset.Name or SyntheticDataset.NonlinearName;
+        if (options.Samples is not null && !synthetic)
+            throw new MucmmUserException($"--samples applies to the synthetic datasets only, not to '{descriptor.Name}' (it has a fixed size)");
         return descriptor.Name switch
         {
             SyntheticDataset.Name or SyntheticDataset.NonlinearName => SyntheticDataset.Generate(new SyntheticOptions

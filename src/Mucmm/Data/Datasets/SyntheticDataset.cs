@@ -29,10 +29,21 @@ public sealed record SyntheticOptions
 
     /// <summary>
     /// Column norms of B_m (the standard deviation each individual latent contributes), per view,
-    /// length r_m; null: evenly spaced from 4.5 down to 3.5 (4.5, 4, 3.5 for r = 3), i.e. the
-    /// individual parts carry more variance than the common part, and every latent's variance is
-    /// distinct (identifiable principal directions), all ≥ 400 σ² for the default σ.
+    /// length r_m; null: evenly spaced from 1.5 down to 1 (1.5, 1.25, 1 for r = 3). With the
+    /// default common scales every latent's variance is distinct (identifiable principal
+    /// directions), the common part carries more variance than the individual part (variances
+    /// 9, 6.25, 4 vs 2.25, 1.56, 1), and all are ≥ 100 σ² for the default σ.
     /// </summary>
+    /// <remarks>
+    /// Why the common part dominates: the sample cross-covariance of an individual latent with the
+    /// other view is O(1/√n), and it tilts the estimated common directions towards the individual
+    /// ones in proportion to the individual variance. With these defaults, n = 20,000 and d = 30,
+    /// a NumPy simulation of linear CCA + the residual PCA (10 seeds) gave largest principal
+    /// angles ≤ 0.8° between span(Σ₁₁ A_k) (common loadings) and span(A_1), and between the
+    /// individual loadings P w and span(B_1); individual scales 4.5–3.5 gave up to 2.3°. The
+    /// canonical weights A_k themselves are ~3–4° from span(A_1) at that n whatever the scales (their
+    /// components along the pure-noise directions are poorly determined), so compare loadings.
+    /// </remarks>
     public double[][]? IndividualScales { get; init; }
 
     /// <summary>Nonlinear variant: x_m = tanh(2 s_m / rms_m) + σ ε with s_m the linear mixture (see <see cref="SyntheticDataset"/>).</summary>
@@ -48,7 +59,7 @@ public sealed record SyntheticOptions
     public double[] ResolvedCommonScales() => CommonScales ?? Spaced(CommonDim, 3.0, 2.0);
 
     /// <summary>The individual scales of view <paramref name="m"/> in use (given or default).</summary>
-    public double[] ResolvedIndividualScales(int m) => IndividualScales?[m] ?? Spaced(IndividualDims[m], 4.5, 3.5);
+    public double[] ResolvedIndividualScales(int m) => IndividualScales?[m] ?? Spaced(IndividualDims[m], 1.5, 1.0);
 
     private static double[] Spaced(int count, double first, double last) =>
         Enumerable.Range(0, count).Select(i => count == 1 ? first : first + (last - first) * i / (count - 1)).ToArray();

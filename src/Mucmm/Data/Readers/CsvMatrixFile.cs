@@ -42,7 +42,7 @@ public static class CsvMatrixFile
         {
             lineNo++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            SplitFields(line, fields, source, lineNo);
+            CsvLine.Split(line, fields, source, lineNo);
             names = fields.ToArray();
             break;
         }
@@ -59,7 +59,9 @@ public static class CsvMatrixFile
             lineNo++;
             if (string.IsNullOrWhiteSpace(line)) continue;
             rows++;
-            SplitFields(line, fields, source, lineNo);
+            if (!line.Contains('"') && TryParseBareRow(line, cols, data))
+                continue;
+            CsvLine.Split(line, fields, source, lineNo);
             if (fields.Count != cols)
                 throw new MucmmUserException(source, $"line {lineNo} (data row {rows}) has {fields.Count} fields, the header has {cols}");
             for (int c = 0; c < cols; c++)
@@ -82,48 +84,29 @@ public static class CsvMatrixFile
         return new MatrixData(source, data.ToArray(), rows, cols, names);
     }
 
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
-
-    /// <summary>Splits one CSV line into trimmed fields (double-quoted fields may hold commas and "" for a quote).</summary>
-    private static void SplitFields(string line, List<string> fields, string source, int lineNo)
+    /// <summary>
+    /// Fast path for an unquoted line: parses exactly <paramref name="cols"/> finite numbers without
+    /// allocating and appends them. Returns false (appending nothing) on any problem, so the slow
+    /// path can produce the precise error.
+    /// </summary>
+    private static bool TryParseBareRow(ReadOnlySpan<char> line, int cols, List<double> data)
     {
-        fields.Clear();
-        int i = 0;
-        var sb = new StringBuilder();
-        while (true)
+        int before = data.Count;
+        for (int c = 0; c < cols; c++)
         {
-            while (i < line.Length && line[i] is ' ' or '\t') i++;
-            if (i < line.Length && line[i] == '"')
-            {
-                sb.Clear();
-                i++;
-                while (true)
-                {
-                    if (i >= line.Length)
-                        throw new MucmmUserException(source, $"line {lineNo}: unterminated quoted field (quoted fields cannot span lines)");
-                    if (line[i] == '"')
-                    {
-                        if (i + 1 < line.Length && line[i + 1] == '"') { sb.Append('"'); i += 2; continue; }
-                        i++;
-                        break;
-                    }
-                    sb.Append(line[i++]);
-                }
-                while (i < line.Length && line[i] is ' ' or '\t') i++;
-                if (i < line.Length && line[i] != ',')
-                    throw new MucmmUserException(source, $"line {lineNo}: unexpected text after a quoted field at character {i + 1}");
-                fields.Add(sb.ToString());
-            }
-            else
-            {
-                int start = i;
-                int comma = line.IndexOf(',', i);
-                int end = comma < 0 ? line.Length : comma;
-                fields.Add(line[start..end].Trim());
-                i = end;
-            }
-            if (i >= line.Length) return;
-            i++; // the comma
+            int comma = line.IndexOf(',');
+            bool last = c == cols - 1;
+            if (last != (comma < 0)) break;
+            var cell = (last ? line : line[..comma]).Trim();
+            if (cell.Length == 0 || !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+                break;
+            data.Add(v);
+            if (last) return true;
+            line = line[(comma + 1)..];
         }
+        data.RemoveRange(before, data.Count - before);
+        return false;
     }
+
+    internal static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

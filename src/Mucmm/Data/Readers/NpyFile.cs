@@ -59,12 +59,11 @@ public static class NpyFile
     /// Writes <paramref name="data"/> (C order) as a <c>.npy</c> file of the given
     /// <paramref name="shape"/>, as float32 (default; values rounded to nearest) or float64.
     /// </summary>
-    /// <exception cref="ArgumentException">The data length is not the product of the shape.</exception>
+    /// <exception cref="ArgumentException">The data length is not the product of the shape (nothing is written).</exception>
     /// <exception cref="MucmmUserException">The file cannot be created.</exception>
     public static void Write(string path, ReadOnlySpan<double> data, IReadOnlyList<int> shape, NpyDType dtype = NpyDType.Float32)
     {
-        ArgumentNullException.ThrowIfNull(shape);
-        long[] longShape = shape.Select(d => (long)d).ToArray();
+        long[] longShape = CheckShape(data.Length, shape);
         using var writer = NpyWriter.Create(path, longShape, dtype);
         writer.WriteRows(data);
         writer.Complete();
@@ -77,11 +76,25 @@ public static class NpyFile
     /// <summary>Writes to a stream (left open); see <see cref="Write(string, ReadOnlySpan{double}, IReadOnlyList{int}, NpyDType)"/>.</summary>
     public static void Write(Stream stream, ReadOnlySpan<double> data, IReadOnlyList<int> shape, NpyDType dtype = NpyDType.Float32)
     {
-        ArgumentNullException.ThrowIfNull(shape);
-        long[] longShape = shape.Select(d => (long)d).ToArray();
+        long[] longShape = CheckShape(data.Length, shape);
         using var writer = NpyWriter.Create(stream, longShape, dtype, leaveOpen: true);
         writer.WriteRows(data);
         writer.Complete();
+    }
+
+    private static long[] CheckShape(int length, IReadOnlyList<int> shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        long[] longShape = shape.Select(d => (long)d).ToArray();
+        long count = 1;
+        foreach (long d in longShape)
+        {
+            if (d < 0) throw new ArgumentException("dimensions must be non-negative", nameof(shape));
+            count *= d;
+        }
+        if (count != length)
+            throw new ArgumentException($"data has {length} values, shape {NpyHeader.FormatShape(longShape)} needs {count}", nameof(shape));
+        return longShape;
     }
 
     private static NpyArray ReadAll(NpyChunkReader reader)

@@ -174,6 +174,8 @@ public sealed record NpyHeader(NpyDType DType, long[] Shape, long DataOffset, in
             cols *= shape[i];
             if (cols > int.MaxValue) throw new MucmmUserException(source, $"shape {FormatShape(shape)} has more than {int.MaxValue} values per row");
         }
+        if (shape.Length > 0 && cols > 0 && shape[0] > (long.MaxValue / 16) / cols)
+            throw new MucmmUserException(source, $"shape {FormatShape(shape)} is implausibly large");
         return (descr, fortran, shape);
     }
 

@@ -88,8 +88,9 @@ public class NoisyMnistDatasetTests
     /// Oracle: image moments. The principal axis of a grey image (from its second central moments,
     /// φ = ½·atan2(2μ₁₁, μ₂₀ − μ₀₂) in display coordinates, y up) turns by θ when the image turns by θ.
     /// On elongated digits (1s whose axis ratio exceeds 3, so φ is well defined) the angle measured
-    /// between the original and view 1 matches the stored rotation within 3° (bilinear resampling
-    /// and clipping at the border shift the moments slightly; the mean error is far smaller).
+    /// between the original and view 1 matches the stored rotation within 1°, mean absolute error
+    /// under 0.1° (bilinear resampling shifts the moments slightly; measured with NumPy on the
+    /// float32 export of seed 0: 1,089 such 1s, mean 0.022°, largest 0.24°).
     /// </summary>
     [Fact]
     public void Stored_rotation_matches_the_angle_measured_from_the_image()
@@ -110,8 +111,8 @@ public class NoisyMnistDatasetTests
             errors.Add(measured - rotation[i]);
         }
         Assert.True(errors.Count >= 100, $"only {errors.Count} elongated 1s");
-        Assert.All(errors, e => Assert.InRange(e, -3.0, 3.0));
-        Assert.InRange(errors.Select(Math.Abs).Average(), 0, 1.0);
+        Assert.All(errors, e => Assert.InRange(e, -1.0, 1.0));
+        Assert.InRange(errors.Select(Math.Abs).Average(), 0, 0.1);
     }
 
     [Fact]

@@ -81,7 +81,7 @@ public class SyntheticDatasetTests
     {
         var (_, truth) = SyntheticDataset.Generate(Small);
         double[] scales = [.. Small.ResolvedCommonScales(), .. Small.ResolvedIndividualScales(0)];
-        Assert.Equal([3.0, 2.5, 2.0, 4.5, 4.0, 3.5], scales);
+        Assert.Equal([3.0, 2.5, 2.0, 1.5, 1.25, 1.0], scales);
         for (int m = 0; m < 2; m++)
         {
             var a = truth.CommonMixing[m];

@@ -240,6 +240,23 @@ public class NpyFileTests
     }
 
     [Fact]
+    public void Write_LengthNotMatchingShape_ThrowsAndWritesNothing()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "w.npy");
+        var e = Assert.Throws<ArgumentException>(() => NpyFile.Write(path, new double[5], 2, 3));
+        Assert.Contains("data has 5 values, shape (2, 3) needs 6", e.Message);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void Read_HugeShape_IsRejected()
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "huge.npy");
+        File.WriteAllBytes(path, RawHeader(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 2), }"));
+        ReaderAssert.UserError(() => NpyFile.Read(path), path, "implausibly large");
+    }
+
+    [Fact]
     public void Writer_DisposedBeforeComplete_DeletesTheFile()
     {
         string path = Path.Combine(TestPaths.NewTempDir(), "partial.npy");

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark (issue 7): this project vs PyTorch, NumPy, R and scikit-learn, on this machine,
+# in one go, same threads. Prints every RESULT line and each pair's time ratio (ours / theirs; < 1 means
+# we are faster). Ratios use the minimum over repeats (least disturbed by other processes); medians are
+# in the RESULT lines. Never part of `dotnet test` and no dependency of the product.
+#
+#   bench/compare.sh                 everything (about 5-10 minutes on an idle 2-core machine)
+#   THREADS=1 bench/compare.sh       single-threaded everywhere
+#   SKIP_SKLEARN=1 bench/compare.sh  skip the slow scikit-learn CCA
+#   ITERS=10 REPEATS=5               timed training steps / linear repeats
+set -euo pipefail
+cd "$(dirname "$0")/.."
+THREADS=${THREADS:-$(nproc)}
+ITERS=${ITERS:-10}
+REPEATS=${REPEATS:-5}
+SK_COMPONENTS=${SK_COMPONENTS:-10}
+DATA=${DATA:-/tmp/mucmm-linear}
+OUT=${OUT:-/tmp/mucmm-compare.txt}
+PY=/usr/bin/python3
+
+# --- what the references need (Debian packages; OpenBLAS so NumPy/R/PyTorch get an optimized BLAS) ---
+need=()
+for pkg in python3-torch python3-numpy python3-scipy python3-sklearn r-base-core libopenblas0-pthread; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if ((${#need[@]})); then
+  echo "installing ${need[*]}" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+export MUCMM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
+dotnet build bench/Mucmm.Bench -c Release -v q -nologo >/dev/null
+BENCH=bench/Mucmm.Bench/bin/Release/net10.0/Mucmm.Bench
+[ -f "$DATA/view1.npy" ] && [ -f "$DATA/view2.f64" ] || $PY bench/reference_linear.py generate --out "$DATA"
+
+: > "$OUT"
+run() { echo "+ $*" >&2; "$@" 2>&1 | tee -a "$OUT" | grep -E '^(RESULT|#)' ; }
+{
+  echo "# compare.sh $(date -u '+%F %T') UTC; $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); threads $THREADS; load $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee -a "$OUT"
+
+# (a) training step: Deep CCA (and deep MUCMM), same model, batch, optimizer, objective
+run $BENCH matmul --repeats 3
+run $PY bench/reference_step.py --model dcca --iters "$ITERS" --threads "$THREADS" --matmul
+run $BENCH step --model dcca --iters "$ITERS"
+run $PY bench/reference_step.py --model mucmm --iters "$ITERS" --threads "$THREADS"
+run $BENCH step --model mucmm --iters "$ITERS"
+# (b, c) linear CCA on 10,000 x 784 + 784 (classical, ridge 0, all 784 pairs)
+run $PY bench/reference_linear.py numpy --data "$DATA" --repeats "$REPEATS"
+run Rscript bench/reference_cancor.R "$DATA" 3
+run $BENCH linear --view1 "$DATA/view1.npy" --view2 "$DATA/view2.npy" --repeats "$REPEATS"
+if [ -z "${SKIP_SKLEARN:-}" ]; then
+  run $PY bench/reference_linear.py sklearn --data "$DATA" --components "$SK_COMPONENTS"
+fi
+
+# --- ratios (ours / theirs, by the minimum time) ---
+echo
+echo "ratios (ours / reference; < 1 = faster), from $OUT:"
+awk '
+  /^RESULT/ { name=$2; for (i=3;i<=NF;i++) { split($i,kv,"="); if (kv[1]=="min_s") t[name]=kv[2]; if (kv[1]~/^extrapolated_all/) ex[name]=kv[2]; if (kv[1]=="gflops_min") g[name]=kv[2]; if (kv[1]=="gflop") f[name]=kv[2] } }
+  function ratio(a, b, label) { if ((a in t) && (b in t) && t[b] > 0) printf "  %-44s %8.3f   (%.4f s / %.4f s)\n", label, t[a]/t[b], t[a], t[b] }
+  END {
+    ratio("step_dcca", "py_step_dcca", "Deep CCA step: TorchSharp / PyTorch")
+    ratio("step_mucmm", "py_step_mucmm", "deep MUCMM step: TorchSharp / PyTorch")
+    ratio("matmul4096", "py_matmul4096", "4096^2 float32 matmul: TorchSharp / PyTorch")
+    ratio("linear_cca", "numpy_cca", "linear CCA: Mucmm / NumPy (eigh+SVD)")
+    ratio("linear_cca", "r_cancor", "linear CCA: Mucmm / R cancor")
+    for (n in t) if (n ~ /^sklearn_cca_/) {
+      ratio("linear_cca", n, "linear CCA: Mucmm (784 pairs) / sklearn (" substr(n, 13) " comps)")
+      if (n in ex) printf "  %-44s %8.5f   (%.4f s / %s s extrapolated)\n", "linear CCA: Mucmm / sklearn all 784 (extrap.)", t["linear_cca"]/ex[n], t["linear_cca"], ex[n]
+    }
+    if (("step_dcca" in t) && ("matmul4096" in g)) printf "  %-44s %8.3f   (%.1f GFLOP/s of %.1f)\n", "Deep CCA step: fraction of matmul rate", f["step_dcca"]/t["step_dcca"]/g["matmul4096"], f["step_dcca"]/t["step_dcca"], g["matmul4096"]
+    if (("step_mucmm" in t) && ("matmul4096" in g)) printf "  %-44s %8.3f   (%.1f GFLOP/s of %.1f)\n", "deep MUCMM step: fraction of matmul rate", f["step_mucmm"]/t["step_mucmm"]/g["matmul4096"], f["step_mucmm"]/t["step_mucmm"], g["matmul4096"]
+  }' "$OUT" | tee -a "$OUT"
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT"

@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""PyTorch twin of the Deep CCA / deep MUCMM training step timed by `Mucmm.Bench step`.
+
+Same model (two MLPs 784-1024-1024-1024-k, ReLU, float32), same batch (1,024 uniform rows per view),
+same optimizer (Adam, lr 1e-4), same objective computed the same way (float64 cast, centring,
+covariances with a ridge relative to the mean variance (1e-3), Cholesky, two triangular solves,
+sum of singular values = R1 for Deep CCA; R2 = squared Frobenius norm for MUCMM's terms).
+Benchmark helper only (bench/compare.sh), never a product or test dependency.
+
+usage: reference_step.py [--model dcca|mucmm] [--iters N] [--warmup W] [--threads T] [--matmul]
+prints RESULT lines in the same format as the C# quick modes.
+"""
+import argparse
+import os
+import time
+
+import torch
+
+WIDTH, HIDDEN, BATCH, K, R, RIDGE = 784, 1024, 1024, 10, 10, 1e-3
+
+
+def mlp(out):
+    return torch.nn.Sequential(
+        torch.nn.Linear(WIDTH, HIDDEN), torch.nn.ReLU(),
+        torch.nn.Linear(HIDDEN, HIDDEN), torch.nn.ReLU(),
+        torch.nn.Linear(HIDDEN, HIDDEN), torch.nn.ReLU(),
+        torch.nn.Linear(HIDDEN, out))
+
+
+def whitened(a, b, ridge=RIDGE):
+    n = a.shape[0]
+    a = a.double(); b = b.double()
+    a = a - a.mean(0, keepdim=True); b = b - b.mean(0, keepdim=True)
+
+    def chol(s):
+        d = s.shape[0]
+        s = s + torch.eye(d, dtype=torch.float64) * (s.diagonal().mean().clamp_min(1e-30) * ridge)
+        return torch.linalg.cholesky(s)
+
+    la = chol(a.t() @ a / (n - 1)); lb = chol(b.t() @ b / (n - 1))
+    sab = a.t() @ b / (n - 1)
+    left = torch.linalg.solve_triangular(la, sab, upper=False)
+    return torch.linalg.solve_triangular(lb, left.t(), upper=False).t()
+
+
+def r1(a, b): return torch.linalg.svdvals(whitened(a, b)).sum()
+def r2(a, b): return whitened(a, b).square().sum()
+
+
+def rel_rec(t, r):
+    t = t.double(); r = r.double()
+    return (t - r).square().sum() / (t - t.mean(0, keepdim=True)).square().sum().clamp_min(1e-300)
+
+
+def load():
+    s = open('/proc/loadavg').read().split()
+    return ' '.join(s[:3])
+
+
+def report(name, times, extra=''):
+    times = sorted(times)
+    med = times[len(times) // 2] if len(times) % 2 else 0.5 * (times[len(times) // 2 - 1] + times[len(times) // 2])
+    print(f'RESULT {name} min_s={times[0]:.4f} median_s={med:.4f} n={len(times)} load="{load()}" {extra}'.rstrip(), flush=True)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--model', default='dcca', choices=['dcca', 'mucmm'])
+    p.add_argument('--iters', type=int, default=10)
+    p.add_argument('--warmup', type=int, default=2)
+    p.add_argument('--threads', type=int, default=int(os.environ.get('MUCMM_THREADS', os.cpu_count())))
+    p.add_argument('--matmul', action='store_true', help='also time a 4096x4096 float32 product')
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f'# python torch {torch.__version__}, threads {torch.get_num_threads()}, load {load()}', flush=True)
+    torch.manual_seed(0)
+
+    if args.matmul:
+        a = torch.randn(4096, 4096); b = torch.randn(4096, 4096)
+        a @ b
+        ts = []
+        for _ in range(3):
+            t0 = time.perf_counter(); a @ b; ts.append(time.perf_counter() - t0)
+        report('py_matmul4096', ts, f'gflops_min={2 * 4096 ** 3 / min(ts) / 1e9:.1f}')
+
+    out = K if args.model == 'dcca' else K + R
+    enc = [mlp(out), mlp(out)]
+    dec = [torch.nn.Linear(out, WIDTH), torch.nn.Linear(out, WIDTH)] if args.model == 'mucmm' else []
+    params = [q for m in enc + dec for q in m.parameters()]
+    opt = torch.optim.Adam(params, lr=1e-4)
+    x = [torch.rand(BATCH, WIDTH), torch.rand(BATCH, WIDTH)]
+
+    def step():
+        opt.zero_grad()
+        h = [enc[m](x[m]) for m in range(2)]
+        if args.model == 'dcca':
+            loss = -r1(h[0], h[1])
+        else:
+            c = [hm[:, :K] for hm in h]; u = [hm[:, K:] for hm in h]
+            z = h
+            loss = -r2(c[0], c[1]) \
+                + r2(u[0], z[1]) + r2(u[1], z[0]) \
+                + r2(u[0], c[0]) + r2(u[1], c[1]) \
+                + rel_rec(x[0], dec[0](h[0])) + rel_rec(x[1], dec[1](h[1]))
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    for _ in range(args.warmup): step()
+    ts = []
+    c0 = time.process_time()
+    for _ in range(args.iters):
+        t0 = time.perf_counter(); step(); ts.append(time.perf_counter() - t0)
+    cpu = (time.process_time() - c0) / args.iters
+    report(f'py_step_{args.model}', ts, f'cpu_s_per_call={cpu:.4f}')
+
+
+if __name__ == '__main__':
+    main()

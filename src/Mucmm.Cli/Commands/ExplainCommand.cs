@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Globalization;
+using Mucmm.Data;
+using Mucmm.Explain;
+
+namespace Mucmm.Cli.Commands;
+
+/// <summary>
+/// <c>mucmm explain --model DIR (data options) [--samples N | --indices i,j,…] [--select RULE]
+/// [--method M] [--score S]… --out DIR</c>: gradient maps as PNG pictures plus the raw attributions.
+/// </summary>
+public static class ExplainCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var model = new ModelOption();
+        var data = new DataOptions(defaultSplit: "test");
+        var output = new OutputOptions("explain.png, grid_*.png, maps.npy, maps.json, samples.csv (and sanity.json)");
+        var samples = new Option<int>("--samples")
+        {
+            Description = "Number of samples to explain (ignored with --indices).", HelpName = "N",
+            DefaultValueFactory = _ => new ExplainOptions().SampleCount,
+        };
+        var indices = new Option<string?>("--indices") { Description = "Dataset indices to explain, comma-separated (the order export-dataset writes).", HelpName = "I,J,…" };
+        var select = new Option<string>("--select")
+        {
+            Description = "How to choose samples: random, or top-SCORE / bottom-SCORE (e.g. top-common, bottom-individual1, top-common:2).",
+            HelpName = "RULE",
+            DefaultValueFactory = _ => "random",
+        };
+        var method = new Option<string>("--method")
+        {
+            Description = "Attribution: gradient, gradient-x-input, smoothgrad, integrated-gradients.",
+            HelpName = "METHOD",
+            DefaultValueFactory = _ => "gradient",
+        };
+        method.AcceptOnlyFromAmong("gradient", "gradient-x-input", "smoothgrad", "integrated-gradients");
+        var score = new Option<string[]>("--score")
+        {
+            Description = "Score to explain (repeatable): common, individual1, individual2, common:i (term i of the common score), " +
+                          "common1:i / common2:i (single common variate), individual1:i (single individual variate). Default: common and every individual score.",
+            HelpName = "SCORE",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var sgSamples = new Option<int>("--smoothgrad-samples")
+        {
+            Description = "SmoothGrad: noisy copies per sample.", HelpName = "N",
+            DefaultValueFactory = _ => AttributionOptions.Defaults.SmoothGradSamples,
+        };
+        var noise = new Option<double>("--noise")
+        {
+            Description = "SmoothGrad: noise σ as a fraction of each sample's value range.", HelpName = "SIGMA",
+            DefaultValueFactory = _ => AttributionOptions.Defaults.SmoothGradNoise,
+        };
+        var steps = new Option<int>("--steps")
+        {
+            Description = "Integrated Gradients: Gauss–Legendre nodes along the path.", HelpName = "N",
+            DefaultValueFactory = _ => AttributionOptions.Defaults.IntegratedGradientsSteps,
+        };
+        var baseline = new Option<string>("--baseline")
+        {
+            Description = "Integrated Gradients and deletion baseline: zero or mean (mean training input).", HelpName = "B",
+            DefaultValueFactory = _ => "zero",
+        };
+        baseline.AcceptOnlyFromAmong("zero", "mean");
+        var style = new Option<string>("--style")
+        {
+            Description = "Map colours in explain.png: signed (blue < 0 < red) or magnitude (|map| over the input).", HelpName = "STYLE",
+            DefaultValueFactory = _ => "signed",
+        };
+        style.AcceptOnlyFromAmong("signed", "magnitude");
+        var sanity = new Option<bool>("--sanity-checks") { Description = "Also run the deletion test and (when the model supports it) the model-randomization test; writes sanity.json." };
+
+        var cmd = new Command("explain",
+            "Draw gradient maps of the common and individual scores with respect to each input view.\n" +
+            "Each row of explain.png shows a sample: input 1, its maps, input 2, its maps. " + DataOptions.HelpText + "\n" +
+            "Examples:\n  mucmm explain --model runs/lin --dataset noisy-mnist --samples 6 --out runs/lin-explain\n" +
+            "  mucmm explain --model runs/deep --dataset noisy-mnist --select top-individual1 --method integrated-gradients --out ex\n" +
+            "  mucmm explain --model runs/lin --dataset noisy-mnist --indices 3,17 --score common:1 --score individual1:2 --out ex2");
+        model.AddTo(cmd);
+        foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.View1, data.View2, data.Seed, data.Split }) cmd.Options.Add(o);
+        output.AddTo(cmd);
+        foreach (var o in new Option[] { samples, indices, select, method, score, sgSamples, noise, steps, baseline, style, sanity }) cmd.Options.Add(o);
+
+        cmd.SetAction(parse =>
+        {
+            var m = model.Load(parse);
+            var options = new ExplainOptions
+            {
+                SampleCount = parse.GetValue(samples),
+                Indices = ParseIndices(parse.GetValue(indices)),
+                Select = parse.GetValue(select)!,
+                Scores = parse.GetValue(score) is { Length: > 0 } s ? s : null,
+                Attribution = new AttributionOptions
+                {
+                    Method = AttributionOptions.ParseMethod(parse.GetValue(method)!),
+                    SmoothGradSamples = parse.GetValue(sgSamples),
+                    SmoothGradNoise = parse.GetValue(noise),
+                    IntegratedGradientsSteps = parse.GetValue(steps),
+                    Seed = data.SeedOf(parse),
+                },
+                MeanBaseline = parse.GetValue(baseline) == "mean",
+                Style = parse.GetValue(style) == "magnitude" ? MapStyle.Magnitude : MapStyle.Signed,
+                SanityChecks = parse.GetValue(sanity),
+                Seed = data.SeedOf(parse),
+            };
+            // Check options that do not need the data before loading it.
+            options.Attribution.Validate();
+            foreach (var name in options.Scores ?? []) Score.Parse(name, m);
+            if (options.Select != "random" && options.Indices is null) SampleSelection.ParseRule(options.Select, m);
+
+            using var folder = output.Open(parse);
+            var all = data.LoadAll(parse);
+            var candidates = data.SplitOf(parse) is { } split ? all.Subset(split) : all;
+            var result = Explainer.Run(m, candidates, all.Subset(Split.Train), options, folder.TempPath);
+            folder.Commit();
+
+            Console.WriteLine($"explain: {result.Indices.Length} samples, {result.Maps.Count} scores → {folder.Target}");
+            foreach (var r in result.Maps)
+            {
+                if (r.CompletenessErrors is not null)
+                    Console.WriteLine($"  {r.Score.Name}: Integrated Gradients completeness error ≤ {100 * r.MaxRelativeCompletenessError:0.###} % of |S(x) − S(baseline)|");
+            }
+            if (result.Randomization is not null)
+                foreach (var (name, r) in result.Randomization)
+                    Console.WriteLine($"  {name}: model randomization Spearman {r.Spearman:0.###} (|maps| {r.SpearmanOfMagnitudes:0.###})");
+            if (result.Deletion is not null)
+                foreach (var (name, d) in result.Deletion)
+                    Console.WriteLine($"  {name}: deletion area ratio salient/random {d.AreaRatio:0.###}");
+            foreach (var note in result.Notes) Console.WriteLine($"  note: {note}");
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    private static IReadOnlyList<int>? ParseIndices(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var list = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) || i < 0)
+                throw new MucmmUserException($"--indices: '{part}' is not a sample index (a whole number ≥ 0)");
+            list.Add(i);
+        }
+        return list;
+    }
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Mucmm.Report;
+
+namespace Mucmm.Cli.Commands;
+
+/// <summary><c>mucmm report --run DIR [data options] [--force]</c>: writes DIR/report.html (<see cref="RunReport"/>).</summary>
+public static class ReportCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var run = new Option<string>("--run")
+        {
+            Description = "The run folder written by 'mucmm fit --out DIR' (model/, fit.json, maybe train.csv and metrics.json).",
+            HelpName = "DIR",
+            Required = true,
+        };
+        var data = new DataOptions();
+        var runtime = new RuntimeOptions();
+        var force = new Option<bool>("--force") { Description = "Replace an existing report.html." };
+        var perSelection = new Option<int>("--samples-per-selection")
+        {
+            Description = "Samples shown for each top/bottom selection by score.",
+            HelpName = "N",
+            DefaultValueFactory = _ => new ReportOptions().SamplesPerSelection,
+        };
+        var cmd = new Command("report",
+            "Write DIR/report.html: one self-contained page (figures embedded) with the data summary, training curves, " +
+            "canonical correlation spectrum train vs test, explained-variance split per view, leakage, probes, score histograms, " +
+            "the top and bottom test samples by each score with their gradient maps, and the commands. " +
+            "Computes DIR/metrics.json first when it is missing.\n" +
+            "Data: the built-in dataset and seed in DIR/fit.json unless given (av-digits needs --fsdd DIR; synthetic --samples N as at fit time).\n\n" +
+            "Examples:\n" +
+            "  mucmm fit --model linear --dataset noisy-mnist --out runs/lin && mucmm report --run runs/lin\n" +
+            "  mucmm report --run runs/avd --fsdd ../shared/data/fsdd\n" +
+            "  mucmm report --run runs/mine --view1 a.npy --view2 b.npy --force");
+        cmd.Options.Add(run);
+        data.AddTo(cmd, withSplit: false);
+        cmd.Options.Add(perSelection);
+        cmd.Options.Add(force);
+        runtime.AddTo(cmd);
+        cmd.SetAction(parse =>
+        {
+            runtime.Apply(parse);
+            if (parse.GetValue(perSelection) < 1) throw new MucmmUserException($"--samples-per-selection must be ≥ 1, got {parse.GetValue(perSelection)}");
+            var folder = RunFolder.Open(parse.GetValue(run)!);
+            var dataset = data.IsGiven(parse) ? data.LoadAll(parse) : folder.LoadData(parse.GetValue(data.Fsdd), parse.GetValue(data.Samples));
+            string command = "mucmm report " + string.Join(" ", parse.Tokens.Select(t => t.Value));
+            string path = RunReport.Write(folder, dataset, parse.GetValue(force), command,
+                new ReportOptions { SamplesPerSelection = parse.GetValue(perSelection) }, runtime.Progress(parse));
+            Console.Out.WriteLine($"report: wrote {path}");
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+}

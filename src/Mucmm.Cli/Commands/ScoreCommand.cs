@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Mucmm.Explain;
+
+namespace Mucmm.Cli.Commands;
+
+/// <summary>
+/// <c>mucmm score --model DIR (data options) [--split S] --out FILE.csv [--force]</c>: per-sample
+/// common and individual scores (METHOD.md section 4), then the dataset's labels and factors.
+/// </summary>
+public static class ScoreCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var model = new ModelOption();
+        var data = new DataOptions(defaultSplit: "all");
+        var outFile = new Option<string>("--out")
+        {
+            Description = "CSV file to write: index,common,individual1,individual2, then labels and factors.",
+            HelpName = "FILE",
+            Required = true,
+        };
+        var force = new Option<bool>("--force") { Description = "Replace the file if it exists." };
+        var cmd = new Command("score",
+            "Score every sample: common score S_c = Σᵢ z^c_1ᵢ z^c_2ᵢ (mean over the training set = Σρ) and the individual score " +
+            "S_u^m = mean of (z^u_mᵢ)² of each view (mean 1 on the training set; 0 for a model without individual variates).\n" +
+            DataOptions.HelpText + "\n" +
+            "Examples:\n  mucmm score --model runs/lin --dataset noisy-mnist --out scores.csv\n" +
+            "  mucmm score --model runs/lin --dataset noisy-mnist --split test --out test-scores.csv");
+        model.AddTo(cmd);
+        data.AddTo(cmd);
+        cmd.Options.Add(outFile);
+        cmd.Options.Add(force);
+        cmd.SetAction(parse =>
+        {
+            string path = Path.GetFullPath(parse.GetValue(outFile)!);
+            if (File.Exists(path) && !parse.GetValue(force))
+                throw new MucmmUserException(path, "exists; use --force to replace it");
+            if (Directory.Exists(path))
+                throw new MucmmUserException(path, "is a folder; give a file name such as scores.csv");
+            string? parent = Path.GetDirectoryName(path);
+            if (parent is not null && !Directory.Exists(parent))
+                throw new MucmmUserException(parent, "folder does not exist");
+            var m = model.Load(parse);
+            var dataset = data.Load(parse);
+            var scores = Score.Standard(m.ViewCount);
+            var values = Scores.Compute(m, dataset.Views, scores);
+            // Write next to the target, then rename: never a half-written CSV.
+            string temp = Path.Combine(parent ?? ".", $".{Path.GetFileName(path)}.tmp-{Guid.NewGuid():N}");
+            try
+            {
+                ScoreTable.WriteCsv(temp, dataset, scores, values);
+                File.Move(temp, path, overwrite: true);
+            }
+            finally
+            {
+                if (File.Exists(temp)) File.Delete(temp);
+            }
+            Console.WriteLine($"score: {dataset.Count} samples → {path} (mean common score {values[0].Average():0.###})");
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using TorchSharp;
+
+namespace Mucmm.Cli;
+
+/// <summary>
+/// The shared run-time options <c>--device cpu|cuda</c>, <c>--threads N</c> and <c>--quiet</c> — the one
+/// place they are built and applied. Commands create one instance, add it with <see cref="AddTo"/> and
+/// call <see cref="Apply"/> first thing in their action.
+/// </summary>
+public sealed class RuntimeOptions
+{
+    /// <summary>Values of <c>--device</c>.</summary>
+    public static readonly string[] Devices = ["cpu", "cuda"];
+
+    /// <summary>Creates the options.</summary>
+    public RuntimeOptions()
+    {
+        Device = new Option<string>("--device")
+        {
+            Description = "Where tensors live: cpu (default) or cuda (needs a CUDA build of TorchSharp and a GPU).",
+            HelpName = "DEVICE",
+            DefaultValueFactory = _ => "cpu",
+        };
+        Device.AcceptOnlyFromAmong(Devices);
+        Threads = new Option<int?>("--threads")
+        {
+            Description = "Number of CPU threads torch uses (torch.set_num_threads); default: torch's choice (all cores).",
+            HelpName = "N",
+        };
+        Quiet = new Option<bool>("--quiet") { Description = "Print only errors and the final result lines (no progress)." };
+    }
+
+    /// <summary><c>--device</c>.</summary>
+    public Option<string> Device { get; }
+
+    /// <summary><c>--threads</c>.</summary>
+    public Option<int?> Threads { get; }
+
+    /// <summary><c>--quiet</c>.</summary>
+    public Option<bool> Quiet { get; }
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.Options.Add(Device);
+        command.Options.Add(Threads);
+        command.Options.Add(Quiet);
+    }
+
+    /// <summary>
+    /// Checks the options and applies <c>--threads</c>. Throws <see cref="MucmmUserException"/> for a
+    /// thread count below 1 or cuda on a machine without it.
+    /// </summary>
+    public void Apply(ParseResult parse)
+    {
+        if (parse.GetValue(Threads) is { } threads)
+        {
+            if (threads < 1) throw new MucmmUserException($"--threads must be at least 1, got {threads}");
+            torch.set_num_threads(threads);
+        }
+        if (DeviceOf(parse) == "cuda" && !torch.cuda.is_available())
+            throw new MucmmUserException("--device cuda: CUDA is not available in this build or on this machine; use --device cpu");
+    }
+
+    /// <summary>The value of <c>--device</c>.</summary>
+    public string DeviceOf(ParseResult parse) => parse.GetValue(Device) ?? "cpu";
+
+    /// <summary>Whether <c>--quiet</c> was given.</summary>
+    public bool IsQuiet(ParseResult parse) => parse.GetValue(Quiet);
+
+    /// <summary>A writer for progress lines: standard error, or nothing with <c>--quiet</c>.</summary>
+    public TextWriter Progress(ParseResult parse) => IsQuiet(parse) ? TextWriter.Null : Console.Error;
+}

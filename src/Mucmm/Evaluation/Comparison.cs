@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mucmm.Data;
+using Mucmm.Deep;
+using Mucmm.Deep.Objectives;
+using Mucmm.Linear;
+
+namespace Mucmm.Evaluation;
+
+/// <summary>Settings of the standard comparison; defaults in the initializers.</summary>
+public sealed record ComparisonOptions
+{
+    /// <summary>Common dim k of every method (principal components per view for PCA).</summary>
+    public int CommonDim { get; init; } = LinearOptions.Defaults.CommonDim;
+
+    /// <summary>Individual dim r per view of the MUCMM methods.</summary>
+    public int IndividualDim { get; init; } = LinearOptions.Defaults.IndividualDim;
+
+    /// <summary>Seed of the deep models' initialization and batch order.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Epochs of the deep models (null: the deep trainer's default).</summary>
+    public int? DeepEpochs { get; init; }
+
+    /// <summary>Device of the deep models.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Evaluation settings, the same for every method.</summary>
+    public EvaluationOptions Evaluation { get; init; } = new();
+}
+
+/// <summary>One method of a comparison: a name, a line of description, and how it is fitted on the train split.</summary>
+/// <param name="Name">Short name ("pca", "cca", "linear", "dcca", "deep").</param>
+/// <param name="Description">What the method is.</param>
+/// <param name="Fit">Fits on the dataset's train rows (validation rows for early stopping); the caller disposes a disposable model.</param>
+public sealed record ComparisonMethod(string Name, string Description, Func<PairedDataset, IMultiviewModel> Fit);
+
+/// <summary>The outcome of one method.</summary>
+/// <param name="Method">The method's name.</param>
+/// <param name="Description">The method's description.</param>
+/// <param name="Result">Its evaluation.</param>
+/// <param name="FitSeconds">Wall time of the fit.</param>
+public sealed record ComparisonRow(string Method, string Description, EvaluationResult Result, double FitSeconds);
+
+/// <summary>
+/// Fits several methods on the same split of one dataset and evaluates each with the same protocol
+/// (<see cref="ModelEvaluation"/>): METHOD.md section 6's baselines side by side.
+/// </summary>
+public static class Comparison
+{
+    /// <summary>Names of the standard methods, in table order.</summary>
+    public static readonly IReadOnlyList<string> StandardNames = ["pca", "cca", "linear", "dcca", "deep"];
+
+    /// <summary>
+    /// The standard methods: PCA per view (k components), linear CCA (k), linear MUCMM (k, r), Deep CCA and
+    /// deep MUCMM (the deep trainer's defaults — the settings a new user gets from <c>mucmm fit</c> — with
+    /// the same k and r; Deep CCA with the R1 measure as its <c>fit</c> default).
+    /// </summary>
+    public static IReadOnlyList<ComparisonMethod> StandardMethods(ComparisonOptions? options = null, ITrainingObserver? observer = null)
+    {
+        options ??= new ComparisonOptions();
+        var o = options;
+        DeepMultiviewModel FitDeep(PairedDataset data, DeepModelKind kind)
+        {
+            var defaults = new DeepTrainingOptions();
+            var training = defaults with
+            {
+                Epochs = o.DeepEpochs ?? defaults.Epochs,
+                Seed = o.Seed,
+                Device = o.Device,
+                Objective = defaults.Objective with { Measure = kind == DeepModelKind.DeepCca ? CorrelationMeasure.R1 : CorrelationMeasure.R2 },
+            };
+            var model = new DeepModelOptions { Kind = kind, CommonDim = o.CommonDim, IndividualDim = o.IndividualDim };
+            return new DeepTrainer(model, training, observer).Fit(data);
+        }
+        return
+        [
+            new("pca", $"PCA per view, {o.CommonDim} components each (no pairing)",
+                d => PcaModel.Fit(d.Subset(Split.Train).Views, o.CommonDim)),
+            new("cca", $"linear CCA, k = {o.CommonDim}",
+                d => LinearMucmm.Fit(d.Subset(Split.Train).Views, new LinearOptions { Kind = LinearModelKind.Cca, CommonDim = o.CommonDim, IndividualDim = 0 })),
+            new("linear", $"linear MUCMM, k = {o.CommonDim}, r = {o.IndividualDim}",
+                d => LinearMucmm.Fit(d.Subset(Split.Train).Views, new LinearOptions { CommonDim = o.CommonDim, IndividualDim = o.IndividualDim })),
+            new("dcca", $"Deep CCA (default encoder), k = {o.CommonDim}", d => FitDeep(d, DeepModelKind.DeepCca)),
+            new("deep", $"deep MUCMM (default encoder), k = {o.CommonDim}, r = {o.IndividualDim}", d => FitDeep(d, DeepModelKind.Mucmm)),
+        ];
+    }
+
+    /// <summary>
+    /// Fits and evaluates every method on <paramref name="data"/>; <paramref name="progress"/> receives one
+    /// line per step. Models are disposed after their evaluation.
+    /// </summary>
+    public static IReadOnlyList<ComparisonRow> Run(PairedDataset data, IReadOnlyList<ComparisonMethod> methods,
+        EvaluationOptions? evaluation = null, Action<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(methods);
+        var rows = new List<ComparisonRow>();
+        foreach (var method in methods)
+        {
+            progress?.Invoke($"{method.Name}: fitting ({method.Description})…");
+            var clock = Stopwatch.StartNew();
+            var model = method.Fit(data);
+            double seconds = clock.Elapsed.TotalSeconds;
+            try
+            {
+                progress?.Invoke($"{method.Name}: fitted in {seconds:F1} s; evaluating…");
+                rows.Add(new ComparisonRow(method.Name, method.Description, ModelEvaluation.Evaluate(model, data, evaluation), seconds));
+            }
+            finally
+            {
+                (model as IDisposable)?.Dispose();
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>comparison.json: the dataset, then per method its description, fit time and full metrics object (as metrics.json).</summary>
+    public static JsonObject ToJson(string dataset, IReadOnlyList<ComparisonRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var methods = new JsonArray();
+        foreach (var r in rows)
+        {
+            methods.Add(new JsonObject
+            {
+                ["method"] = r.Method,
+                ["description"] = r.Description,
+                ["fit_seconds"] = Math.Round(r.FitSeconds, 2),
+                ["metrics"] = r.Result.ToJson(),
+            });
+        }
+        return new JsonObject { ["dataset"] = dataset, ["methods"] = methods };
+    }
+
+    /// <summary>Writes comparison.json and comparison.md into <paramref name="directory"/>.</summary>
+    public static void Write(string directory, string dataset, IReadOnlyList<ComparisonRow> rows, string? command = null)
+    {
+        File.WriteAllText(Path.Combine(directory, "comparison.json"),
+            ToJson(dataset, rows).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(Path.Combine(directory, "comparison.md"), ToMarkdown(dataset, rows, command));
+    }
+
+    /// <summary>
+    /// comparison.md: one row per method with the test total correlation, every leakage figure and every
+    /// probe (accuracy for labels, R² for factors) from common and individual variates, then the fit time.
+    /// </summary>
+    public static string ToMarkdown(string dataset, IReadOnlyList<ComparisonRow> rows, string? command = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var sb = new StringBuilder();
+        sb.AppendLine($"# Comparison on {dataset}");
+        sb.AppendLine();
+        if (rows.Count == 0) return sb.AppendLine("(no methods)").ToString();
+        var first = rows[0].Result;
+        sb.AppendLine($"Split: train {first.Split.Train}, validation {first.Split.Validation}, test {first.Split.Test} rows; every figure is on the test rows.");
+        if (command is not null) sb.AppendLine().AppendLine($"Command: `{command}`");
+        sb.AppendLine();
+        var leakKeys = rows.SelectMany(r => r.Result.Leakage.Select(l => l.Key)).Distinct().ToArray();
+        var probeCols = new List<(string target, string metric, int view)>();   // view −1 = common
+        foreach (var p in rows.SelectMany(r => r.Result.Probes).DistinctBy(p => p.Target))
+        {
+            int views = rows.Max(r => r.Result.Probes.FirstOrDefault(q => q.Target == p.Target)?.Individual.Count ?? 0);
+            probeCols.Add((p.Target, p.Metric, -1));
+            for (int m = 0; m < views; m++) probeCols.Add((p.Target, p.Metric, m));
+        }
+        var header = new List<string> { "method", "test Σρ" };
+        header.AddRange(leakKeys.Select(k => $"leak {ShortLeak(k)}"));
+        header.AddRange(probeCols.Select(c => $"{c.target} {(c.metric == "accuracy" ? "acc" : "R²")} {(c.view < 0 ? "c" : $"u{c.view + 1}")}"));
+        header.Add("fit s");
+        sb.AppendLine("| " + string.Join(" | ", header) + " |");
+        sb.AppendLine("|" + string.Join("|", header.Select((_, i) => i == 0 ? " --- " : " ---: ")) + "|");
+        foreach (var r in rows)
+        {
+            var cells = new List<string> { r.Method, MetricsText.F(r.Result.TotalCorrelation, 2) };
+            cells.AddRange(leakKeys.Select(k => MetricsText.F(r.Result.Leakage.FirstOrDefault(l => l.Key == k)?.Value ?? double.NaN, 3)));
+            foreach (var (target, _, view) in probeCols)
+            {
+                var p = r.Result.Probes.FirstOrDefault(q => q.Target == target);
+                double v = p is null ? double.NaN : view < 0 ? p.Common : view < p.Individual.Count && p.Individual[view] is { } x ? x : double.NaN;
+                cells.Add(MetricsText.F(v, 3));
+            }
+            cells.Add(r.FitSeconds.ToString("F1", CultureInfo.InvariantCulture));
+            sb.AppendLine("| " + string.Join(" | ", cells) + " |");
+        }
+        sb.AppendLine();
+        sb.AppendLine("Columns: test Σρ = sum of the test correlations of the k canonical pairs of the common variates (CCA fitted on train). " +
+                      "leak uM–vO = mean squared canonical correlation of view M's individual variates with view O's input (top " +
+                      "principal components fitted on train); leak uM–cM = with its own common variates (chance levels in comparison.json). " +
+                      "Probes: c = from view 1's common variates, uM = from view M's individual variates; logistic regression (accuracy) " +
+                      "for labels, ridge regression (R²) for factors, fitted on train, regularization chosen on validation. " +
+                      "'-' = the method has no such representation.");
+        sb.AppendLine();
+        foreach (var r in rows) sb.AppendLine($"- **{r.Method}**: {r.Description}");
+        return sb.ToString();
+    }
+
+    private static string ShortLeak(string key)
+    {
+        // individual1_vs_view2 → u1–v2; individual1_vs_common1 → u1–c1
+        var parts = key.Split("_vs_");
+        if (parts.Length != 2) return key;
+        string a = parts[0].Replace("individual", "u", StringComparison.Ordinal);
+        string b = parts[1].Replace("view", "v", StringComparison.Ordinal).Replace("common", "c", StringComparison.Ordinal);
+        return $"{a}–{b}";
+    }
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text;
+
+namespace Mucmm.Evaluation;
+
+/// <summary>Plain-text rendering of an <see cref="EvaluationResult"/> for the terminal.</summary>
+public static class MetricsText
+{
+    /// <summary>A short table: test correlations, leakage (with chance levels), probes.</summary>
+    public static string Format(EvaluationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var sb = new StringBuilder();
+        sb.AppendLine($"{result.Model} on {result.Dataset}: train {result.Split.Train}, validation {result.Split.Validation}, test {result.Split.Test} rows");
+        sb.AppendLine($"test canonical correlations: {string.Join(" ", result.TestCorrelations.Select(c => F(c, 3)))}");
+        sb.AppendLine($"test total correlation:      {F(result.TotalCorrelation, 3)} (of {result.TestCorrelations.Count} possible)");
+        sb.AppendLine("leakage (mean squared canonical correlation, test; chance level in brackets):");
+        int w = result.Leakage.Count == 0 ? 0 : result.Leakage.Max(l => l.Key.Length);
+        foreach (var l in result.Leakage)
+            sb.AppendLine($"  {l.Key.PadRight(w)}  {F(l.Value, 4)}  ({F(l.Chance, 4)})");
+        if (result.Probes.Count == 0)
+        {
+            sb.AppendLine("probes: none (the data has no labels or factors)");
+            return sb.ToString();
+        }
+        int views = result.Probes.Max(p => p.Individual.Count);
+        var header = new List<string> { "probe (test)", "common" };
+        header.AddRange(Enumerable.Range(1, views).Select(m => $"individual{m}"));
+        var rows = new List<string[]> { header.ToArray() };
+        foreach (var p in result.Probes)
+        {
+            var row = new List<string> { $"{p.Target} ({(p.Metric == "accuracy" ? "accuracy" : "R²")})", F(p.Common, 3) };
+            row.AddRange(Enumerable.Range(0, views).Select(m => m < p.Individual.Count && p.Individual[m] is { } v ? F(v, 3) : "-"));
+            rows.Add(row.ToArray());
+        }
+        int[] widths = Enumerable.Range(0, header.Count).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        foreach (var r in rows)
+            sb.AppendLine("  " + string.Join("  ", r.Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))));
+        return sb.ToString();
+    }
+
+    /// <summary>A number with <paramref name="digits"/> decimals, invariant culture; "-" for NaN.</summary>
+    public static string F(double x, int digits) =>
+        double.IsFinite(x) ? x.ToString("F" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,220 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mucmm.Data;
+using Mucmm.Numerics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mucmm.Linear;
+
+/// <summary>
+/// PCA of each view on its own — the baseline of METHOD.md section 6 that uses no pairing at all.
+/// Its "common" variates are the top k principal components of each view, standardized (unit mean
+/// square on the training data, divisor n, as <see cref="LinearModel"/>), ordered by variance; it has
+/// no individual part. Kind <c>"pca"</c>. Immutable; made by <c>Fit</c>.
+/// </summary>
+/// <remarks>
+/// Unlike the other models the common variates of the two views are not paired: the i-th component of
+/// view 1 has no reason to correlate with the i-th of view 2. Evaluation therefore measures the
+/// correlation PCA leaves between the views with a CCA of the two k-dimensional representations
+/// (fitted on train), like for every model.
+/// </remarks>
+public sealed class PcaModel : IMultiviewModel
+{
+    /// <summary>Version of the saved folder layout this build writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    private readonly int[] _dims;
+    private readonly double[][] _means, _loadings, _variances;
+    private readonly double[] _explained;
+
+    private PcaModel(int[] dims, int k, long count, double[][] means, double[][] loadings, double[][] variances, double[] explained)
+    {
+        _dims = dims;
+        CommonDim = k;
+        TrainingCount = count;
+        _means = means;
+        _loadings = loadings;
+        _variances = variances;
+        _explained = explained;
+    }
+
+    /// <inheritdoc/>
+    public string Kind => "pca";
+
+    /// <inheritdoc/>
+    public int ViewCount => _dims.Length;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<int> InputDims => _dims;
+
+    /// <summary>Number of principal components kept per view (k).</summary>
+    public int CommonDim { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<int> IndividualDims => new int[_dims.Length];
+
+    /// <summary>Number of training rows.</summary>
+    public long TrainingCount { get; }
+
+    /// <summary>Variances (divisor n − 1) of the k components of view m, descending.</summary>
+    public IReadOnlyList<double> ComponentVariances(int view) => _variances[view];
+
+    /// <summary>Fraction of view m's total variance carried by its k components.</summary>
+    public double ExplainedVarianceRatio(int view) => _explained[view];
+
+    /// <summary>Loadings of view m: a new (dₘ × k) float64 tensor; (x − x̄)·L has unit mean square on the training data.</summary>
+    public Tensor Loadings(int view) => LinearAlgebra.FromArray(_loadings[view], _dims[view], CommonDim);
+
+    /// <summary>
+    /// Fits k principal components per view on the rows of <paramref name="views"/> (float64, from
+    /// <see cref="CovarianceStats"/>; eigen-decomposition of each view's covariance). Signs: the
+    /// largest-magnitude loading of each component is positive. Throws <see cref="MucmmUserException"/>
+    /// when k is not in 1..dₘ or a view has fewer than k directions with nonzero variance.
+    /// </summary>
+    public static PcaModel Fit(IReadOnlyList<View> views, int components)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        if (views.Count < 2) throw new MucmmUserException($"PCA per view needs at least 2 views, got {views.Count}");
+        return Fit(CovarianceStats.FromViews(views), components);
+    }
+
+    /// <summary>Fits from streaming statistics (see <see cref="Fit(IReadOnlyList{View}, int)"/>).</summary>
+    public static PcaModel Fit(CovarianceStats stats, int components)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        if (stats.Count < 2) throw new MucmmUserException($"PCA needs at least 2 samples, got {stats.Count}");
+        int mCount = stats.ViewCount;
+        var dims = stats.Dims.ToArray();
+        var means = new double[mCount][];
+        var loadings = new double[mCount][];
+        var variances = new double[mCount][];
+        var explained = new double[mCount];
+        long n = stats.Count;
+        for (int m = 0; m < mCount; m++)
+        {
+            if (components < 1 || components > dims[m])
+                throw new MucmmUserException($"the number of components k = {components} must be in 1..{dims[m]} (the width of view {m + 1})");
+            using var scope = NewDisposeScope();
+            var s = stats.Covariance(m, m);
+            s = (s + s.t()) * 0.5;
+            var (lambda, w) = linalg.eigh(s);                    // ascending
+            var top = lambda.flip(0).narrow(0, 0, components);
+            var wTop = w.flip(1).narrow(1, 0, components);
+            double trace = s.trace().item<double>();
+            double smallest = top[components - 1].item<double>();
+            if (!(trace > 0) || !(smallest > 1e-12 * trace))
+                throw new MucmmUserException(
+                    $"view {m + 1} has fewer than {components} directions with nonzero variance; choose a smaller k");
+            var load = wTop * (top * ((n - 1.0) / n)).rsqrt();
+            load = load * LinearAlgebra.SignsOfLargest(load);
+            means[m] = stats.Mean(m).ToArray();
+            loadings[m] = LinearAlgebra.ToArray(load);
+            variances[m] = LinearAlgebra.ToArray(top);
+            explained[m] = variances[m].Sum() / trace;
+        }
+        return new PcaModel(dims, components, n, means, loadings, variances, explained);
+    }
+
+    /// <inheritdoc/>
+    public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Count != ViewCount) throw new MucmmUserException($"the model takes {ViewCount} views, got {inputs.Count}");
+        var common = new Tensor[ViewCount];
+        var individual = new Tensor[ViewCount];
+        using var scope = NewDisposeScope();
+        for (int m = 0; m < ViewCount; m++)
+        {
+            if (inputs[m].ndim != 2 || inputs[m].shape[1] != _dims[m])
+                throw new MucmmUserException($"view {m + 1}: expected (rows × {_dims[m]}), got shape [{string.Join(", ", inputs[m].shape)}]");
+            if (inputs[m].shape[0] != inputs[0].shape[0])
+                throw new MucmmUserException($"views are not paired: view 1 has {inputs[0].shape[0]} rows but view {m + 1} has {inputs[m].shape[0]}");
+            var device = inputs[m].device;
+            var xc = inputs[m].to_type(float64) - torch.tensor(_means[m], dtype: float64, device: device);
+            common[m] = xc.matmul(Loadings(m).to(device)).MoveToOuterDisposeScope();
+            individual[m] = zeros(inputs[m].shape[0], 0, dtype: float64, device: device).MoveToOuterDisposeScope();
+        }
+        return new MultiviewOutput(common, individual);
+    }
+
+    /// <summary>Writes <c>config.json</c> and <c>weights.safetensors</c> (float64 mean{m}, loadings{m}) into <paramref name="directory"/>.</summary>
+    public void Save(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory.CreateDirectory(directory);
+        var config = new JsonObject
+        {
+            ["model"] = Kind,
+            ["format_version"] = FormatVersion,
+            ["dims"] = new JsonArray(_dims.Select(d => (JsonNode)d).ToArray()),
+            ["common_dim"] = CommonDim,
+            ["individual_dims"] = new JsonArray(_dims.Select(_ => (JsonNode)0).ToArray()),
+            ["n_samples"] = TrainingCount,
+            ["component_variances"] = new JsonArray(_variances.Select(v => (JsonNode)new JsonArray(v.Select(x => (JsonNode)x).ToArray())).ToArray()),
+            ["explained_variance_ratio"] = new JsonArray(_explained.Select(x => (JsonNode)x).ToArray()),
+        };
+        File.WriteAllText(Path.Combine(directory, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        using var scope = NewDisposeScope();
+        var weights = new Dictionary<string, Tensor>();
+        for (int m = 0; m < ViewCount; m++)
+        {
+            weights[$"mean{m + 1}"] = torch.tensor(_means[m], dtype: float64);
+            weights[$"loadings{m + 1}"] = Loadings(m);
+        }
+        using var stream = File.Create(Path.Combine(directory, LinearModel.WeightsFile));
+        TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, weights, leaveOpen: true);
+    }
+
+    /// <summary>Reads a model written by <see cref="Save"/>; a damaged folder or another format version is a <see cref="MucmmUserException"/>.</summary>
+    public static PcaModel Load(string directory)
+    {
+        string configPath = Path.Combine(directory, "config.json");
+        if (!File.Exists(configPath)) throw new MucmmUserException(directory, "not a model folder (config.json is missing)");
+        try
+        {
+            var config = JsonNode.Parse(File.ReadAllText(configPath)) ?? throw new JsonException("empty");
+            int version = config["format_version"]?.GetValue<int>() ?? throw new MucmmUserException(configPath, "format_version is missing");
+            if (version != FormatVersion)
+                throw new MucmmUserException(configPath, $"format_version {version} is not supported: this build reads PCA models of format_version {FormatVersion}");
+            if (config["model"]?.GetValue<string>() != "pca") throw new MucmmUserException(configPath, "not a PCA model");
+            int[] dims = config["dims"]!.AsArray().Select(x => x!.GetValue<int>()).ToArray();
+            int k = config["common_dim"]!.GetValue<int>();
+            long n = config["n_samples"]!.GetValue<long>();
+            var variances = config["component_variances"]!.AsArray().Select(a => a!.AsArray().Select(x => x!.GetValue<double>()).ToArray()).ToArray();
+            var explained = config["explained_variance_ratio"]!.AsArray().Select(x => x!.GetValue<double>()).ToArray();
+            string weightsPath = Path.Combine(directory, LinearModel.WeightsFile);
+            if (!File.Exists(weightsPath)) throw new MucmmUserException(weightsPath, "the weights file is missing");
+            Dictionary<string, Tensor> tensors;
+            try
+            {
+                using var stream = File.OpenRead(weightsPath);
+                tensors = TorchSharp.PyBridge.Safetensors.LoadStateDict(stream, leaveOpen: false);
+            }
+            catch (Exception e) when (e is not MucmmUserException)
+            {
+                throw new MucmmUserException(weightsPath, $"cannot read safetensors ({e.Message})");
+            }
+            try
+            {
+                double[] Take(string name, params long[] shape)
+                {
+                    if (!tensors.TryGetValue(name, out var t) || t.dtype != float64 || !t.shape.SequenceEqual(shape))
+                        throw new MucmmUserException(weightsPath, $"tensor '{name}' is missing or not Float64 [{string.Join(", ", shape)}]");
+                    return LinearAlgebra.ToArray(t);
+                }
+                var means = dims.Select((d, m) => Take($"mean{m + 1}", d)).ToArray();
+                var loadings = dims.Select((d, m) => Take($"loadings{m + 1}", d, k)).ToArray();
+                return new PcaModel(dims, k, n, means, loadings, variances, explained);
+            }
+            finally
+            {
+                foreach (var t in tensors.Values) t.Dispose();
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException or JsonException)
+        {
+            throw new MucmmUserException(configPath, $"damaged or incomplete model config ({e.Message})");
+        }
+    }
+}

@@ -1,0 +1,340 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Mucmm.Data;
+using Mucmm.Evaluation;
+using Mucmm.Explain;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace Mucmm.Report;
+
+/// <summary>Settings of <see cref="ReportBuilder"/>; defaults in the initializers.</summary>
+public sealed record ReportOptions
+{
+    /// <summary>Samples shown for each of top/bottom by each score.</summary>
+    public int SamplesPerSelection { get; init; } = 3;
+
+    /// <summary>Gradient-map method of the sample figures.</summary>
+    public AttributionMethod Method { get; init; } = AttributionMethod.Gradient;
+
+    /// <summary>Bins of the score histograms.</summary>
+    public int HistogramBins { get; init; } = 40;
+
+    /// <summary>Training canonical correlations drawn in the spectrum (at most).</summary>
+    public int SpectrumPairs { get; init; } = 40;
+}
+
+/// <summary>
+/// Builds the self-contained <c>report.html</c> of a run: every figure is a PNG embedded as base64, the
+/// page has no external resource. Sections, in order (each an <c>&lt;section id=…&gt;</c>):
+/// <see cref="SectionIds"/>.
+/// </summary>
+public static class ReportBuilder
+{
+    /// <summary>The section ids of the page, in order.</summary>
+    public static readonly IReadOnlyList<string> SectionIds =
+        ["data", "training", "spectrum", "variance", "leakage", "probes", "scores", "samples", "commands"];
+
+    /// <summary>
+    /// The report's HTML for <paramref name="model"/> fitted in <paramref name="run"/>, on <paramref name="data"/>
+    /// (every split; scores and samples come from the test rows), with its evaluation <paramref name="metrics"/>.
+    /// </summary>
+    public static string Build(RunFolder run, IMultiviewModel model, PairedDataset data, EvaluationResult metrics,
+        IReadOnlyList<string> commands, ReportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(metrics);
+        options ??= new ReportOptions();
+        Representations.CheckCompatible(model, data.Views);
+        var test = data.Subset(Split.Test);
+        var train = data.Subset(Split.Train);
+        if (test.Count == 0) throw new MucmmUserException($"{data.Name}: the test split is empty; the report needs test rows");
+
+        var html = new StringBuilder();
+        string title = $"MUCMM report — {model.Kind} model on {data.Name}";
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(E(title)).Append("</title>\n<style>\n")
+            .Append(Css).Append("</style>\n</head>\n<body>\n<main>\n");
+        html.Append("<h1>").Append(E(title)).Append("</h1>\n");
+        html.Append("<p class=\"lead\">Run folder <code>").Append(E(run.Path)).Append("</code>, written ")
+            .Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append(". ")
+            .Append("Common variates are what the views share (maximally correlated across views); individual variates are what each view has of its own ")
+            .Append("(uncorrelated with the other view and with its own common part). Every figure below is on the held-out <b>test</b> rows unless it says otherwise.</p>\n");
+        html.Append(Toc());
+
+        DataSection(html, run, model, data, metrics);
+        TrainingSection(html, run, model);
+        SpectrumSection(html, run, model, metrics, options);
+        VarianceSection(html, model, train);
+        LeakageSection(html, metrics);
+        ProbeSection(html, metrics);
+        var scoreNames = Explainer.DefaultScoreNames(model);
+        var scores = scoreNames.Select(s => Score.Parse(s, model)).ToArray();
+        double[][] values = Explain.Scores.Compute(model, test.Views, scores);
+        ScoreSection(html, scores, values, options);
+        SampleSection(html, model, test, scores, values, options);
+        CommandSection(html, commands);
+        html.Append("</main>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static void DataSection(StringBuilder html, RunFolder run, IMultiviewModel model, PairedDataset data, EvaluationResult metrics)
+    {
+        Open(html, "data", "Data and model");
+        html.Append("<p>").Append(E(data.Description)).Append("</p>\n<table>\n<tr><th>view</th><th>name</th><th>kind</th><th>shape per sample</th><th>input width</th><th>common dims k</th><th>individual dims r</th></tr>\n");
+        for (int m = 0; m < data.Views.Count; m++)
+        {
+            var v = data.Views[m];
+            html.Append($"<tr><td>{m + 1}</td><td>{E(v.Name)}</td><td>{E(v.Kind.ToString().ToLowerInvariant())}</td><td>{string.Join(" × ", v.SampleShape)}</td>" +
+                        $"<td class=\"n\">{v.Cols}</td><td class=\"n\">{model.CommonDim}</td><td class=\"n\">{model.IndividualDims[m]}</td></tr>\n");
+        }
+        html.Append("</table>\n<table>\n<tr><th>split</th><th>rows</th></tr>\n");
+        html.Append($"<tr><td>train</td><td class=\"n\">{metrics.Split.Train:N0}</td></tr>\n<tr><td>validation</td><td class=\"n\">{metrics.Split.Validation:N0}</td></tr>\n<tr><td>test</td><td class=\"n\">{metrics.Split.Test:N0}</td></tr>\n</table>\n");
+        var targets = data.Labels.Keys.Select(k => $"{k} (label, {data.Labels[k].Distinct().Count()} classes)")
+            .Concat(data.Factors.Keys.Select(k => $"{k} (continuous factor)")).ToArray();
+        html.Append("<p>Probe targets: ").Append(targets.Length == 0 ? "none (the data has no labels or factors)." : E(string.Join(", ", targets)) + ".").Append("</p>\n");
+        html.Append($"<p>Model: <b>{E(model.Kind)}</b> ({E(KindText(model.Kind))}), seed {run.Seed}");
+        if (run.Fit["fit_seconds"] is { } secs) html.Append($", fitted in {secs.GetValue<double>().ToString("F1", CultureInfo.InvariantCulture)} s");
+        html.Append(".</p>\n");
+        Close(html);
+    }
+
+    private static void TrainingSection(StringBuilder html, RunFolder run, IMultiviewModel model)
+    {
+        Open(html, "training", "Training curves");
+        if (!run.Has(RunFolder.TrainCsvFile))
+        {
+            html.Append($"<p class=\"note\">The {E(model.Kind)} model has a closed-form fit: there are no training epochs, hence no curves.</p>\n");
+            Close(html);
+            return;
+        }
+        var (terms, rows) = ReadTrainCsv(run.File(RunFolder.TrainCsvFile));
+        html.Append("<p>Mean of each objective term over the batches of an epoch (unweighted; the loss is their weighted sum), and the total canonical correlation of the common outputs on the validation rows (used for early stopping). From <code>train.csv</code>.</p>\n<div class=\"grid\">\n");
+        foreach (string term in terms)
+        {
+            var series = rows.GroupBy(r => r.Phase).Select(g =>
+                (g.Key, g.Select(r => (double)r.Epoch).ToArray(), g.Select(r => r.Values.TryGetValue(term, out double v) ? v : double.NaN).ToArray()))
+                .Where(s => s.Item3.Any(double.IsFinite)).ToList();
+            if (series.Count == 0) continue;
+            Img(html, Figures.Curve(term.Replace('_', ' '), series), $"training curve of {term}");
+        }
+        html.Append("</div>\n");
+        Close(html);
+    }
+
+    private static void SpectrumSection(StringBuilder html, RunFolder run, IMultiviewModel model, EvaluationResult metrics, ReportOptions options)
+    {
+        Open(html, "spectrum", "Canonical correlation spectrum: train vs test");
+        var trainCorr = run.TrainCorrelations;
+        html.Append($"<p>Training correlations from <code>fit.json</code> ({trainCorr.Count} pairs{(trainCorr.Count > options.SpectrumPairs ? $", first {options.SpectrumPairs} shown" : "")}) against the test correlations of the k = {model.CommonDim} common pairs. " +
+                    $"A large gap means the common part is over-fitted. Test total correlation Σρ = <b>{MetricsText.F(metrics.TotalCorrelation, 3)}</b>.</p>\n");
+        Img(html, Figures.Spectrum(trainCorr, metrics.TestCorrelations, Math.Max(options.SpectrumPairs, model.CommonDim)), "canonical correlation spectrum");
+        html.Append("<table>\n<tr><th>pair</th>").Append(string.Concat(Enumerable.Range(1, metrics.TestCorrelations.Count).Select(i => $"<th>{i}</th>"))).Append("</tr>\n");
+        html.Append("<tr><td>train</td>").Append(string.Concat(Enumerable.Range(0, metrics.TestCorrelations.Count).Select(i => $"<td class=\"n\">{(i < trainCorr.Count ? MetricsText.F(trainCorr[i], 3) : "-")}</td>"))).Append("</tr>\n");
+        html.Append("<tr><td>test</td>").Append(string.Concat(metrics.TestCorrelations.Select(c => $"<td class=\"n\">{MetricsText.F(c, 3)}</td>"))).Append("</tr>\n</table>\n");
+        Close(html);
+    }
+
+    private static void VarianceSection(StringBuilder html, IMultiviewModel model, PairedDataset train)
+    {
+        Open(html, "variance", "Explained variance: common / individual / residual");
+        var splits = VarianceDecomposition.Compute(model, train.Views);
+        html.Append("<p>Fraction of each view's input variance (training rows) explained by a least-squares regression on its common variates, " +
+                    "the extra fraction explained by adding its individual variates, and what neither explains (noise, and structure outside the model's dims) — the joint / individual / residual split JIVE users know.</p>\n");
+        Img(html, Figures.VarianceSplit(train.Views.Select((v, m) => $"view {m + 1} ({v.Name})").ToArray(), splits), "explained variance split per view");
+        html.Append("<table>\n<tr><th>view</th><th>common</th><th>individual</th><th>residual</th></tr>\n");
+        for (int m = 0; m < splits.Length; m++)
+            html.Append($"<tr><td>{m + 1} ({E(train.Views[m].Name)})</td><td class=\"n\">{P(splits[m].Common)}</td><td class=\"n\">{P(splits[m].Individual)}</td><td class=\"n\">{P(splits[m].Residual)}</td></tr>\n");
+        html.Append("</table>\n");
+        Close(html);
+    }
+
+    private static void LeakageSection(StringBuilder html, EvaluationResult metrics)
+    {
+        Open(html, "leakage", "Leakage");
+        html.Append("<p>Mean squared canonical correlation R2(A, B)/width(A) on test rows: how much of the individual variates can be predicted linearly from the other view " +
+                    "(its top principal components, fitted on train) or from the view's own common variates. 0 = nothing, 1 = everything. " +
+                    "Independent data do not give 0 but about width(B)/n: the chance level column.</p>\n");
+        html.Append("<table>\n<tr><th>individual variates vs</th><th>leakage</th><th>chance level</th><th>verdict</th></tr>\n");
+        foreach (var l in metrics.Leakage)
+        {
+            string verdict = !double.IsFinite(l.Value) ? "no individual part"
+                : l.Value <= l.Chance + 0.02 ? "at chance" : l.Value <= l.Chance + 0.1 ? "slight" : "clear leakage";
+            string cls = verdict == "clear leakage" ? " class=\"bad\"" : verdict == "at chance" ? " class=\"good\"" : "";
+            html.Append($"<tr><td>{E(LeakText(l.Key))}</td><td class=\"n\">{MetricsText.F(l.Value, 4)}</td><td class=\"n\">{MetricsText.F(l.Chance, 4)}</td><td{cls}>{verdict}</td></tr>\n");
+        }
+        html.Append("</table>\n");
+        Close(html);
+    }
+
+    private static void ProbeSection(StringBuilder html, EvaluationResult metrics)
+    {
+        Open(html, "probes", "Linear probes");
+        if (metrics.Probes.Count == 0)
+        {
+            html.Append("<p class=\"note\">The data has no labels or factors: no probes.</p>\n");
+            Close(html);
+            return;
+        }
+        html.Append("<p>What each representation tells about the known labels and factors: multinomial logistic regression (test accuracy) for labels, ridge regression (test R²) for factors, " +
+                    "fitted on the training rows with the regularization chosen on validation. A good split puts shared factors in the common column and view-specific ones in an individual column.</p>\n");
+        int views = metrics.Probes.Max(p => p.Individual.Count);
+        html.Append("<table>\n<tr><th>target</th><th>metric</th><th>common (view 1)</th>")
+            .Append(string.Concat(Enumerable.Range(1, views).Select(m => $"<th>individual {m}</th>"))).Append("</tr>\n");
+        foreach (var p in metrics.Probes)
+        {
+            var cells = new List<double> { p.Common };
+            cells.AddRange(Enumerable.Range(0, views).Select(m => m < p.Individual.Count && p.Individual[m] is { } v ? v : double.NaN));
+            double best = cells.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max();
+            html.Append($"<tr><td>{E(p.Target)}</td><td>{(p.Metric == "accuracy" ? "accuracy" : "R²")}</td>");
+            foreach (double c in cells)
+                html.Append($"<td class=\"n{(c == best ? " best" : "")}\">{MetricsText.F(c, 3)}</td>");
+            html.Append("</tr>\n");
+        }
+        html.Append("</table>\n");
+        Close(html);
+    }
+
+    private static void ScoreSection(StringBuilder html, IReadOnlyList<Score> scores, double[][] values, ReportOptions options)
+    {
+        Open(html, "scores", "Score distributions");
+        html.Append("<p>Per-sample scores on the test rows: the common score S<sub>c</sub> = Σ<sub>i</sub> z<sup>c</sup><sub>1,i</sub> z<sup>c</sup><sub>2,i</sub> " +
+                    "(its training mean is Σρ; high where the views agree strongly) and the individual score of view m, S<sub>u</sub> = mean of (z<sup>u</sup><sub>m,i</sub>)² " +
+                    "(training mean 1; high where the sample carries much variation of its own).</p>\n<div class=\"grid\">\n");
+        for (int s = 0; s < scores.Count; s++)
+            Img(html, Figures.Histogram($"{scores[s].Name} score", scores[s].Name, values[s], options.HistogramBins), $"histogram of the {scores[s].Name} score");
+        html.Append("</div>\n");
+        Close(html);
+    }
+
+    private static void SampleSection(StringBuilder html, IMultiviewModel model, PairedDataset test, IReadOnlyList<Score> scores, double[][] values, ReportOptions options)
+    {
+        Open(html, "samples", "Top and bottom samples with their gradient maps");
+        string method = AttributionOptions.MethodName(options.Method);
+        html.Append($"<p>The test samples with the highest and lowest score of each kind. Each row shows the inputs and the {E(method)} maps ∂S/∂x of every score " +
+                    "(red: increasing the pixel raises the score, blue: lowers it). Common maps should point at what both views share (e.g. the digit's shape); " +
+                    "individual maps at what only one view has (e.g. rotation, noise, the speaker's voice).</p>\n");
+        int n = Math.Min(options.SamplesPerSelection, test.Count);
+        var attribution = new AttributionOptions { Method = options.Method };
+        for (int s = 0; s < scores.Count; s++)
+        {
+            foreach (bool top in new[] { true, false })
+            {
+                int[] rows = top ? SampleSelection.Top(values[s], n) : SampleSelection.Bottom(values[s], n);
+                var chosen = test.Select(rows);
+                using var scope = NewDisposeScope();
+                var inputs = chosen.Views.Select(v => Representations.Slice(v, 0, v.Rows)).ToArray();
+                var maps = scores.Select(sc => Attributions.Compute(model, sc, inputs, attribution)).ToArray();
+                var labels = rows.Select((r, i) => $"#{chosen.Indices[i]}\n{scores[s].Name} {values[s][r].ToString("F2", CultureInfo.InvariantCulture)}").ToArray();
+                string caption = $"{(top ? "Highest" : "Lowest")} {scores[s].Name} score";
+                using var bitmap = ExplanationFigure.Render(chosen.Views, maps, labels, new FigureOptions { Title = caption + $" — {method} maps" });
+                html.Append($"<h3>{E(caption)}</h3>\n");
+                Img(html, Encode(bitmap), caption, wide: true);
+            }
+        }
+        Close(html);
+    }
+
+    private static void CommandSection(StringBuilder html, IReadOnlyList<string> commands)
+    {
+        Open(html, "commands", "Commands that produced this report");
+        html.Append("<pre>").Append(E(string.Join("\n", commands))).Append("</pre>\n");
+        Close(html);
+    }
+
+    /// <summary>Reads train.csv (written by the deep trainer): the term columns and one row per epoch.</summary>
+    public static (IReadOnlyList<string> Terms, IReadOnlyList<(string Phase, int Epoch, Dictionary<string, double> Values)> Rows) ReadTrainCsv(string path)
+    {
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+        if (lines.Length == 0) throw new MucmmUserException(path, "empty train.csv");
+        var header = lines[0].Split(',');
+        if (header.Length < 3 || header[0] != "phase" || header[1] != "epoch")
+            throw new MucmmUserException(path, "not a train.csv written by mucmm fit (the header must start with phase,epoch)");
+        var terms = header.Skip(2).Where(h => h != "seconds").ToArray();
+        var rows = new List<(string, int, Dictionary<string, double>)>();
+        for (int i = 1; i < lines.Length; i++)
+        {
+            var cells = lines[i].Split(',');
+            if (cells.Length != header.Length) throw new MucmmUserException(path, $"line {i + 1} has {cells.Length} cells, the header {header.Length}");
+            if (!int.TryParse(cells[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int epoch))
+                throw new MucmmUserException(path, $"line {i + 1}: epoch '{cells[1]}' is not an integer");
+            var values = new Dictionary<string, double>();
+            for (int c = 2; c < header.Length; c++)
+                if (double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) values[header[c]] = v;
+            rows.Add((cells[0], epoch, values));
+        }
+        return (terms, rows);
+    }
+
+    private static byte[] Encode(SKBitmap bitmap)
+    {
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
+    private static void Img(StringBuilder html, byte[] png, string alt, bool wide = false) =>
+        html.Append($"<figure{(wide ? " class=\"wide\"" : "")}><img alt=\"{E(alt)}\" src=\"data:image/png;base64,").Append(Convert.ToBase64String(png)).Append("\"></figure>\n");
+
+    private static void Open(StringBuilder html, string id, string heading) =>
+        html.Append($"<section id=\"{id}\">\n<h2>{E(heading)}</h2>\n");
+
+    private static void Close(StringBuilder html) => html.Append("</section>\n");
+
+    private static string Toc()
+    {
+        string[] titles = ["Data and model", "Training curves", "Correlation spectrum", "Explained variance", "Leakage", "Probes", "Scores", "Samples and maps", "Commands"];
+        return "<nav>" + string.Join(" · ", SectionIds.Select((id, i) => $"<a href=\"#{id}\">{titles[i]}</a>")) + "</nav>\n";
+    }
+
+    private static string KindText(string kind) => kind switch
+    {
+        "linear" => "linear MUCMM, closed form",
+        "cca" => "linear CCA, closed form, common part only",
+        "deep" => "deep MUCMM",
+        "dcca" => "Deep CCA, common part only",
+        "pca" => "PCA per view, no pairing",
+        _ => kind,
+    };
+
+    private static string LeakText(string key)
+    {
+        var parts = key.Split("_vs_");
+        if (parts.Length != 2) return key;
+        string a = parts[0].Replace("individual", "individual of view ", StringComparison.Ordinal);
+        string b = parts[1].StartsWith("view", StringComparison.Ordinal) ? "input of view " + parts[1][4..] : "common of view " + parts[1].Replace("common", "", StringComparison.Ordinal);
+        return $"{a} vs {b}";
+    }
+
+    private static string P(double x) => double.IsFinite(x) ? x.ToString("P1", CultureInfo.InvariantCulture) : "-";
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+
+    private const string Css = """
+        body { font-family: -apple-system, "Segoe UI", "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; background: #f6f7f9; margin: 0; line-height: 1.45; }
+        main { max-width: 1240px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; box-shadow: 0 0 8px rgba(0,0,0,.08); }
+        h1 { font-size: 26px; margin: 8px 0 4px; }
+        h2 { font-size: 20px; margin: 0 0 8px; padding-bottom: 4px; border-bottom: 2px solid #e3e6ea; }
+        h3 { font-size: 15px; margin: 18px 0 6px; color: #444; }
+        section { margin: 28px 0; }
+        p.lead { color: #444; }
+        p.note { color: #666; font-style: italic; }
+        nav { font-size: 14px; margin: 10px 0 0; padding: 8px 12px; background: #f0f3f7; border-radius: 6px; }
+        nav a { color: #1f5fa8; text-decoration: none; }
+        table { border-collapse: collapse; margin: 10px 0; font-size: 14px; }
+        th, td { border: 1px solid #dde1e6; padding: 4px 10px; text-align: left; }
+        th { background: #f0f3f7; font-weight: 600; }
+        td.n { text-align: right; font-variant-numeric: tabular-nums; }
+        td.best { font-weight: 700; background: #eaf4ea; }
+        td.good { color: #2a7a2a; }
+        td.bad { color: #b02a2a; font-weight: 600; }
+        .grid { display: flex; flex-wrap: wrap; gap: 8px; }
+        figure { margin: 6px 0; }
+        figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+        figure.wide img { display: block; }
+        pre { background: #f4f5f7; padding: 10px 12px; border-radius: 6px; overflow-x: auto; font-size: 13px; }
+        code { font-size: 13px; background: #f4f5f7; padding: 1px 4px; border-radius: 3px; }
+        """;
+}

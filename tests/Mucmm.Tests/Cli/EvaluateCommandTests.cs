@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace Mucmm.Tests.Cli;
+
+public class EvaluateCommandTests
+{
+    private static string FitSynthetic(string root)
+    {
+        string run = Path.Combine(root, "run");
+        var r = CliHarness.Run("fit", "--model", "linear", "--dataset", "synthetic", "--samples", "1500",
+            "--common-dim", "3", "--individual-dim", "3", "--seed", "4", "--out", run);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        return run;
+    }
+
+    [Fact]
+    public void Evaluate_writes_metrics_json_taking_the_data_from_fit_json()
+    {
+        string root = TestPaths.NewTempDir();
+        string run = FitSynthetic(root);
+        string outDir = Path.Combine(root, "eval");
+        // --samples must be repeated: fit.json records the dataset and seed, not the generator's size.
+        var r = CliHarness.Run("evaluate", "--model", run, "--samples", "1500", "--out", outDir, "--threads", "2", "--quiet");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal("", r.Stderr);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")))!;
+        Assert.Equal(1200, json["split"]!["train"]!.GetValue<int>());
+        Assert.Equal(3, json["test"]!["canonical_correlations"]!.AsArray().Count);
+        Assert.True(json["test"]!["total_correlation"]!.GetValue<double>() > 2.0);
+        Assert.Contains("individual1_1 (R²)", r.Stdout);
+        Assert.Contains("metrics.json", r.Stdout);
+    }
+
+    [Fact]
+    public void Evaluate_accepts_the_model_folder_with_explicit_data()
+    {
+        string root = TestPaths.NewTempDir();
+        string run = FitSynthetic(root);
+        var r = CliHarness.Run("evaluate", "--model", Path.Combine(run, "model"), "--dataset", "synthetic", "--samples", "1500",
+            "--seed", "4", "--out", Path.Combine(root, "eval"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+    }
+
+    [Fact]
+    public void Missing_model_folder_is_a_user_error()
+    {
+        string root = TestPaths.NewTempDir();
+        var r = CliHarness.Run("evaluate", "--model", Path.Combine(root, "nope"), "--dataset", "synthetic", "--out", Path.Combine(root, "e"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("nope", r.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(root, "e")));
+    }
+
+    [Fact]
+    public void Data_of_the_wrong_width_and_an_existing_output_are_user_errors()
+    {
+        string root = TestPaths.NewTempDir();
+        string run = FitSynthetic(root);
+        var wrong = CliHarness.Run("evaluate", "--model", run, "--dataset", "noisy-mnist", "--out", Path.Combine(root, "e1"));
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("784", wrong.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(root, "e1")));
+
+        var exists = CliHarness.Run("evaluate", "--model", run, "--samples", "1500", "--out", run);
+        Assert.Equal(2, exists.ExitCode);
+        Assert.Contains("already exists", exists.Stderr);
+
+        var threads = CliHarness.Run("evaluate", "--model", run, "--out", Path.Combine(root, "e2"), "--threads", "0");
+        Assert.Equal(2, threads.ExitCode);
+        Assert.Contains("--threads", threads.Stderr);
+    }
+}
