@@ -8,6 +8,10 @@
 #   THREADS=1 bench/compare.sh       single-threaded everywhere
 #   SKIP_SKLEARN=1 bench/compare.sh  skip the slow scikit-learn CCA
 #   ITERS=10 REPEATS=5               timed training steps / linear repeats
+#   STREAM=1 bench/compare.sh        also the streamed 1,000,000 x 784 + 784 fit from .npy (generates
+#                                    2 x 3.1 GB under $STREAM_DIR once; needs ~7 GB free): read only,
+#                                    read + accumulate, read + accumulate + fit, and `mucmm fit` itself
+#   DEMO=1 bench/compare.sh          also `mucmm demo --quick` (wall time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-$(nproc)}
@@ -51,6 +55,26 @@ run Rscript bench/reference_cancor.R "$DATA" 3
 run $BENCH linear --view1 "$DATA/view1.npy" --view2 "$DATA/view2.npy" --repeats "$REPEATS"
 if [ -z "${SKIP_SKLEARN:-}" ]; then
   run $PY bench/reference_linear.py sklearn --data "$DATA" --components "$SK_COMPONENTS"
+fi
+
+# (d) streamed 1M-row linear fit: wall time and peak RSS of each phase, each in its own process
+if [ -n "${STREAM:-}" ]; then
+  SD=${STREAM_DIR:-/tmp/mucmm-stream}
+  [ -f "$SD/view2.npy" ] || run $BENCH stream generate --dir "$SD" --rows 1000000
+  run $BENCH stream read --dir "$SD"
+  run $BENCH stream accumulate --dir "$SD"
+  run $BENCH stream fit --dir "$SD"
+  dotnet build src/Mucmm.Cli -c Release -v q -nologo >/dev/null
+  rm -rf /tmp/mucmm-stream-fit
+  /usr/bin/time -f "RESULT cli_fit_streamed wall_s=%e peak_rss_kib=%M load=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" \
+    src/Mucmm.Cli/bin/Release/net10.0/Mucmm.Cli fit --model linear --view1 "$SD/view1.npy" --view2 "$SD/view2.npy" \
+    --split all --out /tmp/mucmm-stream-fit --force 2>&1 | tee -a "$OUT" | grep -E '^RESULT'
+fi
+if [ -n "${DEMO:-}" ]; then
+  dotnet build src/Mucmm.Cli -c Release -v q -nologo >/dev/null
+  rm -rf /tmp/mucmm-demo-quick
+  /usr/bin/time -f "RESULT demo_quick wall_s=%e peak_rss_kib=%M" \
+    src/Mucmm.Cli/bin/Release/net10.0/Mucmm.Cli demo --quick --out /tmp/mucmm-demo-quick 2>&1 | tee -a "$OUT" | tail -n 15
 fi
 
 # --- ratios (ours / theirs, by the minimum time) ---

@@ -16,15 +16,31 @@ import time
 
 import torch
 
-WIDTH, HIDDEN, BATCH, K, R, RIDGE = 784, 1024, 1024, 10, 10, 1e-3
+WIDTH, HIDDEN, BATCH, K, R, RIDGE, DECODER_HIDDEN = 784, 1024, 1024, 10, 10, 1e-3, 512
 
 
-def mlp(out):
-    return torch.nn.Sequential(
-        torch.nn.Linear(WIDTH, HIDDEN), torch.nn.ReLU(),
-        torch.nn.Linear(HIDDEN, HIDDEN), torch.nn.ReLU(),
-        torch.nn.Linear(HIDDEN, HIDDEN), torch.nn.ReLU(),
-        torch.nn.Linear(HIDDEN, out))
+class ViewNet(torch.nn.Module):
+    """Mucmm.Deep.ViewNetwork's layers: MLP encoder 784-1024-1024-1024 (ReLU), linear heads -> k (and -> r),
+    for MUCMM a decoder (k+r)-512-784."""
+
+    def __init__(self, mucmm):
+        super().__init__()
+        self.encoder = torch.nn.Sequential(
+            torch.nn.Linear(WIDTH, HIDDEN), torch.nn.ReLU(),
+            torch.nn.Linear(HIDDEN, HIDDEN), torch.nn.ReLU(),
+            torch.nn.Linear(HIDDEN, HIDDEN), torch.nn.ReLU())
+        self.common = torch.nn.Linear(HIDDEN, K)
+        self.individual = torch.nn.Linear(HIDDEN, R) if mucmm else None
+        self.decoder = torch.nn.Sequential(torch.nn.Linear(K + R, DECODER_HIDDEN), torch.nn.ReLU(),
+                                           torch.nn.Linear(DECODER_HIDDEN, WIDTH)) if mucmm else None
+
+    def forward(self, x):
+        h = self.encoder(x)
+        c = self.common(h)
+        if self.individual is None:
+            return c, None, None
+        u = self.individual(h)
+        return c, u, self.decoder(torch.cat([c, u], 1))
 
 
 def whitened(a, b, ridge=RIDGE):
@@ -83,25 +99,22 @@ def main():
             t0 = time.perf_counter(); a @ b; ts.append(time.perf_counter() - t0)
         report('py_matmul4096', ts, f'gflops_min={2 * 4096 ** 3 / min(ts) / 1e9:.1f}')
 
-    out = K if args.model == 'dcca' else K + R
-    enc = [mlp(out), mlp(out)]
-    dec = [torch.nn.Linear(out, WIDTH), torch.nn.Linear(out, WIDTH)] if args.model == 'mucmm' else []
-    params = [q for m in enc + dec for q in m.parameters()]
-    opt = torch.optim.Adam(params, lr=1e-4)
+    mucmm = args.model == 'mucmm'
+    nets = torch.nn.ModuleList([ViewNet(mucmm), ViewNet(mucmm)])
+    opt = torch.optim.Adam(nets.parameters(), lr=1e-4)
     x = [torch.rand(BATCH, WIDTH), torch.rand(BATCH, WIDTH)]
 
     def step():
         opt.zero_grad()
-        h = [enc[m](x[m]) for m in range(2)]
-        if args.model == 'dcca':
-            loss = -r1(h[0], h[1])
+        (c0, u0, d0), (c1, u1, d1) = nets[0](x[0]), nets[1](x[1])
+        if not mucmm:
+            loss = -r1(c0, c1)
         else:
-            c = [hm[:, :K] for hm in h]; u = [hm[:, K:] for hm in h]
-            z = h
-            loss = -r2(c[0], c[1]) \
-                + r2(u[0], z[1]) + r2(u[1], z[0]) \
-                + r2(u[0], c[0]) + r2(u[1], c[1]) \
-                + rel_rec(x[0], dec[0](h[0])) + rel_rec(x[1], dec[1](h[1]))
+            z0 = torch.cat([c0, u0], 1); z1 = torch.cat([c1, u1], 1)
+            loss = -r2(c0, c1) \
+                + r2(u0, z1) + r2(u1, z0) \
+                + r2(u0, c0) + r2(u1, c1) \
+                + rel_rec(x[0], d0) + rel_rec(x[1], d1)
         loss.backward()
         opt.step()
         return loss.item()

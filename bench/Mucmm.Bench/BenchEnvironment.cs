@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace Mucmm.Bench;
@@ -18,26 +17,11 @@ public static class BenchEnvironment
 
     private static bool _configured;
 
-    /// <summary>
-    /// OpenMP wait policy given to libtorch's OpenMP runtime (read once, when the native library loads):
-    /// env OMP_WAIT_POLICY if set, else MUCMM_OMP_WAIT_POLICY, else PASSIVE. PASSIVE makes idle OpenMP
-    /// threads sleep instead of spinning; on a loaded machine spinning threads steal the CPU from the
-    /// thread everyone waits for at the next barrier (measured: 784×784 eigh 1.7 s → 0.16 s, the Deep CCA
-    /// step 2.7 s → 1.0 s at load average ≈ 20 on 2 cores; docs/benchmarks.md).
-    /// </summary>
-    public static string WaitPolicy { get; private set; } = "default";
+    /// <summary>The OpenMP wait policy (see <see cref="NativeRuntime.PrepareOpenMp"/>).</summary>
+    public static string WaitPolicy => NativeRuntime.WaitPolicy;
 
-    /// <summary>Sets OMP_WAIT_POLICY in the native environment; call before any torch call.</summary>
-    public static void PrepareNative()
-    {
-        var given = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
-        WaitPolicy = given ?? Environment.GetEnvironmentVariable("MUCMM_OMP_WAIT_POLICY") ?? "PASSIVE";
-        // .NET keeps its own copy of the environment on Unix: the native runtime needs libc's setenv.
-        if (given is null && WaitPolicy != "default" && OperatingSystem.IsLinux()) setenv("OMP_WAIT_POLICY", WaitPolicy, 1);
-    }
-
-    [DllImport("libc", CharSet = CharSet.Ansi)]
-    private static extern int setenv(string name, string value, int overwrite);
+    /// <summary>Sets the native OpenMP wait policy as the CLI does; call before any torch call.</summary>
+    public static void PrepareNative() => NativeRuntime.PrepareOpenMp();
 
     /// <summary>Sets torch's intra-op threads once (inter-op 1: the steps are sequential).</summary>
     public static void Configure()

@@ -12,8 +12,8 @@ namespace Mucmm.Bench;
 /// <list type="bullet">
 /// <item><c>stream generate --dir D --rows N</c> writes D/view1.npy and D/view2.npy (float32; 10-dim shared latent + noise).</item>
 /// <item><c>stream read --dir D</c>: only reads both files through <see cref="NpyChunkReader"/> (float32 → float64 chunks).</item>
-/// <item><c>stream accumulate --dir D</c>: reads and accumulates the covariances (<see cref="CovarianceAccumulator"/>).</item>
-/// <item><c>stream fit --dir D [--model linear|cca]</c>: reads, accumulates and fits (<see cref="LinearMucmm"/>), as <c>mucmm fit</c> would.</item>
+/// <item><c>stream accumulate --dir D</c>: reads and accumulates the covariances (<see cref="CovarianceStats.FromFiles"/>, the library's streamed path).</item>
+/// <item><c>stream fit --dir D [--model linear|cca]</c>: the same, then fits (<see cref="LinearMucmm"/>); <c>mucmm fit --split all</c> on the files does the same work (docs/benchmarks.md times both).</item>
 /// </list>
 /// </summary>
 public static class StreamedFit
@@ -38,24 +38,21 @@ public static class StreamedFit
                 extra = $"bytes={new FileInfo(p1).Length + new FileInfo(p2).Length}";
                 break;
             case "read":
-                extra = $"rows={Stream(p1, p2, chunk, null)}";
+                extra = $"rows={ReadOnly(p1, p2, chunk)}";
                 break;
             case "accumulate":
             {
-                using var acc = new CovarianceAccumulator([784, 784]);
-                long rows = Stream(p1, p2, chunk, acc);
-                var stats = acc.ToStats();
-                extra = $"rows={rows} n={stats.Count}";
+                var stats = CovarianceStats.FromFiles([p1, p2], chunkRows: chunk);
+                extra = $"rows={stats.Count}";
                 break;
             }
             case "fit":
             {
                 var kind = o.Get("model", "linear") == "cca" ? LinearModelKind.Cca : LinearModelKind.Mucmm;
-                using var acc = new CovarianceAccumulator([784, 784]);
-                long rows = Stream(p1, p2, chunk, acc);
+                var stats = CovarianceStats.FromFiles([p1, p2], chunkRows: chunk);
                 double accumulated = sw.Elapsed.TotalSeconds;
-                var model = LinearMucmm.Fit(acc.ToStats(), new LinearOptions { Kind = kind });
-                extra = $"rows={rows} model={kind} accumulate_s={accumulated:F2} fit_only_s={sw.Elapsed.TotalSeconds - accumulated:F2} rho1={model.CanonicalCorrelations[0]:F6}";
+                var model = LinearMucmm.Fit(stats, new LinearOptions { Kind = kind });
+                extra = $"rows={stats.Count} model={kind} accumulate_s={accumulated:F2} fit_only_s={sw.Elapsed.TotalSeconds - accumulated:F2} rho1={model.CanonicalCorrelations[0]:F6}";
                 break;
             }
             default:
@@ -69,27 +66,19 @@ public static class StreamedFit
         return 0;
     }
 
-    // Reads both files chunk by chunk; accumulates when acc is given. Returns the rows read.
-    private static long Stream(string p1, string p2, int chunk, CovarianceAccumulator? acc)
+    // Reads both files chunk by chunk (float32 → float64, NaN check), nothing else. Returns the rows read.
+    private static long ReadOnly(string p1, string p2, int chunk)
     {
         using var r1 = NpyChunkReader.Open(p1);
         using var r2 = NpyChunkReader.Open(p2);
-        if (r1.Rows != r2.Rows) throw new MucmmUserException(p2, $"has {r2.Rows} rows, {p1} has {r1.Rows}");
         var b1 = new double[chunk * r1.Cols];
         var b2 = new double[chunk * r2.Cols];
         long total = 0;
-        while (true)
+        int n;
+        while ((n = r1.ReadRows(b1)) > 0)
         {
-            int n1 = r1.ReadRows(b1), n2 = r2.ReadRows(b2);
-            if (n1 != n2) throw new InvalidOperationException("readers out of step");
-            if (n1 == 0) break;
-            total += n1;
-            if (acc is null) continue;
-            using var scope = NewDisposeScope();
-            var t1 = tensor(b1, [n1, r1.Cols], dtype: float64);
-            var t2 = tensor(b2, [n2, r2.Cols], dtype: float64);
-            if (n1 < chunk) { t1 = t1.narrow(0, 0, n1); t2 = t2.narrow(0, 0, n2); }
-            acc.Add([t1, t2]);
+            if (r2.ReadRows(b2) != n) throw new MucmmUserException(p2, "ended before " + p1);
+            total += n;
         }
         return total;
     }

@@ -1,4 +1,5 @@
 using Mucmm.Data;
+using Mucmm.Deep;
 using Mucmm.Deep.Objectives;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -48,7 +49,7 @@ public static class Workloads
         return views;
     }
 
-    /// <summary>The MLP 784-1024-1024-1024-<paramref name="outputs"/> with ReLU (float32).</summary>
+    /// <summary>The MLP 784-1024-1024-1024-<paramref name="outputs"/> with ReLU (float32), for diagnostics.</summary>
     public static Sequential Mlp(int outputs, int width = Width, int hidden = Hidden) =>
         nn.Sequential(
             nn.Linear(width, hidden), nn.ReLU(),
@@ -56,24 +57,31 @@ public static class Workloads
             nn.Linear(hidden, hidden), nn.ReLU(),
             nn.Linear(hidden, outputs));
 
+    /// <summary>Hidden width of deep MUCMM's one-hidden-layer decoders (the library default).</summary>
+    public static int DecoderHidden => new DeepModelOptions().DecoderHidden;
+
     /// <summary>
-    /// Float32 FLOPs of one training step on both views: forward 2·B·Σ(in·out) per MLP, backward twice
-    /// that minus the unneeded input gradient of the first layer, plus the decoder when present. The
-    /// objective's float64 work (three k×k or (k+r)×(k+r) covariances, Cholesky, SVD) is below 0.1 % of it
-    /// and is counted separately in <see cref="ObjectiveFlops"/>.
+    /// Float32 FLOPs of one training step on both views, counting every matrix product: forward
+    /// 2·B·Σ(in·out) per layer, backward twice that (input and weight gradients) except the input
+    /// gradient of the first layer, which is not needed. Layers per view: encoder 784→1024→1024→1024,
+    /// heads 1024→k (and 1024→r), for MUCMM the decoder (k+r)→512→784. The objective's float64 work
+    /// (covariances of k- and (k+r)-wide matrices, Cholesky, SVD) is well under 1 % of it and is ignored;
+    /// element-wise work (ReLU, bias, Adam) has no products and is not counted either.
     /// </summary>
-    public static double StepFlops(int batch, int outputs, bool decoder)
+    public static double StepFlops(int batch, StepModel model)
     {
-        double forward = 0, firstLayer = (double)Width * Hidden;
-        foreach (var (i, o) in new[] { (Width, Hidden), (Hidden, Hidden), (Hidden, Hidden), (Hidden, outputs) })
-            forward += (double)i * o;
-        double perView = 2.0 * batch * forward * 3 - 2.0 * batch * firstLayer;
-        if (decoder) perView += 2.0 * batch * outputs * Width * 3;
+        var layers = new List<(int In, int Out)> { (Width, Hidden), (Hidden, Hidden), (Hidden, Hidden), (Hidden, CommonDim) };
+        if (model == StepModel.Mucmm)
+        {
+            layers.Add((Hidden, IndividualDim));
+            layers.Add((CommonDim + IndividualDim, DecoderHidden));
+            layers.Add((DecoderHidden, Width));
+        }
+        double perView = 0;
+        foreach (var (i, o) in layers) perView += 3 * 2.0 * batch * i * o;
+        perView -= 2.0 * batch * Width * Hidden;   // no gradient with respect to the input batch
         return 2 * perView;
     }
-
-    /// <summary>Approximate FLOPs of the objective's covariance products (forward + backward), for completeness.</summary>
-    public static double ObjectiveFlops(int batch, int width) => 3 * 3 * 2.0 * batch * width * width;
 }
 
 /// <summary>Which deep model a <see cref="TrainingStep"/> trains.</summary>
@@ -87,32 +95,37 @@ public enum StepModel
 }
 
 /// <summary>
-/// One Adam step (zero_grad, forward of both MLPs, objective, backward, update) on a fixed float32 batch.
-/// The encoders are plain TorchSharp modules (784-1024-1024-1024-k, ReLU) standing in for the deep
-/// branch's MLP encoder, with the same layer shapes; the objective is the library's
-/// (<see cref="DeepObjectives"/>).
+/// One Adam step of the library's deep networks exactly as <see cref="DeepTrainer"/> takes it (zero_grad,
+/// forward of both <see cref="ViewNetwork"/>s, the library objective, backward, update) on a fixed
+/// float32 batch: <see cref="MlpEncoder"/> 784-1024-1024-1024 with linear heads (→ k, and → r for
+/// MUCMM), MUCMM's decoders (k+r)-512-784, built by <see cref="DeepMultiviewModel.BuildNetwork"/>.
+/// Deep CCA uses R1 (Andrew et al. 2013), MUCMM the default four-term objective (R2, α = β = γ = 1).
 /// </summary>
 public sealed class TrainingStep : IDisposable
 {
-    private readonly Sequential[] _encoders;
-    private readonly TorchSharp.Modules.Linear[] _decoders;
+    private readonly MultiviewNetwork _network;
     private readonly Tensor[] _inputs;
     private readonly optim.Optimizer _optimizer;
     private readonly MucmmObjectiveOptions _mucmm = new();
 
-    /// <summary>Builds the two encoders, optional decoders, the Adam optimizer and a random batch (seeded).</summary>
+    /// <summary>Builds both networks, the Adam optimizer and a random batch (seeded).</summary>
     public TrainingStep(StepModel model, int batch = Workloads.Batch, int seed = 0)
     {
         BenchEnvironment.Configure();
         Model = model;
         Batch = batch;
         torch.manual_seed(seed);
-        int outputs = model == StepModel.Dcca ? Workloads.CommonDim : Workloads.CommonDim + Workloads.IndividualDim;
-        Outputs = outputs;
-        _encoders = [Workloads.Mlp(outputs), Workloads.Mlp(outputs)];
-        _decoders = model == StepModel.Mucmm ? [nn.Linear(outputs, Workloads.Width), nn.Linear(outputs, Workloads.Width)] : [];
-        var parameters = _encoders.SelectMany(e => e.parameters()).Concat(_decoders.SelectMany(d => d.parameters())).ToList();
-        _optimizer = optim.Adam(parameters, lr: 1e-4);
+        var options = new DeepModelOptions
+        {
+            Kind = model == StepModel.Dcca ? DeepModelKind.DeepCca : DeepModelKind.Mucmm,
+            Encoder = EncoderKind.Mlp,
+            EncoderHidden = [Workloads.Hidden, Workloads.Hidden, Workloads.Hidden],
+            CommonDim = Workloads.CommonDim,
+            IndividualDim = Workloads.IndividualDim,
+        };
+        int target = model == StepModel.Mucmm ? Workloads.Width : 0;
+        _network = DeepMultiviewModel.BuildNetwork(options, [[Workloads.Width], [Workloads.Width]], [target, target]);
+        _optimizer = optim.Adam(_network.parameters(), lr: 1e-4);
         _inputs = [rand(batch, Workloads.Width).DetachFromDisposeScope(), rand(batch, Workloads.Width).DetachFromDisposeScope()];
     }
 
@@ -122,11 +135,8 @@ public sealed class TrainingStep : IDisposable
     /// <summary>Rows per batch.</summary>
     public int Batch { get; }
 
-    /// <summary>Outputs of each MLP (k, or k + r).</summary>
-    public int Outputs { get; }
-
     /// <summary>FLOPs of one step (see <see cref="Workloads.StepFlops"/>).</summary>
-    public double Flops => Workloads.StepFlops(Batch, Outputs, Model == StepModel.Mucmm);
+    public double Flops => Workloads.StepFlops(Batch, Model);
 
     /// <summary>Runs one step; returns the loss.</summary>
     public double Run()
@@ -136,17 +146,9 @@ public sealed class TrainingStep : IDisposable
         var views = new ViewBatch[2];
         for (int m = 0; m < 2; m++)
         {
-            var h = _encoders[m].forward(_inputs[m]);
-            if (Model == StepModel.Dcca)
-            {
-                views[m] = new ViewBatch(h, h.narrow(1, 0, 0));
-            }
-            else
-            {
-                var c = h.narrow(1, 0, Workloads.CommonDim);
-                var u = h.narrow(1, Workloads.CommonDim, Workloads.IndividualDim);
-                views[m] = new ViewBatch(c, u, _inputs[m], _decoders[m].forward(h));
-            }
+            var net = _network[m];
+            var (c, u) = net.Heads(net.Encoder.call(_inputs[m]));
+            views[m] = Model == StepModel.Dcca ? new ViewBatch(c, u) : new ViewBatch(c, u, _inputs[m], net.Decode(c, u));
         }
         var result = Model == StepModel.Dcca
             ? DeepObjectives.DeepCca(views, CorrelationMeasure.R1)
@@ -156,11 +158,10 @@ public sealed class TrainingStep : IDisposable
         return result.Loss.item<double>();
     }
 
-    /// <summary>Frees modules, optimizer state and the batch.</summary>
+    /// <summary>Frees the networks, optimizer state and the batch.</summary>
     public void Dispose()
     {
-        foreach (var e in _encoders) e.Dispose();
-        foreach (var d in _decoders) d.Dispose();
+        _network.Dispose();
         foreach (var x in _inputs) x.Dispose();
         _optimizer.Dispose();
     }

@@ -14,8 +14,25 @@ public static class ExitCodes
 /// <summary>Runs the command tree and maps exceptions to one-line messages and exit codes.</summary>
 public static class CliRunner
 {
+    /// <summary>
+    /// <c>--threads N</c>, accepted by every command (a recursive root option): the number of CPU threads
+    /// torch uses (<c>torch.set_num_threads</c>), applied before the command runs.
+    /// </summary>
+    public static Option<int?> CreateThreadsOption() => new("--threads")
+    {
+        Description = "CPU threads torch uses (torch.set_num_threads); default: torch's choice (all cores).",
+        HelpName = "N",
+        Recursive = true,
+    };
+
     public static int Run(RootCommand root, string[] args)
     {
+        var threads = root.Options.OfType<Option<int?>>().FirstOrDefault(o => o.Name == "--threads");
+        if (threads is null)
+        {
+            threads = CreateThreadsOption();
+            root.Options.Add(threads);
+        }
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -25,6 +42,11 @@ public static class CliRunner
         }
         try
         {
+            if (parse.GetValue(threads) is { } n)
+            {
+                if (n < 1) throw new MucmmUserException($"--threads must be at least 1, got {n}");
+                TorchSharp.torch.set_num_threads(n);
+            }
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception ex) when (Unwrap(ex) is MucmmUserException user)

@@ -2,6 +2,8 @@ using System.CommandLine;
 using Mucmm.Cli;
 using Mucmm.Cli.Commands;
 
+Mucmm.NativeRuntime.PrepareOpenMp();   // before libtorch loads (docs/benchmarks.md: thread settings)
+
 var root = new RootCommand(
     "mucmm — multimodal understanding through correlation maximization and minimization.\n" +
     "Learns what paired modalities share (common) and what is individual to each, scores samples, and draws gradient maps.");
@@ -14,6 +16,7 @@ root.Subcommands.Add(TransformCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
 

@@ -4,9 +4,9 @@ using TorchSharp;
 namespace Mucmm.Cli;
 
 /// <summary>
-/// The shared run-time options <c>--device cpu|cuda</c>, <c>--threads N</c> and <c>--quiet</c> — the one
-/// place they are built and applied. Commands create one instance, add it with <see cref="AddTo"/> and
-/// call <see cref="Apply"/> first thing in their action.
+/// The shared run-time options <c>--device cpu|cuda</c> and <c>--quiet</c> — the one place they are built
+/// and checked. Commands create one instance, add it with <see cref="AddTo"/> and call <see cref="Apply"/>
+/// first thing in their action. (<c>--threads N</c> is a root option every command accepts: <see cref="CliRunner"/>.)
 /// </summary>
 public sealed class RuntimeOptions
 {
@@ -23,19 +23,11 @@ public sealed class RuntimeOptions
             DefaultValueFactory = _ => "cpu",
         };
         Device.AcceptOnlyFromAmong(Devices);
-        Threads = new Option<int?>("--threads")
-        {
-            Description = "Number of CPU threads torch uses (torch.set_num_threads); default: torch's choice (all cores).",
-            HelpName = "N",
-        };
         Quiet = new Option<bool>("--quiet") { Description = "Print only errors and the final result lines (no progress)." };
     }
 
     /// <summary><c>--device</c>.</summary>
     public Option<string> Device { get; }
-
-    /// <summary><c>--threads</c>.</summary>
-    public Option<int?> Threads { get; }
 
     /// <summary><c>--quiet</c>.</summary>
     public Option<bool> Quiet { get; }
@@ -45,21 +37,14 @@ public sealed class RuntimeOptions
     {
         ArgumentNullException.ThrowIfNull(command);
         command.Options.Add(Device);
-        command.Options.Add(Threads);
         command.Options.Add(Quiet);
     }
 
     /// <summary>
-    /// Checks the options and applies <c>--threads</c>. Throws <see cref="MucmmUserException"/> for a
-    /// thread count below 1 or cuda on a machine without it.
+    /// Checks the options: throws <see cref="MucmmUserException"/> for cuda on a machine without it.
     /// </summary>
     public void Apply(ParseResult parse)
     {
-        if (parse.GetValue(Threads) is { } threads)
-        {
-            if (threads < 1) throw new MucmmUserException($"--threads must be at least 1, got {threads}");
-            torch.set_num_threads(threads);
-        }
         if (DeviceOf(parse) == "cuda" && !torch.cuda.is_available())
             throw new MucmmUserException("--device cuda: CUDA is not available in this build or on this machine; use --device cpu");
     }

@@ -22,9 +22,6 @@ public sealed class BenchConfig : ManualConfig
             .WithIterationCount(5)
             .WithId("short"));
         AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumnProvider(BenchmarkDotNet.Columns.DefaultColumnProviders.Instance);
-        AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default);
-        AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub);
         WithOptions(ConfigOptions.DisableOptimizationsValidator);
     }
 }

@@ -41,6 +41,10 @@ public class LinearBenchmarks
     [Benchmark]
     public double CcaFromRows() => CanonicalCorrelation.Fit(CovarianceStats.FromViews(_views), 0).Correlations[0];
 
+    /// <summary>Linear MUCMM (k = 10, r = 10, ridge 1e-3) from precomputed statistics.</summary>
+    [Benchmark]
+    public double MucmmFromStats() => LinearMucmm.Fit(_stats!, new LinearOptions()).CanonicalCorrelations[0];
+
     /// <summary>Linear MUCMM (k = 10, r = 10, ridge 1e-3) from the rows.</summary>
     [Benchmark]
     public double MucmmFromRows() => LinearMucmm.Fit(_views, new LinearOptions()).CanonicalCorrelations[0];

@@ -66,7 +66,7 @@ public static class CompareCommand
             var all = Comparison.StandardMethods(options);
             var selected = chosen.Select(name => all.First(m => m.Name == name)).ToArray();
             var rows = Comparison.Run(dataset, selected, options.Evaluation, line => progress.WriteLine($"compare: {line}"));
-            string command = "mucmm compare " + string.Join(" ", parse.Tokens.Select(t => t.Value));
+            string command = "mucmm compare " + string.Join(" ", parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value));
             Comparison.Write(folder.TempPath, dataset.Name, rows, command);
             folder.Commit();
             Console.Out.Write(Comparison.ToMarkdown(dataset.Name, rows));

@@ -15,6 +15,7 @@ public static class ExplainCommand
     public static Command Create()
     {
         var model = new ModelOption();
+        var runtime = new RuntimeOptions();
         var data = new DataOptions(defaultSplit: "test");
         var output = new OutputOptions("explain.png, grid_*.png, maps.npy, maps.json, samples.csv (and sanity.json)");
         var samples = new Option<int>("--samples")
@@ -83,8 +84,10 @@ public static class ExplainCommand
         output.AddTo(cmd);
         foreach (var o in new Option[] { samples, indices, select, method, score, sgSamples, noise, steps, baseline, style, sanity }) cmd.Options.Add(o);
 
+        runtime.AddTo(cmd);
         cmd.SetAction(parse =>
         {
+            runtime.Apply(parse);
             var m = model.Load(parse);
             var options = new ExplainOptions
             {
@@ -120,7 +123,7 @@ public static class ExplainCommand
             foreach (var r in result.Maps)
             {
                 if (r.CompletenessErrors is not null)
-                    Console.WriteLine($"  {r.Score.Name}: Integrated Gradients completeness error ≤ {100 * r.MaxRelativeCompletenessError:0.###} % of |S(x) − S(baseline)|");
+                    Console.WriteLine($"  {r.Score.Name}: Integrated Gradients completeness error ≤ {100 * r.MaxRelativeCompletenessError:G3} % of |S(x) − S(baseline)|");
             }
             if (result.Randomization is not null)
                 foreach (var (name, r) in result.Randomization)

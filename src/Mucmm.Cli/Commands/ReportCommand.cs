@@ -45,7 +45,7 @@ public static class ReportCommand
             if (parse.GetValue(perSelection) < 1) throw new MucmmUserException($"--samples-per-selection must be ≥ 1, got {parse.GetValue(perSelection)}");
             var folder = RunFolder.Open(parse.GetValue(run)!);
             var dataset = data.IsGiven(parse) ? data.LoadAll(parse) : folder.LoadData(parse.GetValue(data.Fsdd), parse.GetValue(data.Samples));
-            string command = "mucmm report " + string.Join(" ", parse.Tokens.Select(t => t.Value));
+            string command = "mucmm report " + string.Join(" ", parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value));
             string path = RunReport.Write(folder, dataset, parse.GetValue(force), command,
                 new ReportOptions { SamplesPerSelection = parse.GetValue(perSelection) }, runtime.Progress(parse));
             Console.Out.WriteLine($"report: wrote {path}");

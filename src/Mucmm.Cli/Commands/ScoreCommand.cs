@@ -13,6 +13,7 @@ public static class ScoreCommand
     public static Command Create()
     {
         var model = new ModelOption();
+        var runtime = new RuntimeOptions();
         var data = new DataOptions(defaultSplit: "all");
         var outFile = new Option<string>("--out")
         {
@@ -31,8 +32,10 @@ public static class ScoreCommand
         data.AddTo(cmd);
         cmd.Options.Add(outFile);
         cmd.Options.Add(force);
+        runtime.AddTo(cmd);
         cmd.SetAction(parse =>
         {
+            runtime.Apply(parse);
             string path = Path.GetFullPath(parse.GetValue(outFile)!);
             if (File.Exists(path) && !parse.GetValue(force))
                 throw new MucmmUserException(path, "exists; use --force to replace it");

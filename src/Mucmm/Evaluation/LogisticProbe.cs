@@ -11,9 +11,9 @@ public sealed record LogisticProbeOptions
         /// <summary>L2 strengths λ tried on validation (objective: mean cross-entropy + λ/2·‖W‖²).</summary>
         public static readonly IReadOnlyList<double> Lambdas = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0];
         /// <summary>L-BFGS iteration cap per λ.</summary>
-        public const int MaxIterations = 2000;
+        public const int MaxIterations = 1000;
         /// <summary>Stop when max |gradient| of the objective is below this.</summary>
-        public const double GradientTolerance = 1e-8;
+        public const double GradientTolerance = 1e-6;
     }
 
     /// <summary>L2 strengths tried; the best validation accuracy wins (ties: lower validation log-loss).</summary>

@@ -27,10 +27,12 @@ public sealed record AttributionOptions
         /// <summary>SmoothGrad noise σ as a fraction of each sample's value range per view (10–20 % in Smilkov et al.).</summary>
         public const double SmoothGradNoise = 0.15;
         /// <summary>
-        /// Gauss–Legendre nodes for Integrated Gradients. 64 nodes integrate smooth paths to machine
-        /// precision and keep the completeness error of piecewise-linear (ReLU) networks well under 1 %.
+        /// Gauss–Legendre nodes for Integrated Gradients. Smooth paths (linear models, tanh networks) are
+        /// integrated to rounding error with far fewer; ReLU networks put kinks on the path, where the
+        /// error falls only like ~n^(−1.5): on a deep MUCMM model of noisy-mnist the absolute
+        /// completeness error was 0.02 with 64 nodes, 0.0026 with 256 and 0.0003 with 1024 (|S(x) − S(x′)| ≈ 5).
         /// </summary>
-        public const int IntegratedGradientsSteps = 64;
+        public const int IntegratedGradientsSteps = 256;
         /// <summary>Samples per autograd pass (each expands to SmoothGrad samples or IG steps rows).</summary>
         public const int BatchSize = 16;
     }

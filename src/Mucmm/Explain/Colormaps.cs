@@ -25,11 +25,11 @@ public static class Colormaps
         return Lerp(Diverging, double.IsFinite(t) ? t : 0.5);
     }
 
-    /// <summary>Grey level of <paramref name="value"/> in [lo, hi] (clipped): black at lo, white at hi.</summary>
-    public static SKColor Grey(double value, double lo, double hi)
+    /// <summary>Grey level of <paramref name="value"/> in [lo, hi] (clipped): black at lo, white (times <paramref name="brightness"/>) at hi.</summary>
+    public static SKColor Grey(double value, double lo, double hi, double brightness = 1.0)
     {
         double t = hi > lo ? Math.Clamp((value - lo) / (hi - lo), 0, 1) : 0.5;
-        byte v = (byte)Math.Round(255 * t);
+        byte v = (byte)Math.Round(255 * t * Math.Clamp(brightness, 0, 1));
         return new SKColor(v, v, v);
     }
 
@@ -42,7 +42,7 @@ public static class Colormaps
         double t = limit > 0 ? Math.Clamp(magnitude / limit, 0, 1) : 0;
         if (!double.IsFinite(t)) t = 0;
         var c = Lerp(Hot, t);
-        double a = 0.9 * Math.Sqrt(t);
+        double a = 0.9 * t;
         byte Mix(byte u, byte o) => (byte)Math.Round((1 - a) * u + a * o);
         return new SKColor(Mix(underlay.Red, c.Red), Mix(underlay.Green, c.Green), Mix(underlay.Blue, c.Blue));
     }

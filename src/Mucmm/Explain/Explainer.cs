@@ -129,7 +129,7 @@ public static class Explainer
                         new DeletionOptions { Seed = options.Seed }, baseline?[m - 1]);
                 }
             }
-            if (model is IRandomizableModel)
+            if (HeadRandomization.IsSupported(model))
             {
                 randomization = [];
                 foreach (var s in scores)
@@ -137,7 +137,7 @@ public static class Explainer
             }
             else
             {
-                notes.Add($"model randomization test skipped: the {model.Kind} model cannot re-initialize its heads");
+                notes.Add($"model randomization test skipped: the {model.Kind} model has no trained heads to re-initialize");
             }
             WriteSanity(Path.Combine(outputDirectory, "sanity.json"), randomization, deletion, notes);
         }

@@ -69,8 +69,17 @@ public static class ExplanationFigure
             foreach (var r in maps) if (r.Score.DependsOn(m + 1)) columns.Add((m, r));
         }
         var geometry = inputs.Select(v => PanelGeometry.For(v, options.PanelHeight)).ToArray();
-        int ColumnWidth((int view, AttributionResult? map) c) =>
-            geometry[c.view].OuterWidth + (c.map is null ? 0 : BarWidth + 4 + BarLabelWidth) + Pad;
+        using var text = new TextPainter();
+        (string head, string sub) Titles((int view, AttributionResult? map) c) => c.map is null
+            ? ($"view {c.view + 1}: {inputs[c.view].Name}", KindText(inputs[c.view]))
+            : ($"{c.map.Score.Name} → x{c.view + 1}", AttributionOptions.MethodName(c.map.Method));
+        int ColumnWidth((int view, AttributionResult? map) c)
+        {
+            var (head, sub) = Titles(c);
+            int panel = geometry[c.view].OuterWidth + (c.map is null ? 0 : BarWidth + 4 + BarLabelWidth);
+            int title = (int)Math.Ceiling(Math.Max(text.Measure(head, 12, bold: true), text.Measure(sub, 10)));
+            return Math.Max(panel, title) + Pad + 4;
+        }
         int rowHeight = geometry.Max(g => g.OuterHeight) + Pad;
         int titleHeight = options.Title is null ? 0 : 26;
         int width = LabelWidth + columns.Sum(ColumnWidth) + Pad;
@@ -79,17 +88,12 @@ public static class ExplanationFigure
         var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
-        using var text = new TextPainter();
         if (options.Title is not null) text.Draw(canvas, options.Title, Pad, 18, 15, bold: true);
 
         int x = LabelWidth;
         foreach (var c in columns)
         {
-            var view = inputs[c.view];
-            string head = c.map is null
-                ? $"view {c.view + 1}: {view.Name}"
-                : $"{c.map.Score.Name} → x{c.view + 1}";
-            string sub = c.map is null ? KindText(view) : AttributionOptions.MethodName(c.map.Method);
+            var (head, sub) = Titles(c);
             text.Draw(canvas, head, x, titleHeight + 14, 12, bold: true);
             text.Draw(canvas, sub, x, titleHeight + 28, 10, color: new SKColor(90, 90, 90));
             x += ColumnWidth(c);
@@ -138,11 +142,13 @@ public static class ExplanationFigure
             throw new ArgumentException("the map, the inputs and the labels must cover the same samples");
         if (view < 1 || view > map.Maps.Count) throw new MucmmUserException($"view {view} does not exist");
         if (columns < 1) throw new MucmmUserException($"grid columns must be ≥ 1, got {columns}");
-        int n = inputs.Rows, gridRows = (n + columns - 1) / columns;
+        int n = inputs.Rows;
+        columns = Math.Min(columns, n);
+        int gridRows = (n + columns - 1) / columns;
         var g = PanelGeometry.For(inputs, options.PanelHeight);
         int tileW = g.OuterWidth + Pad, tileH = g.OuterHeight + 16 + Pad;
         int titleHeight = 30;
-        var bitmap = new SKBitmap(Pad + columns * tileW, titleHeight + gridRows * tileH + Pad, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var bitmap = new SKBitmap(Math.Max(Pad + columns * tileW, 640), titleHeight + gridRows * tileH + Pad, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
         using var text = new TextPainter();
@@ -206,7 +212,8 @@ public static class ExplanationFigure
         {
             double lo = input.Min(), hi = input.Max();
             var pairs = Enumerable.Range(0, map.Length).Select(j => (input[j], map[j])).ToArray();
-            bmp = g.Raster(pairs, p => Colormaps.Overlay(Colormaps.Grey(p.Item1, lo, hi), Math.Abs(p.Item2), limit));
+            // The input is dimmed so that the hot colours stand out on bright strokes too.
+            bmp = g.Raster(pairs, p => Colormaps.Overlay(Colormaps.Grey(p.Item1, lo, hi, 0.45), Math.Abs(p.Item2), limit));
         }
         using (bmp) g.Blit(canvas, bmp, x, y);
     }
@@ -243,7 +250,7 @@ public static class ExplanationFigure
         {
             float ty = y + g.Top + g.Height - (band + 0.5f) * g.Height / g.Rows;
             canvas.DrawLine(left - 3, ty, left, ty, line);
-            text.Draw(canvas, band.ToString(CultureInfo.InvariantCulture), x + 2, ty + 4, 9);
+            text.DrawRight(canvas, band.ToString(CultureInfo.InvariantCulture), left - 4, ty + 4, 9);
         }
         foreach (int frame in new[] { 0, g.Cols / 2, g.Cols - 1 })
         {
@@ -252,7 +259,7 @@ public static class ExplanationFigure
             text.Draw(canvas, frame.ToString(CultureInfo.InvariantCulture), tx - 3, bottom + 12, 9);
         }
         text.Draw(canvas, "time (frames) →", x + g.Left + g.Width / 2 - 30, bottom + 23, 9);
-        text.DrawVertical(canvas, "mel band →", x + 10, y + g.Top + g.Height / 2 + 24, 9);
+        text.DrawVertical(canvas, "mel band →", x + 9, y + g.Top + g.Height / 2 + 24, 9);
     }
 
     private static string Format(double v) =>
@@ -292,7 +299,7 @@ public static class ExplanationFigure
                 return new PanelGeometry
                 {
                     Kind = v.Kind, Rows = rows, Cols = cols, Width = width, Height = height,
-                    Left = spec ? 24 : 0, Top = 0,
+                    Left = spec ? 34 : 0, Top = 0,
                 };
             }
             return new PanelGeometry { Kind = ViewKind.Vector, Rows = 1, Cols = v.Cols, Width = 2 * panelHeight, Height = 28, Left = 0, Top = 0 };

@@ -23,7 +23,7 @@ public static partial class SampleSelection
             ? r
             : throw new MucmmUserException(rowIndices.Count == 0
                 ? $"index {i} is out of range: the data is empty"
-                : $"index {i} is not among the selected samples (indices {rowIndices.Min()}..{rowIndices.Max()}, {rowIndices.Count} rows)")).ToArray();
+                : $"index {i} is not among the {rowIndices.Count} candidate samples (indices {rowIndices.Min()}..{rowIndices.Max()} of the chosen split)")).ToArray();
     }
 
     /// <summary><paramref name="count"/> distinct positions out of <paramref name="rows"/>, fixed by <paramref name="seed"/>, ascending.</summary>

@@ -87,22 +87,31 @@ public static class SanityChecks
     }
 
     /// <summary>
-    /// Model-randomization test against <paramref name="trained"/>'s own re-initialized copy; throws
-    /// <see cref="MucmmUserException"/> when the model kind cannot re-initialize its heads.
+    /// Model-randomization test against <paramref name="trained"/>'s own re-initialized copy
+    /// (<see cref="HeadRandomization"/>); throws <see cref="MucmmUserException"/> when the model kind has
+    /// no heads to re-initialize.
     /// </summary>
     public static RandomizationResult ModelRandomization(
         IMultiviewModel trained, Score score, IReadOnlyList<Tensor> inputs, AttributionOptions? options = null, int seed = 12345)
     {
-        if (trained is not IRandomizableModel r)
-            throw new MucmmUserException($"the {trained.Kind} model cannot re-initialize its heads, so the model-randomization test is not available");
-        return ModelRandomization(trained, r.WithRandomizedHeads(seed), score, inputs, options);
+        var randomized = HeadRandomization.Randomize(trained, seed);
+        try
+        {
+            return ModelRandomization(trained, randomized, score, inputs, options);
+        }
+        finally
+        {
+            if (!ReferenceEquals(randomized, trained)) (randomized as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>
     /// Deletion test on view <paramref name="view"/> (1-based): replace the view's inputs by the
     /// baseline value (0, or <paramref name="baseline"/>: one (1 × d) tensor) in order of decreasing
     /// attribution, and in a random order, and record the mean score after each step. A faithful map
-    /// makes the score fall faster (AreaRatio &lt; 1).
+    /// makes the score fall faster (AreaRatio &lt; 1). Contribution maps (gradient × input, Integrated
+    /// Gradients) are ranked as they are; sensitivity maps (gradient, SmoothGrad) by g_j·(x_j − b_j), their
+    /// first-order estimate of what deleting input j removes from the score.
     /// </summary>
     public static DeletionResult Deletion(
         IMultiviewModel model, Score score, IReadOnlyList<Tensor> inputs, AttributionResult maps, int view,
@@ -127,13 +136,20 @@ public static class SanityChecks
         for (int i = 0; i < n; i++)
         {
             using var scope = NewDisposeScope();
+            var row0 = inputs[m][i].detach().to(float64).cpu().data<double>().ToArray();
             var map = maps.Map(m, i).ToArray();
+            if (maps.Method is AttributionMethod.Gradient or AttributionMethod.SmoothGrad)
+            {
+                // A gradient is a sensitivity, not a contribution: rank by its first-order estimate of
+                // the score change when x_j is replaced by the baseline, g_j·(x_j − b_j).
+                for (int j = 0; j < d; j++) map[j] *= row0[j] - baseValues[j];
+            }
             int[] bySalience = Enumerable.Range(0, d).OrderByDescending(j => map[j]).ThenBy(j => j).ToArray();
             int[] byChance = Data.PairedDataset.Permutation(d, rng.Next());
             foreach (var (order, curve) in new[] { (bySalience, salient), (byChance, random) })
             {
                 // One batch of steps + 1 copies of the sample with a growing deleted set.
-                var row = inputs[m][i].detach().to(float64).cpu().data<double>().ToArray();
+                var row = row0;
                 var batch = new double[(steps + 1) * d];
                 for (int s = 0; s <= steps; s++)
                 {

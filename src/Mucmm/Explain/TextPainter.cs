@@ -3,9 +3,10 @@ using SkiaSharp;
 namespace Mucmm.Explain;
 
 /// <summary>
-/// Draws labels with a real font. SkiaSharp's dependency-free Linux build has no font manager, so
-/// the default typeface can be empty: then common system fonts are tried by path (DejaVu Sans,
-/// Liberation Sans, …). When none exists, text is skipped and the pictures are still drawn.
+/// Draws labels with a real font: common sans-serif system fonts by path (DejaVu Sans, Liberation
+/// Sans, Arial), else Skia's default typeface (SkiaSharp's dependency-free Linux build has no font
+/// manager, so that one can be empty). When no font exists, text is skipped and the pictures are
+/// still drawn.
 /// </summary>
 internal sealed class TextPainter : IDisposable
 {
@@ -45,6 +46,19 @@ internal sealed class TextPainter : IDisposable
         canvas.DrawText(text, x, y, SKTextAlign.Left, font, _paint);
     }
 
+    /// <summary>Width in pixels of <paramref name="text"/> at <paramref name="size"/> (0 without a font).</summary>
+    public float Measure(string text, float size, bool bold = false)
+    {
+        var face = bold ? Faces.Value.bold ?? Faces.Value.regular : Faces.Value.regular;
+        if (face is null || string.IsNullOrEmpty(text)) return 0;
+        using var font = new SKFont(face, size);
+        return font.MeasureText(text);
+    }
+
+    /// <summary>Draws <paramref name="text"/> so that it ends at <paramref name="right"/>.</summary>
+    public void DrawRight(SKCanvas canvas, string text, float right, float y, float size)
+        => Draw(canvas, text, right - Measure(text, size), y, size);
+
     /// <summary>Text rotated 90° counter-clockwise, reading upwards from (x, y).</summary>
     public void DrawVertical(SKCanvas canvas, string text, float x, float y, float size)
     {
@@ -59,10 +73,11 @@ internal sealed class TextPainter : IDisposable
     private static (SKTypeface?, SKTypeface?) Resolve()
     {
         static SKTypeface? Usable(SKTypeface? t) => t is not null && t.GlyphCount > 0 ? t : null;
-        var regular = Usable(SKTypeface.Default) ?? Usable(SKTypeface.FromFamilyName("DejaVu Sans"));
-        SKTypeface? bold = regular is null ? null : Usable(SKTypeface.FromFamilyName(regular.FamilyName, SKFontStyle.Bold));
-        regular ??= RegularPaths.Where(File.Exists).Select(p => Usable(SKTypeface.FromFile(p))).FirstOrDefault(t => t is not null);
-        bold ??= BoldPaths.Where(File.Exists).Select(p => Usable(SKTypeface.FromFile(p))).FirstOrDefault(t => t is not null);
+        // A sans-serif system font first (clearer at small sizes), then whatever Skia offers.
+        var regular = RegularPaths.Where(File.Exists).Select(p => Usable(SKTypeface.FromFile(p))).FirstOrDefault(t => t is not null);
+        var bold = BoldPaths.Where(File.Exists).Select(p => Usable(SKTypeface.FromFile(p))).FirstOrDefault(t => t is not null);
+        regular ??= Usable(SKTypeface.Default);
+        if (bold is null && regular is not null) bold = Usable(SKTypeface.FromFamilyName(regular.FamilyName, SKFontStyle.Bold));
         return (regular, bold ?? regular);
     }
 }

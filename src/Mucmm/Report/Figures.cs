@@ -13,7 +13,7 @@ public static class Figures
     ];
 
     /// <summary>One objective term over epochs: one line per training phase (e.g. pretrain, train).</summary>
-    public static byte[] Curve(string title, IReadOnlyList<(string Phase, double[] Epochs, double[] Values)> series, int width = 420, int height = 260)
+    public static byte[] Curve(string title, IReadOnlyList<(string Phase, double[] Epochs, double[] Values)> series, int width = 380, int height = 250)
     {
         var plot = new Plot();
         int i = 0;
@@ -22,11 +22,12 @@ public static class Figures
             var finite = x.Zip(y).Where(p => double.IsFinite(p.Second)).ToArray();
             if (finite.Length == 0) continue;
             var line = plot.Add.Scatter(finite.Select(p => p.First).ToArray(), finite.Select(p => p.Second).ToArray(), Palette[i++ % Palette.Length]);
-            line.LegendText = phase;
+            if (series.Count > 1) line.LegendText = phase;
             line.MarkerSize = finite.Length > 40 ? 0 : 4;
         }
         plot.Title(title, 13);
         plot.XLabel("epoch", 12);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         if (series.Count > 1) plot.ShowLegend(Alignment.UpperRight);
         return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
@@ -56,6 +57,7 @@ public static class Figures
         plot.Axes.SetLimitsY(Math.Min(0, test.Concat(train.Take(nTrain)).DefaultIfEmpty(0).Min()) - 0.02, 1.02);
         plot.Title("Canonical correlations by pair", 13);
         plot.XLabel("canonical pair i", 12);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.YLabel("correlation ρᵢ", 12);
         plot.ShowLegend(Alignment.UpperRight);
         return plot.GetImageBytes(width, height, ImageFormat.Png);
@@ -99,7 +101,7 @@ public static class Figures
     }
 
     /// <summary>Histogram of a score over samples, with its mean marked.</summary>
-    public static byte[] Histogram(string title, string xLabel, IReadOnlyList<double> values, int bins = 40, int width = 420, int height = 280)
+    public static byte[] Histogram(string title, string xLabel, IReadOnlyList<double> values, int bins = 40, int width = 380, int height = 270)
     {
         var plot = new Plot();
         var finite = values.Where(double.IsFinite).ToArray();

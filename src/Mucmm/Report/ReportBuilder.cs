@@ -39,9 +39,10 @@ public static class ReportBuilder
     /// <summary>
     /// The report's HTML for <paramref name="model"/> fitted in <paramref name="run"/>, on <paramref name="data"/>
     /// (every split; scores and samples come from the test rows), with its evaluation <paramref name="metrics"/>.
+    /// <paramref name="shownPath"/> is the folder named in the page (default: the run's path).
     /// </summary>
     public static string Build(RunFolder run, IMultiviewModel model, PairedDataset data, EvaluationResult metrics,
-        IReadOnlyList<string> commands, ReportOptions? options = null)
+        IReadOnlyList<string> commands, ReportOptions? options = null, string? shownPath = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(model);
@@ -58,7 +59,7 @@ public static class ReportBuilder
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(E(title)).Append("</title>\n<style>\n")
             .Append(Css).Append("</style>\n</head>\n<body>\n<main>\n");
         html.Append("<h1>").Append(E(title)).Append("</h1>\n");
-        html.Append("<p class=\"lead\">Run folder <code>").Append(E(run.Path)).Append("</code>, written ")
+        html.Append("<p class=\"lead\">Run folder <code>").Append(E(shownPath ?? run.Path)).Append("</code>, written ")
             .Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append(". ")
             .Append("Common variates are what the views share (maximally correlated across views); individual variates are what each view has of its own ")
             .Append("(uncorrelated with the other view and with its own common part). Every figure below is on the held-out <b>test</b> rows unless it says otherwise.</p>\n");
@@ -230,7 +231,6 @@ public static class ReportBuilder
                 var labels = rows.Select((r, i) => $"#{chosen.Indices[i]}\n{scores[s].Name} {values[s][r].ToString("F2", CultureInfo.InvariantCulture)}").ToArray();
                 string caption = $"{(top ? "Highest" : "Lowest")} {scores[s].Name} score";
                 using var bitmap = ExplanationFigure.Render(chosen.Views, maps, labels, new FigureOptions { Title = caption + $" — {method} maps" });
-                html.Append($"<h3>{E(caption)}</h3>\n");
                 Img(html, Encode(bitmap), caption, wide: true);
             }
         }

@@ -14,10 +14,11 @@ public static class RunReport
     /// Writes <c>report.html</c> into <paramref name="run"/> for the data <paramref name="data"/> (every split).
     /// Reads <c>metrics.json</c> or computes and writes it. Refuses to replace an existing report unless
     /// <paramref name="force"/>. <paramref name="command"/> (the command line running now) is listed last
-    /// among the commands. Returns the report's path.
+    /// among the commands; <paramref name="shownPath"/> is the folder named in the page (e.g. the final name of a
+    /// folder still being written). Returns the report's path.
     /// </summary>
     public static string Write(RunFolder run, PairedDataset data, bool force, string? command = null,
-        ReportOptions? options = null, TextWriter? progress = null)
+        ReportOptions? options = null, TextWriter? progress = null, string? shownPath = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(data);
@@ -44,7 +45,7 @@ public static class RunReport
             if (commands.Count == 0) commands.Add(ReconstructedFitCommand(run) + "   # reconstructed from fit.json");
             if (command is not null && !commands.Contains(command)) commands.Add(command);
             progress.WriteLine("report: drawing figures and gradient maps…");
-            string html = ReportBuilder.Build(run, model, data, metrics, commands, options);
+            string html = ReportBuilder.Build(run, model, data, metrics, commands, options, shownPath);
             run.WriteFile(RunFolder.ReportFile, html);
             return target;
         }

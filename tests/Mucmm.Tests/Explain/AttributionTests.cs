@@ -78,7 +78,7 @@ public class AttributionTests
 
     /// <summary>
     /// Oracle: completeness (Sundararajan et al. 2017, axiom): Σ IG = S(x) − S(x′). With the default
-    /// steps (64 Gauss–Legendre nodes) the relative error must stay under 1 % (the bound) on
+    /// steps (256 Gauss–Legendre nodes) the relative error must stay under 1 % (the bound) on
     /// smooth (tanh) and piecewise-linear (ReLU) two-layer models, for the common and an individual score.
     /// </summary>
     [Theory]

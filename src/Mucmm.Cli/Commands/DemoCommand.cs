@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Mucmm.Data;
+using Mucmm.Data.Datasets;
+using Mucmm.Deep;
+using Mucmm.Evaluation;
+using Mucmm.Report;
+
+namespace Mucmm.Cli.Commands;
+
+/// <summary>
+/// <c>mucmm demo [--out DIR] [--quick] [--force]</c>: on the embedded MNIST, fits deep MUCMM on
+/// <c>noisy-mnist</c>, evaluates, explains and reports into one run folder, then prints a short table
+/// and the report's path.
+/// </summary>
+/// <remarks>
+/// Output folder: <c>--out</c>, default <c>./mucmm-demo</c>. An existing folder is refused unless
+/// <c>--force</c> (the same rule as every command). The folder is written atomically: a temporary
+/// sibling folder renamed when everything is written.
+/// </remarks>
+public static class DemoCommand
+{
+    /// <summary>Default output folder.</summary>
+    public const string DefaultOut = "mucmm-demo";
+
+    /// <summary>The demo's dataset.</summary>
+    public const string Dataset = "noisy-mnist";
+
+    /// <summary>The demo's model kind: the one line to change to demonstrate another model ("deep", "dcca", "linear", "cca").</summary>
+    public static readonly string ModelKind = "deep";
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var output = new Option<string>("--out")
+        {
+            Description = $"Run folder to write (default ./{DefaultOut}); refused if it exists unless --force.",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => DefaultOut,
+        };
+        var force = new Option<bool>("--force") { Description = "Replace the output folder if it exists." };
+        var quick = new Option<bool>("--quick") { Description = "A short version (few epochs, fewer maps): under a minute on 2 cores." };
+        var seed = DataOptions.CreateSeedOption();
+        var runtime = new RuntimeOptions();
+        var cmd = new Command("demo",
+            $"The whole method on the embedded MNIST: fit {ModelKind} MUCMM on {Dataset} (view 1: a rotated digit; view 2: another image of the same digit " +
+            "with noise), evaluate it on the test split, draw gradient maps of the common and individual scores, and write report.html. " +
+            "Prints the test correlations, leakage and probes (digit from common variates, rotation from view-1 individual variates) and the report's path.\n\n" +
+            "Examples:\n" +
+            "  mucmm demo\n" +
+            "  mucmm demo --quick --out /tmp/demo --force\n" +
+            "  mucmm demo --threads 2 --seed 1");
+        cmd.Options.Add(output);
+        cmd.Options.Add(quick);
+        cmd.Options.Add(seed);
+        cmd.Options.Add(force);
+        runtime.AddTo(cmd);
+        cmd.SetAction(parse =>
+        {
+            runtime.Apply(parse);
+            var clock = Stopwatch.StartNew();
+            var progress = runtime.Progress(parse);
+            bool isQuick = parse.GetValue(quick);
+            int s = parse.GetValue(seed);
+            using var folder = OutputFolder.Create(parse.GetValue(output)!, parse.GetValue(force));
+            var data = DatasetCatalog.Load(Dataset, new DatasetOptions { Seed = s });
+            progress.WriteLine($"demo: {data.Description}; {data.Count} pairs. Fitting {ModelKind} MUCMM{(isQuick ? " (quick)" : "")}…");
+
+            var request = Request(data, s, isQuick, runtime.DeviceOf(parse), runtime.IsQuiet(parse), folder.TempPath + ".checkpoint");
+            try
+            {
+                FitCommand.Run(request, folder);
+            }
+            finally
+            {
+                if (request.Deep is { } d && Directory.Exists(d.WorkDirectory)) Directory.Delete(d.WorkDirectory, recursive: true);
+            }
+            double fitSeconds = clock.Elapsed.TotalSeconds;
+
+            var run = RunFolder.Open(folder.TempPath);
+            string outArg = parse.GetValue(output)!;
+            string command = $"mucmm demo --out {outArg} --seed {s}{(isQuick ? " --quick" : "")}";
+            File.WriteAllLines(folder.File(RunFolder.CommandsFile),
+            [
+                command + "   # runs the steps below",
+                RunReport.ReconstructedFitCommand(run).Replace(folder.TempPath, outArg, StringComparison.Ordinal),
+                $"mucmm evaluate --model {outArg} --out {outArg}-eval",
+                $"mucmm explain --model {outArg} --dataset {Dataset} --seed {s} --split test --select top-common --out {outArg}-maps",
+                $"mucmm report --run {outArg} --force",
+            ]);
+            progress.WriteLine("demo: evaluating on the test split…");
+            var model = ModelStore.Load(run.ModelPath);
+            EvaluationResult metrics;
+            try
+            {
+                metrics = ModelEvaluation.Evaluate(model, data);
+            }
+            finally
+            {
+                (model as IDisposable)?.Dispose();
+            }
+            metrics.Write(folder.File(RunFolder.MetricsFile));
+            progress.WriteLine("demo: gradient maps and report…");
+            RunReport.Write(run, data, force: false, command: null,
+                new ReportOptions { SamplesPerSelection = isQuick ? 2 : 3 }, progress, shownPath: folder.Target);
+            folder.Commit();
+
+            Console.Out.Write(MetricsText.Format(metrics));
+            Console.Out.WriteLine($"demo: finished in {clock.Elapsed.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)} s (fit {fitSeconds.ToString("F0", CultureInfo.InvariantCulture)} s)");
+            Console.Out.WriteLine($"report: {Path.Combine(folder.Target, RunFolder.ReportFile)}");
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    /// <summary>The fit of the demo: <see cref="ModelKind"/> with the defaults a new user gets from <c>mucmm fit</c> (quick: 3 epochs).</summary>
+    private static FitCommand.FitRequest Request(PairedDataset data, int seed, bool quick, string device, bool quiet, string workDir)
+    {
+        var train = data.Subset(Split.Train);
+        var deepModel = new DeepModelOptions { Kind = ModelKind == "dcca" ? DeepModelKind.DeepCca : DeepModelKind.Mucmm };
+        var defaults = new DeepTrainingOptions();
+        var training = defaults with
+        {
+            Epochs = quick ? 3 : defaults.Epochs,
+            Seed = seed,
+            Device = device,
+        };
+        bool deep = ModelKind is "deep" or "dcca";
+        return new FitCommand.FitRequest(ModelKind, train, null, Dataset, "train",
+            deepModel.CommonDim, deepModel.IndividualDim, Linear.LinearOptions.Defaults.Ridge, null, 0, seed,
+            deep ? new FitCommand.DeepFitSettings(data, deepModel, training, workDir, Resume: false, Quiet: true) : null);
+    }
+}
