@@ -47,8 +47,13 @@ run() { echo "+ $*" >&2; "$@" 2>&1 | tee -a "$OUT" | grep -E '^(RESULT|#)' ; }
 run $BENCH matmul --repeats 3
 run $PY bench/reference_step.py --model dcca --iters "$ITERS" --threads "$THREADS" --matmul
 run $BENCH step --model dcca --iters "$ITERS"
+# PyTorch again with the OpenMP wait policy Mucmm sets for itself (NativeRuntime.PrepareOpenMp)
+run env OMP_WAIT_POLICY=PASSIVE $PY bench/reference_step.py --model dcca --iters "$ITERS" --threads "$THREADS" --tag passive
 run $PY bench/reference_step.py --model mucmm --iters "$ITERS" --threads "$THREADS"
 run $BENCH step --model mucmm --iters "$ITERS"
+# roofline: matmul rate and the steps' fraction of it, measured interleaved (same load)
+run $BENCH roofline --rounds 3 --model dcca
+run $BENCH roofline --rounds 2 --model mucmm
 # (b, c) linear CCA on 10,000 x 784 + 784 (classical, ridge 0, all 784 pairs)
 run $PY bench/reference_linear.py numpy --data "$DATA" --repeats "$REPEATS"
 run Rscript bench/reference_cancor.R "$DATA" 3
@@ -66,14 +71,14 @@ if [ -n "${STREAM:-}" ]; then
   run $BENCH stream fit --dir "$SD"
   dotnet build src/Mucmm.Cli -c Release -v q -nologo >/dev/null
   rm -rf /tmp/mucmm-stream-fit
-  /usr/bin/time -f "RESULT cli_fit_streamed wall_s=%e peak_rss_kib=%M load=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" \
+  /usr/bin/time -f "RESULT cli_fit_streamed wall_s=%e user_s=%U sys_s=%S peak_rss_kib=%M load=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" \
     src/Mucmm.Cli/bin/Release/net10.0/Mucmm.Cli fit --model linear --view1 "$SD/view1.npy" --view2 "$SD/view2.npy" \
     --split all --out /tmp/mucmm-stream-fit --force 2>&1 | tee -a "$OUT" | grep -E '^RESULT'
 fi
 if [ -n "${DEMO:-}" ]; then
   dotnet build src/Mucmm.Cli -c Release -v q -nologo >/dev/null
   rm -rf /tmp/mucmm-demo-quick
-  /usr/bin/time -f "RESULT demo_quick wall_s=%e peak_rss_kib=%M" \
+  /usr/bin/time -f "RESULT demo_quick wall_s=%e user_s=%U sys_s=%S peak_rss_kib=%M" \
     src/Mucmm.Cli/bin/Release/net10.0/Mucmm.Cli demo --quick --out /tmp/mucmm-demo-quick 2>&1 | tee -a "$OUT" | tail -n 15
 fi
 
@@ -81,10 +86,15 @@ fi
 echo
 echo "ratios (ours / reference; < 1 = faster), from $OUT:"
 awk '
-  /^RESULT/ { name=$2; for (i=3;i<=NF;i++) { split($i,kv,"="); if (kv[1]=="min_s") t[name]=kv[2]; if (kv[1]~/^extrapolated_all/) ex[name]=kv[2]; if (kv[1]=="gflops_min") g[name]=kv[2]; if (kv[1]=="gflop") f[name]=kv[2] } }
+  /^RESULT/ { name=$2; for (i=3;i<=NF;i++) { split($i,kv,"="); if (kv[1]=="min_s") t[name]=kv[2]; if (kv[1]~/^extrapolated_all/) ex[name]=kv[2]; if (kv[1]=="gflops_min") g[name]=kv[2]; if (kv[1]=="gflop") f[name]=kv[2]; if (kv[1]=="fraction_of_matmul") fr[name]=kv[2]; if (kv[1]=="cpu_s_per_call") c[name]=kv[2]; if (kv[1]=="fraction_of_matmul_cpu") frc[name]=kv[2] } }
+  function cratio(a, b, label) { if ((a in c) && (b in c) && c[b] > 0) printf "  %-44s %8.3f   (%.4f / %.4f CPU s per call)\n", label, c[a]/c[b], c[a], c[b] }
   function ratio(a, b, label) { if ((a in t) && (b in t) && t[b] > 0) printf "  %-44s %8.3f   (%.4f s / %.4f s)\n", label, t[a]/t[b], t[a], t[b] }
   END {
     ratio("step_dcca", "py_step_dcca", "Deep CCA step: TorchSharp / PyTorch")
+    ratio("step_dcca", "py_step_dcca_passive", "Deep CCA step: TorchSharp / PyTorch (PASSIVE)")
+    cratio("step_dcca", "py_step_dcca", "Deep CCA step, CPU time: TorchSharp / PyTorch")
+    cratio("step_dcca", "py_step_dcca_passive", "Deep CCA step, CPU time: ... / PyTorch PASSIVE")
+    cratio("step_mucmm", "py_step_mucmm", "MUCMM step, CPU time: TorchSharp / PyTorch")
     ratio("step_mucmm", "py_step_mucmm", "deep MUCMM step: TorchSharp / PyTorch")
     ratio("matmul4096", "py_matmul4096", "4096^2 float32 matmul: TorchSharp / PyTorch")
     ratio("linear_cca", "numpy_cca", "linear CCA: Mucmm / NumPy (eigh+SVD)")
@@ -93,6 +103,7 @@ awk '
       ratio("linear_cca", n, "linear CCA: Mucmm (784 pairs) / sklearn (" substr(n, 13) " comps)")
       if (n in ex) printf "  %-44s %8.5f   (%.4f s / %s s extrapolated)\n", "linear CCA: Mucmm / sklearn all 784 (extrap.)", t["linear_cca"]/ex[n], t["linear_cca"], ex[n]
     }
+    for (n in fr) printf "  %-44s %8.3f   (by CPU seconds: %s)\n", n ": fraction of matmul rate", fr[n], frc[n]
     if (("step_dcca" in t) && ("matmul4096" in g)) printf "  %-44s %8.3f   (%.1f GFLOP/s of %.1f)\n", "Deep CCA step: fraction of matmul rate", f["step_dcca"]/t["step_dcca"]/g["matmul4096"], f["step_dcca"]/t["step_dcca"], g["matmul4096"]
     if (("step_mucmm" in t) && ("matmul4096" in g)) printf "  %-44s %8.3f   (%.1f GFLOP/s of %.1f)\n", "deep MUCMM step: fraction of matmul rate", f["step_mucmm"]/t["step_mucmm"]/g["matmul4096"], f["step_mucmm"]/t["step_mucmm"], g["matmul4096"]
   }' "$OUT" | tee -a "$OUT"

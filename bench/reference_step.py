@@ -86,9 +86,10 @@ def main():
     p.add_argument('--warmup', type=int, default=2)
     p.add_argument('--threads', type=int, default=int(os.environ.get('MUCMM_THREADS', os.cpu_count())))
     p.add_argument('--matmul', action='store_true', help='also time a 4096x4096 float32 product')
+    p.add_argument('--tag', default='', help='suffix of the RESULT name (e.g. passive)')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    print(f'# python torch {torch.__version__}, threads {torch.get_num_threads()}, load {load()}', flush=True)
+    print(f'# python torch {torch.__version__}, threads {torch.get_num_threads()}, OMP_WAIT_POLICY {os.environ.get("OMP_WAIT_POLICY", "default")}, load {load()}', flush=True)
     torch.manual_seed(0)
 
     if args.matmul:
@@ -125,7 +126,7 @@ def main():
     for _ in range(args.iters):
         t0 = time.perf_counter(); step(); ts.append(time.perf_counter() - t0)
     cpu = (time.process_time() - c0) / args.iters
-    report(f'py_step_{args.model}', ts, f'cpu_s_per_call={cpu:.4f}')
+    report(f'py_step_{args.model}' + (f'_{args.tag}' if args.tag else ''), ts, f'cpu_s_per_call={cpu:.4f}')
 
 
 if __name__ == '__main__':

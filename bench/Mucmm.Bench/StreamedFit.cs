@@ -62,7 +62,7 @@ public static class StreamedFit
         double seconds = sw.Elapsed.TotalSeconds;
         long peak = BenchEnvironment.ProcStatusBytes("VmHWM");
         Console.WriteLine(FormattableString.Invariant(
-            $"RESULT stream_{args[1]} wall_s={seconds:F2} peak_rss_mib={peak / 1048576.0:F0} chunk={chunk} load=\"{BenchEnvironment.LoadAverage()}\" {extra}"));
+            $"RESULT stream_{args[1]} wall_s={seconds:F2} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} peak_rss_mib={peak / 1048576.0:F0} chunk={chunk} load=\"{BenchEnvironment.LoadAverage()}\" {extra}"));
         return 0;
     }
 

@@ -8,7 +8,7 @@ namespace Mucmm.Cli;
 /// The shared data options — the one place they are built and resolved:
 /// <c>--dataset NAME [--fsdd DIR]</c> or <c>--view1 FILE --view2 FILE</c>, <c>--seed S</c>,
 /// <c>--split train|validation|test|all</c>. Commands create one instance, add it with
-/// <c>AddTo</c> and call <see cref="Load"/> (or <see cref="LoadAll"/>) in their action.
+/// <c>AddTo</c> and call <see cref="Load"/> (or <c>LoadAll</c>) in their action.
 /// </summary>
 /// <remarks>
 /// Built-in datasets come with their fixed-seed split; user files (<c>.npy</c> or <c>.csv</c>,
@@ -136,11 +136,18 @@ public sealed class DataOptions
     /// when neither or both of <c>--dataset</c> and <c>--view1/--view2</c> are given, a file is bad,
     /// the files' row counts differ or a value is not finite (the message names the file).
     /// </summary>
-    public PairedDataset LoadAll(ParseResult parse)
+    public PairedDataset LoadAll(ParseResult parse) => LoadAll(parse, null);
+
+    /// <summary>
+    /// As <see cref="LoadAll(ParseResult)"/>, but with <paramref name="defaultSeed"/> (when not null) as the
+    /// seed unless <c>--seed</c> is given explicitly — for commands that read a run whose fit recorded its
+    /// seed, so the split (and the test rows) are the fit's.
+    /// </summary>
+    public PairedDataset LoadAll(ParseResult parse, int? defaultSeed)
     {
         string? name = parse.GetValue(Dataset), v1 = parse.GetValue(View1), v2 = parse.GetValue(View2);
         string? fsdd = parse.GetValue(Fsdd);
-        int seed = SeedOf(parse);
+        int seed = defaultSeed is { } d && parse.GetResult(Seed) is null or { Implicit: true } ? d : SeedOf(parse);
         bool files = v1 is not null || v2 is not null;
         if (name is not null && files)
             throw new MucmmUserException("give either --dataset NAME or --view1 FILE --view2 FILE, not both");

@@ -29,7 +29,8 @@ public static class EvaluateCommand
             "(mean squared canonical correlation of individual variates with the other view and with their own common part), " +
             "and linear probes (logistic regression per label, ridge per factor; fitted on train, tuned on validation) " +
             "→ DIR/metrics.json.\n" +
-            "Data: as for fit; when omitted, the built-in dataset and seed recorded in the run's fit.json.\n\n" +
+            "Data: as for fit; when omitted, the built-in dataset and seed recorded in the run's fit.json. Given data use " +
+            "the seed of fit.json (hence the fit's split) unless --seed is given.\n\n" +
             "Examples:\n" +
             "  mucmm evaluate --model runs/lin --out runs/lin-eval\n" +
             "  mucmm evaluate --model runs/avd --dataset av-digits --fsdd ../shared/data/fsdd --out runs/avd-eval\n" +
@@ -64,12 +65,13 @@ public static class EvaluateCommand
     /// </summary>
     public static PairedDataset LoadData(ParseResult parse, DataOptions data, string modelPath)
     {
-        if (data.IsGiven(parse)) return data.LoadAll(parse);
         string full = Path.GetFullPath(modelPath);
         string? runDir = File.Exists(Path.Combine(full, RunFolder.FitFile)) ? full
             : Path.GetFileName(Path.TrimEndingDirectorySeparator(full)) == RunFolder.ModelFolder
               && File.Exists(Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full))!, RunFolder.FitFile))
                 ? Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full)) : null;
+        if (data.IsGiven(parse))
+            return data.LoadAll(parse, runDir is null ? null : RunFolder.Open(runDir).Seed);
         if (runDir is null)
             throw new MucmmUserException("no data: give --dataset NAME or --view1 FILE --view2 FILE (the model folder has no fit.json to take them from)");
         return RunFolder.Open(runDir).LoadData(parse.GetValue(data.Fsdd), parse.GetValue(data.Samples));

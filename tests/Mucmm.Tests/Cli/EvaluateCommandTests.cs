@@ -42,6 +42,21 @@ public class EvaluateCommandTests
         Assert.True(r.ExitCode == 0, r.Stderr);
     }
 
+    /// <summary>
+    /// Data named without --seed take the fit's seed from fit.json, so the split (and test rows) are the fit's:
+    /// the metrics equal those of the run evaluated on its recorded data (exact equality: same rows, same code).
+    /// </summary>
+    [Fact]
+    public void Explicit_data_without_seed_use_the_seed_of_the_fit()
+    {
+        string root = TestPaths.NewTempDir();
+        string run = FitSynthetic(root);
+        var a = CliHarness.Run("evaluate", "--model", run, "--samples", "1500", "--out", Path.Combine(root, "a"), "--quiet");
+        var b = CliHarness.Run("evaluate", "--model", run, "--dataset", "synthetic", "--samples", "1500", "--out", Path.Combine(root, "b"), "--quiet");
+        Assert.True(a.ExitCode == 0 && b.ExitCode == 0, a.Stderr + b.Stderr);
+        Assert.Equal(File.ReadAllText(Path.Combine(root, "a", "metrics.json")), File.ReadAllText(Path.Combine(root, "b", "metrics.json")));
+    }
+
     [Fact]
     public void Missing_model_folder_is_a_user_error()
     {
