@@ -162,6 +162,7 @@ public static class FitCommand
                 throw new MucmmUserException($"the {request.Split} split of {dataName} has no rows");
             Run(request, folder);
             folder.Commit();
+            if (isDeep && Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
             Console.WriteLine($"fit: wrote {folder.Target}");
             return ExitCodes.Ok;
         });
