@@ -49,7 +49,7 @@ public sealed record DeepModelOptions
     public int CommonDim { get; init; } = 10;
 
     /// <summary>Individual dimension r_m of every view (ignored for Deep CCA).</summary>
-    public int IndividualDim { get; init; } = 10;
+    public int IndividualDim { get; init; } = 20;
 
     /// <summary>Head type.</summary>
     public HeadKind Head { get; init; } = HeadKind.Linear;
@@ -81,13 +81,13 @@ public sealed record DeepModelOptions
 public sealed record DeepTrainingOptions
 {
     /// <summary>Maximum number of epochs of the main phase.</summary>
-    public int Epochs { get; init; } = 15;
+    public int Epochs { get; init; } = 30;
 
     /// <summary>Rows per mini-batch (must exceed the widest correlation measure, k + r).</summary>
     public int BatchSize { get; init; } = 500;
 
     /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 2e-3;
+    public double LearningRate { get; init; } = 3e-3;
 
     /// <summary>Epochs at the start of training with α = β = 0 (common correlation only), to let the common part form first.</summary>
     public int WarmupEpochs { get; init; } = 3;
