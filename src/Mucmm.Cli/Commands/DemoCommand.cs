@@ -114,7 +114,13 @@ public static class DemoCommand
         return cmd;
     }
 
-    /// <summary>The fit of the demo: <see cref="ModelKind"/> with the defaults a new user gets from <c>mucmm fit</c> (quick: 3 epochs).</summary>
+    /// <summary>Epochs of <c>demo --quick</c>.</summary>
+    public const int QuickEpochs = 8;
+
+    /// <summary>Warm-up epochs (α = β = 0) of <c>demo --quick</c>.</summary>
+    public const int QuickWarmupEpochs = 2;
+
+    /// <summary>The fit of the demo: <see cref="ModelKind"/> with the defaults a new user gets from <c>mucmm fit</c> (quick: <see cref="QuickEpochs"/> epochs, <see cref="QuickWarmupEpochs"/> of warm-up).</summary>
     private static FitCommand.FitRequest Request(PairedDataset data, int seed, bool quick, string device, bool quiet, string workDir)
     {
         var train = data.Subset(Split.Train);
@@ -122,7 +128,10 @@ public static class DemoCommand
         var defaults = new DeepTrainingOptions();
         var training = defaults with
         {
-            Epochs = quick ? 3 : defaults.Epochs,
+            // Quick: fewer epochs, and a warm-up short enough that the α/β penalties act (with the
+            // default 3-epoch warm-up a 3-epoch run would never separate common from individual).
+            Epochs = quick ? QuickEpochs : defaults.Epochs,
+            WarmupEpochs = quick ? Math.Min(defaults.WarmupEpochs, QuickWarmupEpochs) : defaults.WarmupEpochs,
             Seed = seed,
             Device = device,
         };

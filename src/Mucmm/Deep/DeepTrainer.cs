@@ -239,7 +239,11 @@ public sealed class DeepTrainer
                 names!.Select((name, i) => KeyValuePair.Create(name, sums![i] / batchRows.Length)).ToArray(), val, watch.Elapsed.TotalSeconds);
             rows.Add(metrics);
             double score = double.IsNaN(val) ? -metrics.Terms.Last().Value : val;
-            if (score > best + 1e-9)
+            // Warm-up epochs (α = β = 0) train the common part alone: their validation correlation is
+            // not comparable with the full objective's, so they neither set the best state nor count
+            // towards patience (otherwise a short run keeps a warm-up model with no individual part).
+            bool warming = epoch < training.WarmupEpochs;
+            if (!warming && score > best + 1e-9)
             {
                 best = score;
                 bestEpoch = epoch + 1;
@@ -247,7 +251,7 @@ public sealed class DeepTrainer
                 DisposeState(bestState);
                 bestState = Snapshot(network);
             }
-            else
+            else if (!warming)
             {
                 wait++;
             }
