@@ -49,3 +49,26 @@ public interface IMultiviewModel
 /// <param name="Common">Common variates c_m, one (n × k) tensor per view.</param>
 /// <param name="Individual">Individual variates u_m, one (n × r_m) tensor per view.</param>
 public sealed record MultiviewOutput(IReadOnlyList<Tensor> Common, IReadOnlyList<Tensor> Individual);
+
+/// <summary>The input check every <see cref="IMultiviewModel.Forward"/> shares (one home for its messages).</summary>
+public static class ModelInputs
+{
+    /// <summary>
+    /// Throws <see cref="MucmmUserException"/> unless <paramref name="inputs"/> holds one (n × dₘ) matrix per
+    /// view with <paramref name="dims"/>[m] columns and the same n for every view.
+    /// </summary>
+    public static void Check(IReadOnlyList<Tensor> inputs, IReadOnlyList<int> dims)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(dims);
+        if (inputs.Count != dims.Count)
+            throw new MucmmUserException($"the model takes {dims.Count} views, got {inputs.Count}");
+        for (int m = 0; m < dims.Count; m++)
+        {
+            if (inputs[m].ndim != 2 || inputs[m].shape[1] != dims[m])
+                throw new MucmmUserException($"view {m + 1}: expected (rows × {dims[m]}), got shape [{string.Join(", ", inputs[m].shape)}]");
+            if (inputs[m].shape[0] != inputs[0].shape[0])
+                throw new MucmmUserException($"views are not paired: view 1 has {inputs[0].shape[0]} rows but view {m + 1} has {inputs[m].shape[0]}");
+        }
+    }
+}

@@ -90,15 +90,11 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
     /// <inheritdoc/>
     public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.Count != ViewCount)
-            throw new MucmmUserException($"the model has {ViewCount} views, got {inputs.Count} inputs");
+        ModelInputs.Check(inputs, InputDims);
         var common = new Tensor[ViewCount];
         var individual = new Tensor[ViewCount];
         for (int m = 0; m < ViewCount; m++)
         {
-            if (inputs[m].dim() != 2 || inputs[m].shape[1] != InputDims[m])
-                throw new MucmmUserException($"view {m + 1} input must be (n × {InputDims[m]}), got [{string.Join(", ", inputs[m].shape)}]");
             using var scope = NewDisposeScope();
             var o = network[m].call(inputs[m].to(float32).to(Device));
             common[m] = Alignment.ApplyCommon(m, o.Common).MoveToOuterDisposeScope();

@@ -127,16 +127,7 @@ public sealed class LinearModel : IMultiviewModel
     /// <inheritdoc/>
     public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.Count != 2) throw new MucmmUserException($"the model takes 2 views, got {inputs.Count}");
-        long rows = inputs[0].ndim == 2 ? inputs[0].shape[0] : -1;
-        for (int m = 0; m < 2; m++)
-        {
-            if (inputs[m].ndim != 2 || inputs[m].shape[1] != _dims[m])
-                throw new MucmmUserException($"view {m + 1}: expected (rows × {_dims[m]}), got shape [{string.Join(", ", inputs[m].shape)}]");
-            if (inputs[m].shape[0] != rows)
-                throw new MucmmUserException($"views are not paired: view 1 has {rows} rows but view {m + 1} has {inputs[m].shape[0]}");
-        }
+        ModelInputs.Check(inputs, _dims);
         var common = new Tensor[2];
         var individual = new Tensor[2];
         using var scope = NewDisposeScope();

@@ -119,17 +119,12 @@ public sealed class PcaModel : IMultiviewModel
     /// <inheritdoc/>
     public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.Count != ViewCount) throw new MucmmUserException($"the model takes {ViewCount} views, got {inputs.Count}");
+        ModelInputs.Check(inputs, _dims);
         var common = new Tensor[ViewCount];
         var individual = new Tensor[ViewCount];
         using var scope = NewDisposeScope();
         for (int m = 0; m < ViewCount; m++)
         {
-            if (inputs[m].ndim != 2 || inputs[m].shape[1] != _dims[m])
-                throw new MucmmUserException($"view {m + 1}: expected (rows × {_dims[m]}), got shape [{string.Join(", ", inputs[m].shape)}]");
-            if (inputs[m].shape[0] != inputs[0].shape[0])
-                throw new MucmmUserException($"views are not paired: view 1 has {inputs[0].shape[0]} rows but view {m + 1} has {inputs[m].shape[0]}");
             var device = inputs[m].device;
             var xc = inputs[m].to_type(float64) - torch.tensor(_means[m], dtype: float64, device: device);
             common[m] = xc.matmul(Loadings(m).to(device)).MoveToOuterDisposeScope();
