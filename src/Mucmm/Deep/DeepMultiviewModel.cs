@@ -155,23 +155,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
     /// <summary>Loads a model written by <see cref="Save"/>; a clear <see cref="MucmmUserException"/> for other kinds or versions.</summary>
     public static DeepMultiviewModel Load(string directory, string device = "cpu")
     {
-        string configPath = Path.Combine(directory, "config.json");
-        if (!File.Exists(configPath)) throw new MucmmUserException(directory, "not a saved model (config.json is missing)");
-        JsonNode config;
-        try
-        {
-            config = JsonNode.Parse(File.ReadAllText(configPath)) ?? throw new JsonException("empty");
-        }
-        catch (JsonException ex)
-        {
-            throw new MucmmUserException(configPath, $"invalid JSON ({ex.Message})");
-        }
-        string kind = config["model"]?.GetValue<string>() ?? "";
-        if (kind is not ("deep" or "dcca"))
-            throw new MucmmUserException(configPath, $"model kind '{kind}' is not a deep model (expected 'deep' or 'dcca')");
-        int version = config["format_version"]?.GetValue<int>() ?? -1;
-        if (version != FormatVersion)
-            throw new MucmmUserException(configPath, $"format_version {version} is not supported (this build reads version {FormatVersion})");
+        var (config, kind, configPath) = ModelStore.ReadConfig(directory, "deep", FormatVersion, "deep", "dcca");
 
         var shapes = config["sample_shapes"]!.AsArray().Select(s => s!.AsArray().Select(x => x!.GetValue<int>()).ToArray()).ToArray();
         var encoderKind = Enum.Parse<EncoderKind>(config["encoder"]!.GetValue<string>(), ignoreCase: true);

@@ -195,30 +195,10 @@ public sealed class LinearModel : IMultiviewModel
     /// </summary>
     public static LinearModel Load(string directory)
     {
-        string configPath = Path.Combine(directory, "config.json");
-        if (!File.Exists(configPath)) throw new MucmmUserException(directory, "not a model folder (config.json is missing)");
-        JsonNode config;
+        var (config, kindName, configPath) = ModelStore.ReadConfig(directory, "linear", FormatVersion, "linear", "cca");
         try
         {
-            config = JsonNode.Parse(File.ReadAllText(configPath)) ?? throw new JsonException("empty");
-        }
-        catch (JsonException e)
-        {
-            throw new MucmmUserException(configPath, $"not valid JSON ({e.Message})");
-        }
-        try
-        {
-            int version = config["format_version"]?.GetValue<int>() ?? throw new MucmmUserException(configPath, "format_version is missing");
-            if (version != FormatVersion)
-                throw new MucmmUserException(configPath,
-                    $"format_version {version} is not supported: this build of mucmm reads linear models of format_version {FormatVersion}; refit the model or use the matching mucmm version");
-            string kindName = config["model"]?.GetValue<string>() ?? throw new MucmmUserException(configPath, "\"model\" is missing");
-            var kind = kindName switch
-            {
-                "linear" => LinearModelKind.Mucmm,
-                "cca" => LinearModelKind.Cca,
-                _ => throw new MucmmUserException(configPath, $"model '{kindName}' is not a linear model (expected \"linear\" or \"cca\")"),
-            };
+            var kind = kindName == "cca" ? LinearModelKind.Cca : LinearModelKind.Mucmm;
             int[] dims = Ints(config["dims"], configPath, "dims");
             int[] individualDims = Ints(config["individual_dims"], configPath, "individual_dims");
             int k = config["common_dim"]!.GetValue<int>();
@@ -233,17 +213,7 @@ public sealed class LinearModel : IMultiviewModel
                 .ToArray();
 
             string weightsPath = Path.Combine(directory, WeightsFile);
-            if (!File.Exists(weightsPath)) throw new MucmmUserException(weightsPath, "the weights file is missing");
-            Dictionary<string, Tensor> tensors;
-            try
-            {
-                using var stream = File.OpenRead(weightsPath);
-                tensors = TorchSharp.PyBridge.Safetensors.LoadStateDict(stream, leaveOpen: false);
-            }
-            catch (Exception e) when (e is not MucmmUserException)
-            {
-                throw new MucmmUserException(weightsPath, $"cannot read safetensors ({e.Message})");
-            }
+            var tensors = ModelStore.ReadWeights(weightsPath);
             try
             {
                 double[] Take(string name, params long[] shape)

@@ -164,32 +164,16 @@ public sealed class PcaModel : IMultiviewModel
     /// <summary>Reads a model written by <see cref="Save"/>; a damaged folder or another format version is a <see cref="MucmmUserException"/>.</summary>
     public static PcaModel Load(string directory)
     {
-        string configPath = Path.Combine(directory, "config.json");
-        if (!File.Exists(configPath)) throw new MucmmUserException(directory, "not a model folder (config.json is missing)");
+        var (config, _, configPath) = ModelStore.ReadConfig(directory, "PCA", FormatVersion, "pca");
         try
         {
-            var config = JsonNode.Parse(File.ReadAllText(configPath)) ?? throw new JsonException("empty");
-            int version = config["format_version"]?.GetValue<int>() ?? throw new MucmmUserException(configPath, "format_version is missing");
-            if (version != FormatVersion)
-                throw new MucmmUserException(configPath, $"format_version {version} is not supported: this build reads PCA models of format_version {FormatVersion}");
-            if (config["model"]?.GetValue<string>() != "pca") throw new MucmmUserException(configPath, "not a PCA model");
             int[] dims = config["dims"]!.AsArray().Select(x => x!.GetValue<int>()).ToArray();
             int k = config["common_dim"]!.GetValue<int>();
             long n = config["n_samples"]!.GetValue<long>();
             var variances = config["component_variances"]!.AsArray().Select(a => a!.AsArray().Select(x => x!.GetValue<double>()).ToArray()).ToArray();
             var explained = config["explained_variance_ratio"]!.AsArray().Select(x => x!.GetValue<double>()).ToArray();
             string weightsPath = Path.Combine(directory, LinearModel.WeightsFile);
-            if (!File.Exists(weightsPath)) throw new MucmmUserException(weightsPath, "the weights file is missing");
-            Dictionary<string, Tensor> tensors;
-            try
-            {
-                using var stream = File.OpenRead(weightsPath);
-                tensors = TorchSharp.PyBridge.Safetensors.LoadStateDict(stream, leaveOpen: false);
-            }
-            catch (Exception e) when (e is not MucmmUserException)
-            {
-                throw new MucmmUserException(weightsPath, $"cannot read safetensors ({e.Message})");
-            }
+            var tensors = ModelStore.ReadWeights(weightsPath);
             try
             {
                 double[] Take(string name, params long[] shape)
