@@ -70,12 +70,14 @@ public static class QuickModes
                 double ridge = o.GetDouble("ridge", 0);
                 CanonicalCorrelation? cca = null;
                 var times = Time(o.GetInt("repeats", 5), 1, () => cca = CanonicalCorrelation.Fit(CovarianceStats.FromViews([v1, v2]), ridge));
+                double ccaCpu = LastCpuSecondsPerCall;
                 if (o.Has("parts"))
                 {
                     Report("linear_stats", Time(o.GetInt("repeats", 5), 0, () => CovarianceStats.FromViews([v1, v2])));
                     var st = CovarianceStats.FromViews([v1, v2]);
                     Report("linear_fit_from_stats", Time(o.GetInt("repeats", 5), 0, () => CanonicalCorrelation.Fit(st, ridge)));
                 }
+                LastCpuSecondsPerCall = ccaCpu;
                 Report("linear_cca", times, $"rows={v1.Rows} dims={v1.Cols}+{v2.Cols} ridge={ridge} rho1..3={string.Join(",", cca!.Correlations.Take(3).Select(r => r.ToString("F10", CultureInfo.InvariantCulture)))}");
                 var times2 = Time(o.GetInt("repeats", 5), 1, () => LinearMucmm.Fit([v1, v2], new LinearOptions { Ridge = ridge == 0 ? LinearOptions.Defaults.Ridge : ridge }));
                 Report("linear_mucmm", times2, $"rows={v1.Rows} k={LinearOptions.Defaults.CommonDim} r={LinearOptions.Defaults.IndividualDim}");

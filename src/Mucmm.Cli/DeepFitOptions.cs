@@ -44,11 +44,13 @@ public sealed class DeepFitOptions
             DefaultValueFactory = _ => "default",
         };
         Objective.AcceptOnlyFromAmong("default", "r2", "r1");
+        WeightDecay = new Option<double>("--weight-decay") { Description = "Deep models: decoupled weight decay (AdamW); 0 is plain Adam.", HelpName = "WD", DefaultValueFactory = _ => TrainingDefaults.WeightDecay };
         CnnChannels = new Option<string>("--cnn-channels")
         {
             Description = "Deep models: channels of the CNN encoder's two convolutions, e.g. 16,32.", HelpName = "C1,C2",
             DefaultValueFactory = _ => string.Join(",", ModelDefaults.CnnChannels),
         };
+        CnnBatchNorm = new Option<bool>("--cnn-batchnorm") { Description = "Deep models: batch normalization after each convolution of the CNN encoder (true|false).", DefaultValueFactory = _ => ModelDefaults.CnnBatchNorm };
         Schedule = new Option<string>("--lr-schedule")
         {
             Description = "Deep models: learning rate over the epochs — constant, or cosine (full rate in warm-up, then down to 1 % at the last epoch).", HelpName = "S",
@@ -93,8 +95,14 @@ public sealed class DeepFitOptions
     public Option<string> Device { get; }
     /// <summary>--resume.</summary>
     public Option<bool> Resume { get; }
+    /// <summary>--weight-decay WD.</summary>
+    public Option<double> WeightDecay { get; }
+
     /// <summary>--cnn-channels C1,C2.</summary>
     public Option<string> CnnChannels { get; }
+
+    /// <summary>--cnn-batchnorm.</summary>
+    public Option<bool> CnnBatchNorm { get; }
 
     /// <summary>--lr-schedule constant|cosine.</summary>
     public Option<string> Schedule { get; }
@@ -105,13 +113,13 @@ public sealed class DeepFitOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Device, Resume, Quiet })
+        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, CnnBatchNorm, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Device, Resume, Quiet })
             command.Options.Add(o);
     }
 
     /// <summary>Whether any deep-only option was given explicitly (for refusing them with linear models).</summary>
     public bool AnyGiven(ParseResult parse) =>
-        new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
+        new Option[] { Encoder, FineTune, Head, CnnChannels, CnnBatchNorm, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
             .Any(o => parse.GetResult(o) is { Implicit: false });
 
     /// <summary>Parses the architecture for model kind <paramref name="kind"/> with dims k and r.</summary>
@@ -138,6 +146,7 @@ public sealed class DeepFitOptions
             IndividualDim = individualDim,
             Head = parse.GetValue(Head) == "mlp" ? HeadKind.Mlp : HeadKind.Linear,
             CnnChannels = ParseInts(parse.GetValue(CnnChannels)!, "--cnn-channels"),
+            CnnBatchNorm = parse.GetValue(CnnBatchNorm),
         };
     }
 
@@ -166,6 +175,7 @@ public sealed class DeepFitOptions
             Epochs = parse.GetValue(Epochs),
             BatchSize = parse.GetValue(BatchSize),
             LearningRate = parse.GetValue(LearningRate),
+            WeightDecay = parse.GetValue(WeightDecay),
             Schedule = parse.GetValue(Schedule) == "cosine" ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant,
             WarmupEpochs = parse.GetValue(Warmup),
             PretrainEpochs = parse.GetValue(Pretrain),

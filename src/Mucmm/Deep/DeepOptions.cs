@@ -57,6 +57,9 @@ public sealed record DeepModelOptions
     /// <summary>Channels of the CNN encoder's two convolutions (4×4, stride 2).</summary>
     public IReadOnlyList<int> CnnChannels { get; init; } = [16, 32];
 
+    /// <summary>Batch normalization after each convolution of the CNN encoder.</summary>
+    public bool CnnBatchNorm { get; init; }
+
     /// <summary>Common dimension k.</summary>
     public int CommonDim { get; init; } = 10;
 
@@ -103,6 +106,9 @@ public sealed record DeepTrainingOptions
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 3e-3;
 
+    /// <summary>Decoupled weight decay of the main phase (AdamW; 0: plain Adam).</summary>
+    public double WeightDecay { get; init; }
+
     /// <summary>Learning-rate schedule of the main phase (pretraining always uses the constant rate).</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 
@@ -141,6 +147,7 @@ public sealed record DeepTrainingOptions
         if (Epochs < 1) throw new MucmmUserException($"--epochs must be ≥ 1, got {Epochs}");
         if (BatchSize < 2) throw new MucmmUserException($"--batch-size must be ≥ 2, got {BatchSize}");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new MucmmUserException($"--lr must be a positive number, got {LearningRate}");
+        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new MucmmUserException($"--weight-decay must be ≥ 0, got {WeightDecay}");
         if (WarmupEpochs < 0 || PretrainEpochs < 0 || Patience < 0) throw new MucmmUserException("warm-up, pretraining epochs and patience must be ≥ 0");
         Objective.Validate();
         DeviceSelection.Parse(Device);

@@ -175,7 +175,10 @@ public sealed class DeepTrainer
         var parameters = encoderTrains
             ? network.parameters().ToArray()
             : Enumerable.Range(0, 2).SelectMany(m => network[m].HeadParameters()).ToArray();
-        using var optimizer = optim.Adam(parameters, training.LearningRate);
+        // Adam, or AdamW (decoupled weight decay, Loshchilov & Hutter 2019) when a weight decay is set.
+        using OptimizerHelper optimizer = training.WeightDecay > 0
+            ? optim.AdamW(parameters, training.LearningRate, weight_decay: training.WeightDecay)
+            : optim.Adam(parameters, training.LearningRate);
 
         int start = 0;
         double best = double.NegativeInfinity;
