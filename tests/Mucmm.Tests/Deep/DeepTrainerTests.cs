@@ -122,21 +122,37 @@ public class DeepModelTests
 
     /// <summary>
     /// Oracle: the closed-form linear MUCMM (<see cref="Mucmm.Linear.LinearMucmm"/>) on the same training rows.
-    /// Deep MUCMM with identity encoders and linear heads on linear synthetic data must span the same
-    /// subspaces of the training data as the linear model's common and individual variates: largest
-    /// principal angle under 10° for each (issue 4). (Angles between input weights are not used: weights of
-    /// low-variance noise directions are barely determined by either fit.)
+    /// Deep MUCMM with identity encoders, linear heads and linear decoders on linear synthetic data must span
+    /// the same subspaces of the training data as the linear model's common and individual variates: largest
+    /// principal angle under 10° for each view and each part (issue 4), on two data sets (data seeds 4 and 5).
+    /// (Angles between input weights are not used: weights of low-variance noise directions are barely
+    /// determined by either fit.)
     /// </summary>
-    [Fact]
-    public void LinearHeadsRecoverTheClosedFormCommonSubspace()
+    /// <remarks>
+    /// The default objective (plain gradient), with α = β = 0.1 and lr 3e-2 for 30 epochs of batch 400
+    /// (240 Adam steps). In the linear setting every α, β &gt; 0 has the same population optimum — the
+    /// individual variates can be exactly uncorrelated with the other view and with their own common part,
+    /// and the reconstruction term then picks the top principal directions of the residual, which is the
+    /// closed form (METHOD.md section 3) — so the weights change only how fast training gets there. With
+    /// α = β = 1 the steep penalty terms dominate the individual head's gradients (and Adam's per-weight step
+    /// normalization), and the flat reconstruction term, the only one that picks the directions within the
+    /// uncorrelated subspace, moves u slowly: 6–11° after the same 240 steps, 37° with batch 1,600, and
+    /// 12–49° with the earlier settings (lr 1e-2, 140–560 steps); α = β = 0 leaves u free to mix with c
+    /// (40–69°). Measured with these settings on data seeds 4–8 and initialization seeds 2 and 7:
+    /// common ≤ 2.3°, individual ≤ 4.7° (docs/results.md).
+    /// </remarks>
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void LinearHeadsRecoverTheClosedFormSubspaces(int dataSeed)
     {
         using var scope = NewDisposeScope();
-        var data = LinearSynthetic.Create(4000, 10, 8, 2, 2, seed: 4, noise: 0.5);
+        var data = LinearSynthetic.Create(4000, 10, 8, 2, 2, seed: dataSeed, noise: 0.5);
         var options = new DeepModelOptions { Encoder = EncoderKind.Identity, CommonDim = 2, IndividualDim = 2, DecoderHidden = 0 };
         var training = new DeepTrainingOptions
         {
-            Epochs = 20, BatchSize = 400, LearningRate = 1e-2, Seed = 2, Patience = 0,
-            Objective = new MucmmObjectiveOptions(CommonFromCorrelationOnly: true),
+            Epochs = 30, BatchSize = 400, LearningRate = 3e-2, Seed = 2, Patience = 0,
+            Objective = new MucmmObjectiveOptions(Alpha: 0.1, Beta: 0.1),
         };
         using var deep = new DeepTrainer(options, training).Fit(data);
         var train = data.Subset(Split.Train);
@@ -149,12 +165,11 @@ public class DeepModelTests
             // Subspaces of the training data spanned by the common (and individual) variates.
             double common = Mucmm.Numerics.LinearAlgebra.PrincipalAngles(zDeep.Common[m], zLinear.Common[m]).Max() * 180 / Math.PI;
             double individual = Mucmm.Numerics.LinearAlgebra.PrincipalAngles(zDeep.Individual[m], zLinear.Individual[m]).Max() * 180 / Math.PI;
-            string info = $"view {m + 1}: largest principal angles common {common:F2}°, individual {individual:F2}°; " +
+            string info = $"data seed {dataSeed}, view {m + 1}: largest principal angles common {common:F2}°, individual {individual:F2}°; " +
                 $"deep ρ {string.Join(" ", deep.CanonicalCorrelations.Select(r => r.ToString("F3")))}, linear ρ {string.Join(" ", linear.CanonicalCorrelations.Take(4).Select(r => r.ToString("F3")))}";
+            Console.WriteLine(info);
             Assert.True(common < 10, info);
-            // The individual subspace converges more slowly (12.5° after 560 steps, 49° after these 140; see
-            // docs/results.md): only checked to be a valid, finite 2-D subspace here.
-            Assert.True(double.IsFinite(individual), info);
+            Assert.True(individual < 10, info);
         }
     }
 
