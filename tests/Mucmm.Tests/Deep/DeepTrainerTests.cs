@@ -136,10 +136,10 @@ public class DeepModelTests
     /// closed form (METHOD.md section 3) — so the weights change only how fast training gets there. With
     /// α = β = 1 the steep penalty terms dominate the individual head's gradients (and Adam's per-weight step
     /// normalization), and the flat reconstruction term, the only one that picks the directions within the
-    /// uncorrelated subspace, moves u slowly: 6–11° after the same 240 steps, 37° with batch 1,600, and
-    /// 12–49° with the earlier settings (lr 1e-2, 140–560 steps); α = β = 0 leaves u free to mix with c
-    /// (40–69°). Measured with these settings on data seeds 4–8 and initialization seeds 2 and 7:
-    /// common ≤ 2.3°, individual ≤ 4.7° (docs/results.md).
+    /// uncorrelated subspace, moves u slowly: up to 11° after the same 240 steps, 37° with batch 1,600
+    /// (same steps), and 15° after 160 steps / 6° after 1,200 with the earlier settings (detached c, lr 1e-2);
+    /// α = β = 0 leaves u free to mix with c (39–69°). Measured with these settings on data seeds 4–8 and initialization seeds 2 and 7:
+    /// common ≤ 2.4°, individual ≤ 4.7° (docs/results.md).
     /// </remarks>
     [Theory]
     [InlineData(4)]
