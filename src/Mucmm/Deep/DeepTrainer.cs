@@ -94,6 +94,9 @@ public sealed class DeepTrainer
             state = checkpoint?.Load(network);
         }
         TrainMain(network, xTrain, xVal, encoderTrains, state?.Phase == "train" ? state : null, checkpoint, rows, workDirectory);
+        // Every epoch's row, also when a resumed run had no epoch left to train (killed after the last
+        // checkpoint but before its train.csv row was written).
+        if (workDirectory is not null) TrainCsv.Write(Path.Combine(workDirectory, "train.csv"), rows);
 
         // Post-hoc alignment on the training set (float64).
         network.eval();
@@ -401,6 +404,9 @@ internal sealed class Checkpoint(string directory)
     public void Save(MultiviewNetwork network, CheckpointState state, Dictionary<string, Tensor>? best, OptimizerHelper optimizer, IReadOnlyList<nn.Module> extra)
     {
         string tmp = Directory + ".tmp", old = Directory + ".old";
+        // A run killed between the two renames below left only the .old checkpoint (the one it resumed
+        // from): put it back first, so that deleting .old further down never removes the only complete one.
+        if (!System.IO.Directory.Exists(Directory) && System.IO.Directory.Exists(old)) System.IO.Directory.Move(old, Directory);
         if (System.IO.Directory.Exists(tmp)) System.IO.Directory.Delete(tmp, true);
         System.IO.Directory.CreateDirectory(tmp);
         network.save(Path.Combine(tmp, "network.bin"));
