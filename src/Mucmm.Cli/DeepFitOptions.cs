@@ -44,6 +44,17 @@ public sealed class DeepFitOptions
             DefaultValueFactory = _ => "default",
         };
         Objective.AcceptOnlyFromAmong("default", "r2", "r1");
+        CnnChannels = new Option<string>("--cnn-channels")
+        {
+            Description = "Deep models: channels of the CNN encoder's two convolutions, e.g. 16,32.", HelpName = "C1,C2",
+            DefaultValueFactory = _ => string.Join(",", ModelDefaults.CnnChannels),
+        };
+        Schedule = new Option<string>("--lr-schedule")
+        {
+            Description = "Deep models: learning rate over the epochs — constant, or cosine (full rate in warm-up, then down to 1 % at the last epoch).", HelpName = "S",
+            DefaultValueFactory = _ => TrainingDefaults.Schedule.ToString().ToLowerInvariant(),
+        };
+        Schedule.AcceptOnlyFromAmong("constant", "cosine");
         Warmup = new Option<int>("--warmup") { Description = "Deep MUCMM: first epochs with α = β = 0.", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.WarmupEpochs };
         Pretrain = new Option<int>("--pretrain") { Description = "Deep models: epochs of autoencoder pretraining of each encoder first (0: none).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.PretrainEpochs };
         Patience = new Option<int>("--patience") { Description = "Deep models: stop after N epochs without a better validation total correlation (0: never).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.Patience };
@@ -82,19 +93,25 @@ public sealed class DeepFitOptions
     public Option<string> Device { get; }
     /// <summary>--resume.</summary>
     public Option<bool> Resume { get; }
+    /// <summary>--cnn-channels C1,C2.</summary>
+    public Option<string> CnnChannels { get; }
+
+    /// <summary>--lr-schedule constant|cosine.</summary>
+    public Option<string> Schedule { get; }
+
     /// <summary>--quiet.</summary>
     public Option<bool> Quiet { get; }
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Encoder, FineTune, Head, Epochs, BatchSize, LearningRate, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Device, Resume, Quiet })
+        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Device, Resume, Quiet })
             command.Options.Add(o);
     }
 
     /// <summary>Whether any deep-only option was given explicitly (for refusing them with linear models).</summary>
     public bool AnyGiven(ParseResult parse) =>
-        new Option[] { Encoder, FineTune, Head, Epochs, BatchSize, LearningRate, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
+        new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
             .Any(o => parse.GetResult(o) is { Implicit: false });
 
     /// <summary>Parses the architecture for model kind <paramref name="kind"/> with dims k and r.</summary>
@@ -120,7 +137,18 @@ public sealed class DeepFitOptions
             CommonDim = commonDim,
             IndividualDim = individualDim,
             Head = parse.GetValue(Head) == "mlp" ? HeadKind.Mlp : HeadKind.Linear,
+            CnnChannels = ParseInts(parse.GetValue(CnnChannels)!, "--cnn-channels"),
         };
+    }
+
+    private static int[] ParseInts(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out values[i]))
+                throw new MucmmUserException($"{option} must be comma-separated integers, got '{text}'");
+        return values;
     }
 
     /// <summary>Parses the training settings; <paramref name="kind"/> picks the default measure (R2 for MUCMM, R1 for Deep CCA).</summary>
@@ -138,6 +166,7 @@ public sealed class DeepFitOptions
             Epochs = parse.GetValue(Epochs),
             BatchSize = parse.GetValue(BatchSize),
             LearningRate = parse.GetValue(LearningRate),
+            Schedule = parse.GetValue(Schedule) == "cosine" ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant,
             WarmupEpochs = parse.GetValue(Warmup),
             PretrainEpochs = parse.GetValue(Pretrain),
             Patience = parse.GetValue(Patience),

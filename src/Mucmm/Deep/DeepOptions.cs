@@ -20,6 +20,15 @@ public enum HeadKind
     Mlp,
 }
 
+/// <summary>How the Adam learning rate changes over the main training phase.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>The same rate in every epoch.</summary>
+    Constant,
+    /// <summary>The full rate during warm-up, then a half-cosine from the full rate down to 1 % of it at the last epoch (Loshchilov &amp; Hutter 2017, without restarts).</summary>
+    Cosine,
+}
+
 /// <summary>
 /// Architecture of a deep model: encoders, heads, decoders and dimensions. Defaults live here; they
 /// are the settings a new user gets from <c>mucmm fit --model deep</c> (see docs/results.md for how
@@ -45,6 +54,9 @@ public sealed record DeepModelOptions
     /// <summary>Feature width of the CNN encoder.</summary>
     public int CnnFeatures { get; init; } = 256;
 
+    /// <summary>Channels of the CNN encoder's two convolutions (4×4, stride 2).</summary>
+    public IReadOnlyList<int> CnnChannels { get; init; } = [16, 32];
+
     /// <summary>Common dimension k.</summary>
     public int CommonDim { get; init; } = 10;
 
@@ -68,6 +80,8 @@ public sealed record DeepModelOptions
     {
         if (CommonDim < 1) throw new MucmmUserException($"--common-dim must be ≥ 1, got {CommonDim}");
         if (Kind == DeepModelKind.Mucmm && IndividualDim < 1) throw new MucmmUserException($"--individual-dim must be ≥ 1, got {IndividualDim}");
+        if (CnnChannels.Count != 2 || CnnChannels.Any(c => c < 1))
+            throw new MucmmUserException($"--cnn-channels needs two positive channel counts, got [{string.Join(", ", CnnChannels)}]");
         if (EncoderHidden.Any(h => h < 1) || HeadHidden < 1 || DecoderHidden < 0 || CnnFeatures < 1)
             throw new MucmmUserException("hidden widths must be ≥ 1");
         if (Encoder == EncoderKind.TorchScript && TorchScriptPaths.Count == 0)
@@ -88,6 +102,20 @@ public sealed record DeepTrainingOptions
 
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 3e-3;
+
+    /// <summary>Learning-rate schedule of the main phase (pretraining always uses the constant rate).</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+
+    /// <summary>The learning rate of main-phase epoch <paramref name="epoch"/> (0-based) under <see cref="Schedule"/>.</summary>
+    public double LearningRateAt(int epoch)
+    {
+        if (Schedule == LearningRateSchedule.Constant || epoch < WarmupEpochs) return LearningRate;
+        int span = Epochs - WarmupEpochs;
+        if (span <= 1) return LearningRate;
+        double t = (double)(epoch - WarmupEpochs) / (span - 1);
+        const double floor = 0.01;
+        return LearningRate * (floor + (1 - floor) * 0.5 * (1 + Math.Cos(Math.PI * t)));
+    }
 
     /// <summary>Epochs at the start of training with α = β = 0 (common correlation only), to let the common part form first.</summary>
     public int WarmupEpochs { get; init; } = 3;

@@ -204,6 +204,8 @@ public sealed class DeepTrainer
             if (!encoderTrains) for (int m = 0; m < 2; m++) network[m].Encoder.eval();
             var watch = Stopwatch.StartNew();
             var objective = ObjectiveFor(epoch);
+            double lr = training.LearningRateAt(epoch);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             double[]? sums = null;
             string[]? names = null;
             int[][] batchRows = BatchRows(n, epoch, salt: 0);

@@ -81,8 +81,8 @@ public sealed class CnnEncoder : Encoder
     private readonly Sequential layers;
     private readonly int _h, _w, _out;
 
-    /// <summary>Creates the CNN for samples of shape <paramref name="height"/> × <paramref name="width"/> (both ≥ 4).</summary>
-    public CnnEncoder(int height, int width, int outputDim) : base(nameof(CnnEncoder))
+    /// <summary>Creates the CNN for samples of shape <paramref name="height"/> × <paramref name="width"/> (both ≥ 4) with <paramref name="channels1"/> and <paramref name="channels2"/> channels in its two convolutions.</summary>
+    public CnnEncoder(int height, int width, int outputDim, int channels1 = 16, int channels2 = 32) : base(nameof(CnnEncoder))
     {
         if (height < 4 || width < 4)
             throw new MucmmUserException($"the CNN encoder needs 2-D samples of at least 4×4, got {height}×{width}");
@@ -90,11 +90,11 @@ public sealed class CnnEncoder : Encoder
         _w = width;
         _out = outputDim;
         static int Half(int s) => (s + 2 - 4) / 2 + 1;
-        int flat = 32 * Half(Half(height)) * Half(Half(width));
+        int flat = channels2 * Half(Half(height)) * Half(Half(width));
         layers = nn.Sequential(
-            ("conv1", nn.Conv2d(1, 16, 4, stride: 2, padding: 1)),
+            ("conv1", nn.Conv2d(1, channels1, 4, stride: 2, padding: 1)),
             ("relu1", nn.ReLU()),
-            ("conv2", nn.Conv2d(16, 32, 4, stride: 2, padding: 1)),
+            ("conv2", nn.Conv2d(channels1, channels2, 4, stride: 2, padding: 1)),
             ("relu2", nn.ReLU()),
             ("flatten", nn.Flatten()),
             ("fc", nn.Linear(flat, outputDim)),
