@@ -108,6 +108,13 @@ public sealed class DeepTrainer
         return new DeepMultiviewModel(model, shapes, network, alignment);
     }
 
+    /// <summary>
+    /// Whether <paramref name="workDirectory"/> holds a complete checkpoint that <see cref="Fit"/> can resume
+    /// from (a run killed before its first epoch ended leaves none).
+    /// </summary>
+    public static bool HasCheckpoint(string workDirectory) =>
+        new Checkpoint(Path.Combine(workDirectory, CheckpointName)).Exists;
+
     private void Pretrain(MultiviewNetwork network, TensorPair xTrain, TensorPair xVal, CheckpointState? state,
         Checkpoint? checkpoint, List<EpochMetrics> rows, string? workDirectory)
     {
@@ -446,6 +453,9 @@ internal sealed class Checkpoint(string directory)
         if (!File.Exists(path)) return null;
         return LoadDict(network, path);
     }
+
+    /// <summary>Whether a complete checkpoint (or the previous one, during a swap) exists.</summary>
+    public bool Exists => Resolve() is not null;
 
     private string Resolve()
     {

@@ -58,6 +58,38 @@ public class FitDeepKillResumeTests
         Assert.False(Directory.Exists(killed + ".checkpoint"), "the checkpoint folder must be removed after a successful run");
     }
 
+    /// <summary>
+    /// A run killed before its first checkpoint leaves <c>OUT.checkpoint/</c> with no complete checkpoint
+    /// (at most a half-written <c>checkpoint.tmp/</c>): there is nothing to resume, so the same command without
+    /// <c>--resume</c> must simply start again there (it was refused, and <c>--resume</c> was refused too, so
+    /// the user had to delete the folder), while <c>--resume</c> says there is no checkpoint. Once a complete
+    /// checkpoint exists, a run without <c>--resume</c> is refused with a message pointing to it.
+    /// </summary>
+    [Fact]
+    public void RunKilledBeforeItsFirstCheckpointStartsAgain()
+    {
+        string root = TestPaths.NewTempDir(), outDir = Path.Combine(root, "run");
+        string[] fit = ["fit", "--model", "deep", "--dataset", "synthetic", "--samples", "600", "--common-dim", "2", "--individual-dim", "2",
+            "--epochs", "2", "--batch-size", "100", "--quiet", "--out", outDir];
+        string tmp = Path.Combine(outDir + ".checkpoint", "checkpoint.tmp");
+        Directory.CreateDirectory(tmp);
+        File.WriteAllBytes(Path.Combine(tmp, "network.bin"), new byte[100]);
+
+        var r = CliHarness.Run([.. fit, "--resume"]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("no checkpoint found", r.Stderr);
+        r = CliHarness.Run(fit);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(outDir, "train.csv")).Length);
+
+        string other = Path.Combine(root, "other");
+        Directory.CreateDirectory(Path.Combine(other + ".checkpoint", "checkpoint"));
+        File.WriteAllText(Path.Combine(other + ".checkpoint", "checkpoint", "state.json"), "{}");
+        r = CliHarness.Run([.. fit[..^1], other]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("add --resume", r.Stderr);
+    }
+
     /// <summary>What a killed run showed: the last checkpoint seen before the kill and the process output.</summary>
     private sealed record Killed((string Phase, int Epoch) Seen, string Output);
 
