@@ -14,7 +14,7 @@ public class DeepTrainerTests
         Encoder = EncoderKind.Mlp, EncoderHidden = [32], CommonDim = 2, IndividualDim = 2, DecoderHidden = 16,
     };
 
-    private static readonly DeepTrainingOptions Short = new() { Epochs = 4, BatchSize = 100, LearningRate = 1e-2, Seed = 3, Patience = 0, WarmupEpochs = 3 };
+    private static readonly DeepTrainingOptions Short = new() { Epochs = 4, BatchSize = 100, LearningRate = 1e-2, Seed = 3, Patience = 0, WarmupEpochs = 3, Schedule = LearningRateSchedule.Constant };
 
     private static double[] Weights(DeepMultiviewModel m) =>
         m.Network.parameters().SelectMany(p => p.detach().cpu().to(float64).data<double>().ToArray()).ToArray();
@@ -320,7 +320,7 @@ public class DeepModelTests
         var options = new DeepModelOptions { Encoder = EncoderKind.Identity, CommonDim = 2, IndividualDim = 2, DecoderHidden = 0 };
         var training = new DeepTrainingOptions
         {
-            Epochs = 30, BatchSize = 400, LearningRate = 3e-2, Seed = 2, Patience = 0, WarmupEpochs = 3,
+            Epochs = 30, BatchSize = 400, LearningRate = 3e-2, Seed = 2, Patience = 0, WarmupEpochs = 3, Schedule = LearningRateSchedule.Constant,
             Objective = new MucmmObjectiveOptions(Alpha: 0.1, Beta: 0.1, Gamma: 1, CommonFromCorrelationOnly: false),
         };
         using var deep = new DeepTrainer(options, training).Fit(data);
