@@ -146,7 +146,8 @@ public static class FitCommand
                 var defaults = new Mucmm.Deep.DeepModelOptions();
                 int k = parse.GetResult(commonDim) is { Implicit: false } ? request.CommonDim : defaults.CommonDim;
                 int r = parse.GetResult(individualDim) is { Implicit: false } ? request.IndividualDim : defaults.IndividualDim;
-                if (!resume && Directory.Exists(workDir))
+                // A run killed before its first checkpoint left nothing to resume: start again in that folder.
+                if (!resume && Directory.Exists(workDir) && Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir))
                     throw new MucmmUserException(workDir, "a checkpoint of an interrupted run exists: add --resume to continue it, or delete the folder");
                 var all = data.LoadAll(parse);
                 request = request with

@@ -94,6 +94,9 @@ public sealed class DeepTrainer
             state = checkpoint?.Load(network);
         }
         TrainMain(network, xTrain, xVal, encoderTrains, state?.Phase == "train" ? state : null, checkpoint, rows, workDirectory);
+        // Every epoch's row, also when a resumed run had no epoch left to train (killed after the last
+        // checkpoint but before its train.csv row was written).
+        if (workDirectory is not null) TrainCsv.Write(Path.Combine(workDirectory, "train.csv"), rows);
 
         // Post-hoc alignment on the training set (float64).
         network.eval();
@@ -104,6 +107,13 @@ public sealed class DeepTrainer
         observer?.Message("aligned: training canonical correlations " + string.Join(" ", alignment.CanonicalCorrelations.Select(r => r.ToString("F3", CultureInfo.InvariantCulture))));
         return new DeepMultiviewModel(model, shapes, network, alignment);
     }
+
+    /// <summary>
+    /// Whether <paramref name="workDirectory"/> holds a complete checkpoint that <see cref="Fit"/> can resume
+    /// from (a run killed before its first epoch ended leaves none).
+    /// </summary>
+    public static bool HasCheckpoint(string workDirectory) =>
+        new Checkpoint(Path.Combine(workDirectory, CheckpointName)).Exists;
 
     private void Pretrain(MultiviewNetwork network, TensorPair xTrain, TensorPair xVal, CheckpointState? state,
         Checkpoint? checkpoint, List<EpochMetrics> rows, string? workDirectory)
@@ -406,6 +416,9 @@ internal sealed class Checkpoint(string directory)
     public void Save(MultiviewNetwork network, CheckpointState state, Dictionary<string, Tensor>? best, OptimizerHelper optimizer, IReadOnlyList<nn.Module> extra)
     {
         string tmp = Directory + ".tmp", old = Directory + ".old";
+        // A run killed between the two renames below left only the .old checkpoint (the one it resumed
+        // from): put it back first, so that deleting .old further down never removes the only complete one.
+        if (!System.IO.Directory.Exists(Directory) && System.IO.Directory.Exists(old)) System.IO.Directory.Move(old, Directory);
         if (System.IO.Directory.Exists(tmp)) System.IO.Directory.Delete(tmp, true);
         System.IO.Directory.CreateDirectory(tmp);
         network.save(Path.Combine(tmp, "network.bin"));
@@ -443,6 +456,9 @@ internal sealed class Checkpoint(string directory)
         if (!File.Exists(path)) return null;
         return LoadDict(network, path);
     }
+
+    /// <summary>Whether a complete checkpoint (or the previous one, during a swap) exists.</summary>
+    public bool Exists => Resolve() is not null;
 
     private string Resolve()
     {

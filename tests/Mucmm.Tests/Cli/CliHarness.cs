@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 
 namespace Mucmm.Tests.Cli;
@@ -20,6 +21,18 @@ public static class CliHarness
         typeof(Mucmm.Cli.CliRunner).Assembly.EntryPoint
         ?? throw new InvalidOperationException("Mucmm.Cli has no entry point");
 
+    /// <summary>
+    /// The built CLI assembly (Mucmm.Cli.dll with its runtimeconfig and deps files), copied next to the test
+    /// assembly because the test project references the CLI project.
+    /// </summary>
+    public static string CliDll => typeof(Mucmm.Cli.CliRunner).Assembly.Location;
+
+    /// <summary>
+    /// Starts <c>dotnet Mucmm.Cli.dll ARGS</c> as a child process (a real process that can be killed) with
+    /// standard output and error collected asynchronously; see <see cref="ChildCli"/>.
+    /// </summary>
+    public static ChildCli Start(params string[] args) => new(args);
+
     /// <summary>Runs <c>mucmm ARGS</c> and returns the exit code and captured output.</summary>
     public static CliResult Run(params string[] args)
     {
@@ -39,5 +52,74 @@ public static class CliHarness
             Console.SetOut(oldOut);
             Console.SetError(oldErr);
         }
+    }
+}
+
+/// <summary>A <c>mucmm</c> child process (<see cref="CliHarness.Start"/>): wait for it, or kill it hard.</summary>
+public sealed class ChildCli : IDisposable
+{
+    private readonly Process process;
+    private readonly System.Text.StringBuilder output = new();
+
+    internal ChildCli(string[] args)
+    {
+        var info = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(CliHarness.CliDll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>Whether the process has exited.</summary>
+    public bool HasExited => process.HasExited;
+
+    /// <summary>Standard output and error so far, interleaved by line.</summary>
+    public string Output
+    {
+        get { lock (output) return output.ToString(); }
+    }
+
+    /// <summary>Waits for the exit (failing the test with the output after <paramref name="timeout"/>) and returns the exit code.</summary>
+    public int Wait(TimeSpan timeout)
+    {
+        if (!process.WaitForExit(timeout))
+        {
+            Kill();
+            throw new TimeoutException($"mucmm did not finish within {timeout.TotalSeconds:F0} s; output:\n{Output}");
+        }
+        process.WaitForExit();   // flushes the asynchronous output readers
+        return process.ExitCode;
+    }
+
+    /// <summary>Kills the process and its children outright (SIGKILL on Linux) and waits until it is gone.</summary>
+    public void Kill()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+    }
+
+    /// <summary>Kills the process if it still runs.</summary>
+    public void Dispose()
+    {
+        try { Kill(); } catch (InvalidOperationException) { }
+        process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (output) output.AppendLine(line);
+    }
+
+    /// <summary>The dotnet host running this test (DOTNET_HOST_PATH, set by the dotnet CLI), else the current process when it is dotnet, else "dotnet" on the PATH.</summary>
+    private static string DotnetHost()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)) return host;
+        if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet") return self;
+        return "dotnet";
     }
 }

@@ -14,7 +14,7 @@ public class DeepTrainerTests
         Encoder = EncoderKind.Mlp, EncoderHidden = [32], CommonDim = 2, IndividualDim = 2, DecoderHidden = 16,
     };
 
-    private static readonly DeepTrainingOptions Short = new() { Epochs = 4, BatchSize = 100, LearningRate = 1e-2, Seed = 3, Patience = 0 };
+    private static readonly DeepTrainingOptions Short = new() { Epochs = 4, BatchSize = 100, LearningRate = 1e-2, Seed = 3, Patience = 0, WarmupEpochs = 3, Schedule = LearningRateSchedule.Constant };
 
     private static double[] Weights(DeepMultiviewModel m) =>
         m.Network.parameters().SelectMany(p => p.detach().cpu().to(float64).data<double>().ToArray()).ToArray();
@@ -43,6 +43,175 @@ public class DeepTrainerTests
         Assert.Equal(5, lines.Length);
         var resumedLines = File.ReadAllLines(Path.Combine(dirC, "train.csv"));
         Assert.Equal(lines.Select(l => l[..l.LastIndexOf(',')]), resumedLines.Select(l => l[..l.LastIndexOf(',')]));
+    }
+
+    /// <summary>train.csv without its last (timing) column.</summary>
+    private static string[] CsvWithoutTiming(string dir) =>
+        File.ReadAllLines(Path.Combine(dir, "train.csv")).Select(l => l[..l.LastIndexOf(',')]).ToArray();
+
+    /// <summary>Values of column <paramref name="name"/> in the rows of <paramref name="phase"/> of train.csv.</summary>
+    private static double[] CsvColumn(string dir, string phase, string name)
+    {
+        var lines = File.ReadAllLines(Path.Combine(dir, "train.csv"));
+        int col = Array.IndexOf(lines[0].Split(','), name);
+        Assert.True(col >= 0, $"train.csv has no column {name}: {lines[0]}");
+        return lines.Skip(1).Select(l => l.Split(',')).Where(f => f[0] == phase)
+            .Select(f => double.Parse(f[col], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    /// <summary>Stands in for a kill: throws from the observer at a chosen point of training.</summary>
+    private sealed class KillAt(string phase, int epoch, int batch) : ITrainingObserver
+    {
+        /// <summary>Batch 0: when the phase starts (after the previous phase's last checkpoint).</summary>
+        public void PhaseStarted(string p, int epochs, int batchesPerEpoch, int completedEpochs)
+        {
+            if (p == phase && batch == 0 && completedEpochs + 1 == epoch) throw new SimulatedKill();
+        }
+
+        public void BatchFinished(string p, int e, int b, IReadOnlyList<KeyValuePair<string, double>> terms)
+        {
+            if (p == phase && e == epoch && b == batch) throw new SimulatedKill();
+        }
+
+        public void EpochFinished(EpochMetrics metrics) { }
+
+        public void Message(string text) { }
+    }
+
+    private sealed class SimulatedKill : Exception;
+
+    private static readonly DeepTrainingOptions WithPretraining = Short with { PretrainEpochs = 4 };
+
+    /// <summary>
+    /// Oracle: the pretraining's own loss, as logged — train.csv has one "pretrain" row per pretraining epoch
+    /// with the relative reconstruction error of each view's autoencoder (encoder + decoder), before the
+    /// "train" rows. Each autoencoder's error must fall over the epochs: every epoch's mean at most 1.05×
+    /// the previous one (Adam noise), and the last epoch below half the first and below 0.2 (1 is the error
+    /// of predicting the batch mean; the 32-wide encoder can represent the 8- and 6-dimensional inputs
+    /// exactly). Tolerances set from the measured run: the errors fall from 0.975 / 0.923 in epoch 1 to
+    /// 0.072 / 0.060 in epoch 8, each epoch lower than the one before.
+    /// </summary>
+    [Fact]
+    public void PretrainingLowersEachAutoencodersReconstructionError()
+    {
+        var data = LinearSynthetic.Create(600, 8, 6, 2, 2, seed: 5);
+        string dir = TestPaths.NewTempDir();
+        using (new DeepTrainer(SmallMlp, Short with { PretrainEpochs = 8, Epochs = 1 }).Fit(data, dir)) { }
+        var phases = File.ReadAllLines(Path.Combine(dir, "train.csv")).Skip(1).Select(l => l.Split(',')[0]).ToArray();
+        Assert.Equal([.. Enumerable.Repeat("pretrain", 8), "train"], phases);
+        foreach (string column in new[] { "reconstruction1", "reconstruction2" })
+        {
+            var e = CsvColumn(dir, "pretrain", column);
+            string info = $"{column} by pretraining epoch: {string.Join(" ", e.Select(v => v.ToString("F4")))}";
+            Console.WriteLine(info);
+            Assert.All(e, v => Assert.True(double.IsFinite(v) && v >= 0, info));
+            for (int i = 1; i < e.Length; i++) Assert.True(e[i] <= 1.05 * e[i - 1], info);
+            Assert.True(e[^1] < 0.5 * e[0] && e[^1] < 0.2, info);
+        }
+    }
+
+    /// <summary>
+    /// Oracle: determinism by construction, and the closed-form linear CCA — a fit with 4 pretraining epochs
+    /// and 8 main epochs gives bit-identical weights run to run, differs from the same fit without
+    /// pretraining (the pretrained encoder is what the main phase starts from), and trains: the logged
+    /// common correlation (Σρ² of the batches) rises over the main phase, and the first training canonical
+    /// correlation is within 0.03 of the closed-form linear CCA's on the same training rows (the data are
+    /// linear, so that is what the first common pair can reach).
+    /// </summary>
+    [Fact]
+    public void FitWithPretrainingTrainsAndIsDeterministic()
+    {
+        var data = LinearSynthetic.Create(600, 8, 6, 2, 2, seed: 5);
+        var options = WithPretraining with { Epochs = 8 };
+        string dir = TestPaths.NewTempDir();
+        using var a = new DeepTrainer(SmallMlp, options).Fit(data, dir);
+        using var b = new DeepTrainer(SmallMlp, options).Fit(data);
+        using var plain = new DeepTrainer(SmallMlp, options with { PretrainEpochs = 0 }).Fit(data);
+        Assert.Equal(Weights(a), Weights(b));
+        Assert.Equal(a.CanonicalCorrelations, b.CanonicalCorrelations);
+        Assert.NotEqual(Weights(plain), Weights(a));
+
+        var correlation = CsvColumn(dir, "train", "correlation");
+        var linear = Mucmm.Linear.LinearMucmm.Fit(data.Subset(Split.Train).Views,
+            new Mucmm.Linear.LinearOptions { Kind = Mucmm.Linear.LinearModelKind.Cca, CommonDim = 2 });
+        string info = $"with pretraining ρ {string.Join(" ", a.CanonicalCorrelations.Select(r => r.ToString("F4")))}, " +
+            $"without {string.Join(" ", plain.CanonicalCorrelations.Select(r => r.ToString("F4")))}, linear CCA ρ₁ {linear.CanonicalCorrelations[0]:F4}; " +
+            $"main-phase correlation term {string.Join(" ", correlation.Select(v => v.ToString("F3")))}";
+        Console.WriteLine(info);
+        Assert.Equal(8, correlation.Length);
+        Assert.True(correlation[^1] > correlation[0], info);
+        Assert.True(Math.Abs(a.CanonicalCorrelations[0] - linear.CanonicalCorrelations[0]) < 0.03, info);
+    }
+
+    /// <summary>
+    /// Oracle: an uninterrupted fit with pretraining (same seed). Runs interrupted at the pretrain → main
+    /// boundary and resumed from their checkpoint must give the same model bit for bit and the same train.csv
+    /// (timing aside): interrupted in the middle of pretraining epoch 3 (batch 2), right after the last
+    /// pretraining checkpoint (before the main phase starts), and in the middle of main epoch 1 (batch 3,
+    /// when the checkpoint still holds the pretraining). The interruption is an exception thrown by the
+    /// observer, which leaves the checkpoint folder as a kill would (the CLI test kills a real process).
+    /// </summary>
+    [Theory]
+    [InlineData("pretrain", 3, 2)]
+    [InlineData("train", 1, 0)]
+    [InlineData("train", 1, 3)]
+    public void ResumeAcrossThePretrainingBoundaryGivesTheSameModel(string phase, int epoch, int batch)
+    {
+        var data = LinearSynthetic.Create(600, 8, 6, 2, 2, seed: 5);
+        string dirA = TestPaths.NewTempDir(), dirB = TestPaths.NewTempDir();
+        using var a = new DeepTrainer(SmallMlp, WithPretraining).Fit(data, dirA);
+        Assert.Throws<SimulatedKill>(() => new DeepTrainer(SmallMlp, WithPretraining, new KillAt(phase, epoch, batch)).Fit(data, dirB));
+        using var b = new DeepTrainer(SmallMlp, WithPretraining).Fit(data, dirB, resume: true);
+        Assert.Equal(Weights(a), Weights(b));
+        Assert.Equal(a.CanonicalCorrelations, b.CanonicalCorrelations);
+        Assert.Equal(CsvWithoutTiming(dirA), CsvWithoutTiming(dirB));
+    }
+
+    /// <summary>
+    /// Oracle: an uninterrupted 4-epoch fit. The checkpoint is swapped in by renames (checkpoint.tmp →
+    /// checkpoint, previous one kept as checkpoint.old until then); a kill can leave any intermediate state.
+    /// Simulated here after 2 epochs: (a) killed while writing the next checkpoint — a half-written
+    /// checkpoint.tmp beside a complete checkpoint; (b) killed between the two renames — only
+    /// checkpoint.old and a half-written checkpoint.tmp; (c) killed after the last epoch's checkpoint but
+    /// before its train.csv row was written — train.csv one row short. Each must resume to the same
+    /// model and the complete train.csv.
+    /// </summary>
+    [Theory]
+    [InlineData("tmp")]
+    [InlineData("old")]
+    [InlineData("csv")]
+    public void ResumeSurvivesAKillAtAnyPointOfTheCheckpointWrite(string state)
+    {
+        var data = LinearSynthetic.Create(600, 8, 6, 2, 2, seed: 5);
+        string dirA = TestPaths.NewTempDir(), dirB = TestPaths.NewTempDir();
+        using var a = new DeepTrainer(SmallMlp, Short).Fit(data, dirA);
+        var shortRun = state == "csv" ? Short : Short with { Epochs = 2 };
+        using (new DeepTrainer(SmallMlp, shortRun).Fit(data, dirB)) { }
+        string checkpoint = Path.Combine(dirB, "checkpoint");
+        void HalfWrittenTmp()
+        {
+            Directory.CreateDirectory(checkpoint + ".tmp");
+            var bytes = File.ReadAllBytes(Path.Combine(Directory.Exists(checkpoint) ? checkpoint : checkpoint + ".old", "network.bin"));
+            File.WriteAllBytes(Path.Combine(checkpoint + ".tmp", "network.bin"), bytes[..(bytes.Length / 2)]);
+        }
+        switch (state)
+        {
+            case "tmp":
+                HalfWrittenTmp();
+                break;
+            case "old":
+                Directory.Move(checkpoint, checkpoint + ".old");
+                HalfWrittenTmp();
+                break;
+            case "csv":
+                string csv = Path.Combine(dirB, "train.csv");
+                File.WriteAllLines(csv, File.ReadAllLines(csv)[..^1]);
+                break;
+        }
+        using var b = new DeepTrainer(SmallMlp, Short).Fit(data, dirB, resume: true);
+        Assert.Equal(Weights(a), Weights(b));
+        Assert.Equal(a.CanonicalCorrelations, b.CanonicalCorrelations);
+        Assert.Equal(CsvWithoutTiming(dirA), CsvWithoutTiming(dirB));
     }
 }
 
@@ -122,21 +291,37 @@ public class DeepModelTests
 
     /// <summary>
     /// Oracle: the closed-form linear MUCMM (<see cref="Mucmm.Linear.LinearMucmm"/>) on the same training rows.
-    /// Deep MUCMM with identity encoders and linear heads on linear synthetic data must span the same
-    /// subspaces of the training data as the linear model's common and individual variates: largest
-    /// principal angle under 10° for each (issue 4). (Angles between input weights are not used: weights of
-    /// low-variance noise directions are barely determined by either fit.)
+    /// Deep MUCMM with identity encoders, linear heads and linear decoders on linear synthetic data must span
+    /// the same subspaces of the training data as the linear model's common and individual variates: largest
+    /// principal angle under 10° for each view and each part (issue 4), on two data sets (data seeds 4 and 5).
+    /// (Angles between input weights are not used: weights of low-variance noise directions are barely
+    /// determined by either fit.)
     /// </summary>
-    [Fact]
-    public void LinearHeadsRecoverTheClosedFormCommonSubspace()
+    /// <remarks>
+    /// The default objective (plain gradient), with α = β = 0.1 and lr 3e-2 for 30 epochs of batch 400
+    /// (240 Adam steps). In the linear setting every α, β &gt; 0 has the same population optimum — the
+    /// individual variates can be exactly uncorrelated with the other view and with their own common part,
+    /// and the reconstruction term then picks the top principal directions of the residual, which is the
+    /// closed form (METHOD.md section 3) — so the weights change only how fast training gets there. With
+    /// α = β = 1 the steep penalty terms dominate the individual head's gradients (and Adam's per-weight step
+    /// normalization), and the flat reconstruction term, the only one that picks the directions within the
+    /// uncorrelated subspace, moves u slowly: up to 11° after the same 240 steps, 37° with batch 1,600
+    /// (same steps), and 15° after 160 steps / 6° after 1,200 with the earlier settings (detached c, lr 1e-2);
+    /// α = β = 0 leaves u free to mix with c (39–69°). Measured with these settings on data seeds 4–8 and initialization seeds 2 and 7:
+    /// common ≤ 2.4°, individual ≤ 4.7° (docs/results.md).
+    /// </remarks>
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void LinearHeadsRecoverTheClosedFormSubspaces(int dataSeed)
     {
         using var scope = NewDisposeScope();
-        var data = LinearSynthetic.Create(4000, 10, 8, 2, 2, seed: 4, noise: 0.5);
+        var data = LinearSynthetic.Create(4000, 10, 8, 2, 2, seed: dataSeed, noise: 0.5);
         var options = new DeepModelOptions { Encoder = EncoderKind.Identity, CommonDim = 2, IndividualDim = 2, DecoderHidden = 0 };
         var training = new DeepTrainingOptions
         {
-            Epochs = 20, BatchSize = 400, LearningRate = 1e-2, Seed = 2, Patience = 0,
-            Objective = new MucmmObjectiveOptions(CommonFromCorrelationOnly: true),
+            Epochs = 30, BatchSize = 400, LearningRate = 3e-2, Seed = 2, Patience = 0, WarmupEpochs = 3, Schedule = LearningRateSchedule.Constant,
+            Objective = new MucmmObjectiveOptions(Alpha: 0.1, Beta: 0.1, Gamma: 1, CommonFromCorrelationOnly: false),
         };
         using var deep = new DeepTrainer(options, training).Fit(data);
         var train = data.Subset(Split.Train);
@@ -149,12 +334,11 @@ public class DeepModelTests
             // Subspaces of the training data spanned by the common (and individual) variates.
             double common = Mucmm.Numerics.LinearAlgebra.PrincipalAngles(zDeep.Common[m], zLinear.Common[m]).Max() * 180 / Math.PI;
             double individual = Mucmm.Numerics.LinearAlgebra.PrincipalAngles(zDeep.Individual[m], zLinear.Individual[m]).Max() * 180 / Math.PI;
-            string info = $"view {m + 1}: largest principal angles common {common:F2}°, individual {individual:F2}°; " +
+            string info = $"data seed {dataSeed}, view {m + 1}: largest principal angles common {common:F2}°, individual {individual:F2}°; " +
                 $"deep ρ {string.Join(" ", deep.CanonicalCorrelations.Select(r => r.ToString("F3")))}, linear ρ {string.Join(" ", linear.CanonicalCorrelations.Take(4).Select(r => r.ToString("F3")))}";
+            Console.WriteLine(info);
             Assert.True(common < 10, info);
-            // The individual subspace converges more slowly (12.5° after 560 steps, 49° after these 140; see
-            // docs/results.md): only checked to be a valid, finite 2-D subspace here.
-            Assert.True(double.IsFinite(individual), info);
+            Assert.True(individual < 10, info);
         }
     }
 
