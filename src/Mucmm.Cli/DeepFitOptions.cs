@@ -51,6 +51,8 @@ public sealed class DeepFitOptions
             DefaultValueFactory = _ => string.Join(",", ModelDefaults.CnnChannels),
         };
         CnnBatchNorm = new Option<bool>("--cnn-batchnorm") { Description = "Deep models: batch normalization after each convolution of the CNN encoder (true|false).", DefaultValueFactory = _ => ModelDefaults.CnnBatchNorm };
+        CnnDropout = new Option<double>("--cnn-dropout") { Description = "Deep models: dropout probability on the CNN encoder's features while training.", HelpName = "P", DefaultValueFactory = _ => ModelDefaults.CnnDropout };
+        AugmentShift = new Option<int>("--augment-shift") { Description = "Deep models: move each training image by up to N pixels in each direction (random, seeded; image views only).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.AugmentShift };
         Schedule = new Option<string>("--lr-schedule")
         {
             Description = "Deep models: learning rate over the epochs — constant, or cosine (full rate in warm-up, then down to 1 % at the last epoch).", HelpName = "S",
@@ -104,6 +106,12 @@ public sealed class DeepFitOptions
     /// <summary>--cnn-batchnorm.</summary>
     public Option<bool> CnnBatchNorm { get; }
 
+    /// <summary>--cnn-dropout P.</summary>
+    public Option<double> CnnDropout { get; }
+
+    /// <summary>--augment-shift N.</summary>
+    public Option<int> AugmentShift { get; }
+
     /// <summary>--lr-schedule constant|cosine.</summary>
     public Option<string> Schedule { get; }
 
@@ -113,13 +121,13 @@ public sealed class DeepFitOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, CnnBatchNorm, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Device, Resume, Quiet })
+        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, CnnBatchNorm, CnnDropout, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Device, Resume, Quiet })
             command.Options.Add(o);
     }
 
     /// <summary>Whether any deep-only option was given explicitly (for refusing them with linear models).</summary>
     public bool AnyGiven(ParseResult parse) =>
-        new Option[] { Encoder, FineTune, Head, CnnChannels, CnnBatchNorm, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
+        new Option[] { Encoder, FineTune, Head, CnnChannels, CnnBatchNorm, CnnDropout, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
             .Any(o => parse.GetResult(o) is { Implicit: false });
 
     /// <summary>Parses the architecture for model kind <paramref name="kind"/> with dims k and r.</summary>
@@ -147,6 +155,7 @@ public sealed class DeepFitOptions
             Head = parse.GetValue(Head) == "mlp" ? HeadKind.Mlp : HeadKind.Linear,
             CnnChannels = ParseInts(parse.GetValue(CnnChannels)!, "--cnn-channels"),
             CnnBatchNorm = parse.GetValue(CnnBatchNorm),
+            CnnDropout = parse.GetValue(CnnDropout),
         };
     }
 
@@ -176,6 +185,7 @@ public sealed class DeepFitOptions
             BatchSize = parse.GetValue(BatchSize),
             LearningRate = parse.GetValue(LearningRate),
             WeightDecay = parse.GetValue(WeightDecay),
+            AugmentShift = parse.GetValue(AugmentShift),
             Schedule = parse.GetValue(Schedule) == "cosine" ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant,
             WarmupEpochs = parse.GetValue(Warmup),
             PretrainEpochs = parse.GetValue(Pretrain),

@@ -60,6 +60,9 @@ public sealed record DeepModelOptions
     /// <summary>Batch normalization after each convolution of the CNN encoder.</summary>
     public bool CnnBatchNorm { get; init; }
 
+    /// <summary>Dropout probability on the CNN encoder's output features while training (0: none).</summary>
+    public double CnnDropout { get; init; }
+
     /// <summary>Common dimension k.</summary>
     public int CommonDim { get; init; } = 10;
 
@@ -83,6 +86,7 @@ public sealed record DeepModelOptions
     {
         if (CommonDim < 1) throw new MucmmUserException($"--common-dim must be ≥ 1, got {CommonDim}");
         if (Kind == DeepModelKind.Mucmm && IndividualDim < 1) throw new MucmmUserException($"--individual-dim must be ≥ 1, got {IndividualDim}");
+        if (!(CnnDropout >= 0 && CnnDropout < 1)) throw new MucmmUserException($"--cnn-dropout must be in [0, 1), got {CnnDropout}");
         if (CnnChannels.Count != 2 || CnnChannels.Any(c => c < 1))
             throw new MucmmUserException($"--cnn-channels needs two positive channel counts, got [{string.Join(", ", CnnChannels)}]");
         if (EncoderHidden.Any(h => h < 1) || HeadHidden < 1 || DecoderHidden < 0 || CnnFeatures < 1)
@@ -105,6 +109,9 @@ public sealed record DeepTrainingOptions
 
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 3e-3;
+
+    /// <summary>Random translation of image views by up to this many pixels in each direction while training (0: none).</summary>
+    public int AugmentShift { get; init; }
 
     /// <summary>Decoupled weight decay of the main phase (AdamW; 0: plain Adam).</summary>
     public double WeightDecay { get; init; }
@@ -148,6 +155,7 @@ public sealed record DeepTrainingOptions
         if (BatchSize < 2) throw new MucmmUserException($"--batch-size must be ≥ 2, got {BatchSize}");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new MucmmUserException($"--lr must be a positive number, got {LearningRate}");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new MucmmUserException($"--weight-decay must be ≥ 0, got {WeightDecay}");
+        if (AugmentShift < 0) throw new MucmmUserException($"--augment-shift must be ≥ 0, got {AugmentShift}");
         if (WarmupEpochs < 0 || PretrainEpochs < 0 || Patience < 0) throw new MucmmUserException("warm-up, pretraining epochs and patience must be ≥ 0");
         Objective.Validate();
         DeviceSelection.Parse(Device);

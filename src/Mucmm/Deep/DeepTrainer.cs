@@ -65,6 +65,7 @@ public sealed class DeepTrainer
             throw new MucmmUserException($"the training split has {train.Count} rows, fewer than --batch-size {training.BatchSize}");
         train.EnsureFinite();
         var shapes = data.Views.Select(v => v.SampleShape.ToArray()).ToArray();
+        shiftShapes = data.Views.Select(v => v.Kind == ViewKind.Image && training.AugmentShift > 0 ? v.SampleShape.ToArray() : null).ToArray();
 
         torch.manual_seed(training.Seed);
         bool encoderTrains = model.EncoderTrains && model.Encoder != EncoderKind.Identity;
@@ -226,7 +227,8 @@ public sealed class DeepTrainer
                 ObjectiveResult result;
                 try
                 {
-                    result = objective(Enumerable.Range(0, 2).Select(m => Batch(network[m], featTrain[m].index_select(0, idx), encoderTrains)).ToArray());
+                    result = objective(Enumerable.Range(0, 2).Select(m =>
+                        Batch(network[m], Augment(featTrain[m].index_select(0, idx), m, encoderTrains, epoch, b), encoderTrains)).ToArray());
                 }
                 catch (MucmmUserException) when (training.Objective.Ridge > 0)
                 {
@@ -289,6 +291,23 @@ public sealed class DeepTrainer
     }
 
     private int Patience => training.Patience;
+
+    // Per view: the sample shape [H, W] of image views that are shifted while training, null otherwise.
+    private int[]?[] shiftShapes = [];
+
+    /// <summary>
+    /// Random-translation augmentation of image views (DeepTrainingOptions.AugmentShift), offsets drawn from
+    /// a generator seeded by (seed, epoch, batch, view) so runs and resumed runs are reproducible. The
+    /// decoder then reconstructs the shifted image the encoder saw. Other views, frozen encoders and
+    /// evaluation are untouched.
+    /// </summary>
+    private Tensor Augment(Tensor x, int view, bool encoderTrains, int epoch, int batch)
+    {
+        var shape = shiftShapes.Length > view ? shiftShapes[view] : null;
+        if (shape is null || !encoderTrains) return x;
+        var random = new Random(unchecked(training.Seed * 1_000_003 + epoch * 7_919 + batch * 31 + view * 17 + 5));
+        return ImageShift.Random(x, shape[0], shape[1], training.AugmentShift, random);
+    }
 
     private Func<IReadOnlyList<ViewBatch>, ObjectiveResult> ObjectiveFor(int epoch)
     {
