@@ -50,8 +50,6 @@ public sealed class DeepFitOptions
             Description = "Deep models: channels of the CNN encoder's two convolutions, e.g. 16,32.", HelpName = "C1,C2",
             DefaultValueFactory = _ => string.Join(",", ModelDefaults.CnnChannels),
         };
-        CnnBatchNorm = new Option<bool>("--cnn-batchnorm") { Description = "Deep models: batch normalization after each convolution of the CNN encoder (true|false).", DefaultValueFactory = _ => ModelDefaults.CnnBatchNorm };
-        CnnDropout = new Option<double>("--cnn-dropout") { Description = "Deep models: dropout probability on the CNN encoder's features while training.", HelpName = "P", DefaultValueFactory = _ => ModelDefaults.CnnDropout };
         AugmentShift = new Option<int>("--augment-shift") { Description = "Deep models: move each training image by up to N pixels in each direction (random, seeded; image views only).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.AugmentShift };
         Schedule = new Option<string>("--lr-schedule")
         {
@@ -103,12 +101,6 @@ public sealed class DeepFitOptions
     /// <summary>--cnn-channels C1,C2.</summary>
     public Option<string> CnnChannels { get; }
 
-    /// <summary>--cnn-batchnorm.</summary>
-    public Option<bool> CnnBatchNorm { get; }
-
-    /// <summary>--cnn-dropout P.</summary>
-    public Option<double> CnnDropout { get; }
-
     /// <summary>--augment-shift N.</summary>
     public Option<int> AugmentShift { get; }
 
@@ -121,13 +113,13 @@ public sealed class DeepFitOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, CnnBatchNorm, CnnDropout, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Device, Resume, Quiet })
+        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Device, Resume, Quiet })
             command.Options.Add(o);
     }
 
     /// <summary>Whether any deep-only option was given explicitly (for refusing them with linear models).</summary>
     public bool AnyGiven(ParseResult parse) =>
-        new Option[] { Encoder, FineTune, Head, CnnChannels, CnnBatchNorm, CnnDropout, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
+        new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
             .Any(o => parse.GetResult(o) is { Implicit: false });
 
     /// <summary>Parses the architecture for model kind <paramref name="kind"/> with dims k and r.</summary>
@@ -154,8 +146,6 @@ public sealed class DeepFitOptions
             IndividualDim = individualDim,
             Head = parse.GetValue(Head) == "mlp" ? HeadKind.Mlp : HeadKind.Linear,
             CnnChannels = ParseInts(parse.GetValue(CnnChannels)!, "--cnn-channels"),
-            CnnBatchNorm = parse.GetValue(CnnBatchNorm),
-            CnnDropout = parse.GetValue(CnnDropout),
         };
     }
 

@@ -133,8 +133,6 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
             ["encoder_hidden"] = new JsonArray(Options.EncoderHidden.Select(h => (JsonNode)h).ToArray()),
             ["cnn_features"] = Options.CnnFeatures,
             ["cnn_channels"] = new JsonArray(Options.CnnChannels.Select(c => (JsonNode)c).ToArray()),
-            ["cnn_batchnorm"] = Options.CnnBatchNorm,
-            ["cnn_dropout"] = Options.CnnDropout,
             ["common_dim"] = Options.CommonDim,
             ["individual_dim"] = Options.Kind == DeepModelKind.Mucmm ? Options.IndividualDim : 0,
             ["head"] = Options.Head.ToString().ToLowerInvariant(),
@@ -170,8 +168,6 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
             EncoderHidden = config["encoder_hidden"]!.AsArray().Select(x => x!.GetValue<int>()).ToArray(),
             CnnFeatures = config["cnn_features"]!.GetValue<int>(),
             CnnChannels = config["cnn_channels"]?.AsArray().Select(x => x!.GetValue<int>()).ToArray() ?? [16, 32],
-            CnnBatchNorm = config["cnn_batchnorm"]?.GetValue<bool>() ?? false,
-            CnnDropout = config["cnn_dropout"]?.GetValue<double>() ?? 0,
             CommonDim = config["common_dim"]!.GetValue<int>(),
             IndividualDim = Math.Max(1, config["individual_dim"]!.GetValue<int>()),
             Head = Enum.Parse<HeadKind>(config["head"]!.GetValue<string>(), ignoreCase: true),
@@ -204,7 +200,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
                 EncoderKind.Identity => new FlattenEncoder(d),
                 EncoderKind.Mlp => new MlpEncoder(d, options.EncoderHidden),
                 EncoderKind.Cnn => shape.Length == 2
-                    ? new CnnEncoder(shape[0], shape[1], options.CnnFeatures, options.CnnChannels[0], options.CnnChannels[1], options.CnnBatchNorm, options.CnnDropout)
+                    ? new CnnEncoder(shape[0], shape[1], options.CnnFeatures, options.CnnChannels[0], options.CnnChannels[1])
                     : throw new MucmmUserException($"--encoder cnn needs 2-D samples (images, spectrograms); view {m + 1} has shape [{string.Join(", ", shape)}]"),
                 EncoderKind.TorchScript => new TorchScriptEncoder(options.TorchScriptPaths[Math.Min(m, options.TorchScriptPaths.Count - 1)], d),
                 _ => throw new ArgumentOutOfRangeException(nameof(options)),

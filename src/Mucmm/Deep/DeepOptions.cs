@@ -57,12 +57,6 @@ public sealed record DeepModelOptions
     /// <summary>Channels of the CNN encoder's two convolutions (4×4, stride 2).</summary>
     public IReadOnlyList<int> CnnChannels { get; init; } = [16, 32];
 
-    /// <summary>Batch normalization after each convolution of the CNN encoder.</summary>
-    public bool CnnBatchNorm { get; init; }
-
-    /// <summary>Dropout probability on the CNN encoder's output features while training (0: none).</summary>
-    public double CnnDropout { get; init; }
-
     /// <summary>Common dimension k.</summary>
     public int CommonDim { get; init; } = 10;
 
@@ -86,7 +80,6 @@ public sealed record DeepModelOptions
     {
         if (CommonDim < 1) throw new MucmmUserException($"--common-dim must be ≥ 1, got {CommonDim}");
         if (Kind == DeepModelKind.Mucmm && IndividualDim < 1) throw new MucmmUserException($"--individual-dim must be ≥ 1, got {IndividualDim}");
-        if (!(CnnDropout >= 0 && CnnDropout < 1)) throw new MucmmUserException($"--cnn-dropout must be in [0, 1), got {CnnDropout}");
         if (CnnChannels.Count != 2 || CnnChannels.Any(c => c < 1))
             throw new MucmmUserException($"--cnn-channels needs two positive channel counts, got [{string.Join(", ", CnnChannels)}]");
         if (EncoderHidden.Any(h => h < 1) || HeadHidden < 1 || DecoderHidden < 0 || CnnFeatures < 1)

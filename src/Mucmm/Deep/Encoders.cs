@@ -81,8 +81,8 @@ public sealed class CnnEncoder : Encoder
     private readonly Sequential layers;
     private readonly int _h, _w, _out;
 
-    /// <summary>Creates the CNN for samples of shape <paramref name="height"/> × <paramref name="width"/> (both ≥ 4) with <paramref name="channels1"/> and <paramref name="channels2"/> channels in its two convolutions, each followed by batch normalization when <paramref name="batchNorm"/> is set, and dropout with probability <paramref name="dropout"/> on the output features while training.</summary>
-    public CnnEncoder(int height, int width, int outputDim, int channels1 = 16, int channels2 = 32, bool batchNorm = false, double dropout = 0) : base(nameof(CnnEncoder))
+    /// <summary>Creates the CNN for samples of shape <paramref name="height"/> × <paramref name="width"/> (both ≥ 4) with <paramref name="channels1"/> and <paramref name="channels2"/> channels in its two convolutions.</summary>
+    public CnnEncoder(int height, int width, int outputDim, int channels1 = 16, int channels2 = 32) : base(nameof(CnnEncoder))
     {
         if (height < 4 || width < 4)
             throw new MucmmUserException($"the CNN encoder needs 2-D samples of at least 4×4, got {height}×{width}");
@@ -92,15 +92,12 @@ public sealed class CnnEncoder : Encoder
         static int Half(int s) => (s + 2 - 4) / 2 + 1;
         int flat = channels2 * Half(Half(height)) * Half(Half(width));
         var modules = new List<(string, nn.Module<Tensor, Tensor>)> { ("conv1", nn.Conv2d(1, channels1, 4, stride: 2, padding: 1)) };
-        if (batchNorm) modules.Add(("bn1", nn.BatchNorm2d(channels1)));
         modules.Add(("relu1", nn.ReLU()));
         modules.Add(("conv2", nn.Conv2d(channels1, channels2, 4, stride: 2, padding: 1)));
-        if (batchNorm) modules.Add(("bn2", nn.BatchNorm2d(channels2)));
         modules.Add(("relu2", nn.ReLU()));
         modules.Add(("flatten", nn.Flatten()));
         modules.Add(("fc", nn.Linear(flat, outputDim)));
         modules.Add(("relu3", nn.ReLU()));
-        if (dropout > 0) modules.Add(("dropout", nn.Dropout(dropout)));
         layers = nn.Sequential(modules);
         RegisterComponents();
     }
