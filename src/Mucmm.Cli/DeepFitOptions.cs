@@ -45,6 +45,7 @@ public sealed class DeepFitOptions
         };
         Objective.AcceptOnlyFromAmong("default", "r2", "r1");
         WeightDecay = new Option<double>("--weight-decay") { Description = "Deep models: decoupled weight decay (AdamW); 0 is plain Adam.", HelpName = "WD", DefaultValueFactory = _ => TrainingDefaults.WeightDecay };
+        WeightAverage = new Option<double>("--weight-average") { Description = "Deep models: decay of a moving average of the weights used for validation and the final model (0: off).", HelpName = "D", DefaultValueFactory = _ => TrainingDefaults.WeightAverage };
         CnnChannels = new Option<string>("--cnn-channels")
         {
             Description = "Deep models: channels of the CNN encoder's two convolutions, e.g. 16,32.", HelpName = "C1,C2",
@@ -98,6 +99,9 @@ public sealed class DeepFitOptions
     /// <summary>--weight-decay WD.</summary>
     public Option<double> WeightDecay { get; }
 
+    /// <summary>--weight-average D.</summary>
+    public Option<double> WeightAverage { get; }
+
     /// <summary>--cnn-channels C1,C2.</summary>
     public Option<string> CnnChannels { get; }
 
@@ -113,13 +117,13 @@ public sealed class DeepFitOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Device, Resume, Quiet })
+        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Device, Resume, Quiet })
             command.Options.Add(o);
     }
 
     /// <summary>Whether any deep-only option was given explicitly (for refusing them with linear models).</summary>
     public bool AnyGiven(ParseResult parse) =>
-        new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
+        new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
             .Any(o => parse.GetResult(o) is { Implicit: false });
 
     /// <summary>Parses the architecture for model kind <paramref name="kind"/> with dims k and r.</summary>
@@ -175,6 +179,7 @@ public sealed class DeepFitOptions
             BatchSize = parse.GetValue(BatchSize),
             LearningRate = parse.GetValue(LearningRate),
             WeightDecay = parse.GetValue(WeightDecay),
+            WeightAverage = parse.GetValue(WeightAverage),
             AugmentShift = parse.GetValue(AugmentShift),
             Schedule = parse.GetValue(Schedule) == "cosine" ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant,
             WarmupEpochs = parse.GetValue(Warmup),

@@ -106,6 +106,9 @@ public sealed record DeepTrainingOptions
     /// <summary>Random translation of image views by up to this many pixels in each direction while training (0: none).</summary>
     public int AugmentShift { get; init; }
 
+    /// <summary>Decay of an exponential moving average of the weights, updated after every step and used for validation and the final model (0: off; e.g. 0.98 averages over about 50 steps).</summary>
+    public double WeightAverage { get; init; }
+
     /// <summary>Decoupled weight decay of the main phase (AdamW; 0: plain Adam).</summary>
     public double WeightDecay { get; init; }
 
@@ -148,6 +151,7 @@ public sealed record DeepTrainingOptions
         if (BatchSize < 2) throw new MucmmUserException($"--batch-size must be ≥ 2, got {BatchSize}");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new MucmmUserException($"--lr must be a positive number, got {LearningRate}");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new MucmmUserException($"--weight-decay must be ≥ 0, got {WeightDecay}");
+        if (!(WeightAverage >= 0 && WeightAverage < 1)) throw new MucmmUserException($"--weight-average must be in [0, 1), got {WeightAverage}");
         if (AugmentShift < 0) throw new MucmmUserException($"--augment-shift must be ≥ 0, got {AugmentShift}");
         if (WarmupEpochs < 0 || PretrainEpochs < 0 || Patience < 0) throw new MucmmUserException("warm-up, pretraining epochs and patience must be ≥ 0");
         Objective.Validate();

@@ -195,6 +195,9 @@ public sealed class DeepTrainer
         double best = double.NegativeInfinity;
         int bestEpoch = 0, wait = 0;
         Dictionary<string, Tensor>? bestState = null;
+        // Exponential moving average of the weights (Polyak averaging), updated after every step; when on,
+        // validation, the best state and the final model use the averaged weights.
+        Dictionary<string, Tensor>? average = training.WeightAverage > 0 ? Snapshot(network) : null;
         if (state is not null)
         {
             checkpoint!.LoadExtra([], optimizer);
@@ -203,6 +206,12 @@ public sealed class DeepTrainer
             bestEpoch = state.BestEpoch;
             wait = state.Wait;
             bestState = checkpoint.LoadBest(network);
+            if (average is not null)
+            {
+                DisposeState(average);
+                average = checkpoint.LoadDictionary(network, "average.bin")
+                    ?? throw new MucmmUserException(checkpoint.Directory, "--resume: the checkpoint has no weight average; resume with the options of the interrupted run");
+            }
         }
 
         int n = (int)featTrain[0].shape[0];
@@ -242,6 +251,7 @@ public sealed class DeepTrainer
                 optimizer.zero_grad();
                 result.Loss.backward();
                 optimizer.step();
+                if (average is not null) UpdateAverage(average, network, training.WeightAverage);
                 names ??= terms.Select(t => t.Key).ToArray();
                 sums ??= new double[terms.Length];
                 for (int i = 0; i < terms.Length; i++) sums[i] += terms[i].Value;
@@ -251,6 +261,8 @@ public sealed class DeepTrainer
                 if (!network.parameters().All(p => p.isfinite().all().item<bool>()))
                     throw Diverged("train", epoch, batchRows.Length - 1, "weights", checkpoint);
 
+            var current = average is null ? null : Snapshot(network);
+            if (average is not null) network.load_state_dict(average);
             double val = ValidationCorrelation(network, featVal, encoderTrains);
             var metrics = new EpochMetrics("train", epoch + 1,
                 names!.Select((name, i) => KeyValuePair.Create(name, sums![i] / batchRows.Length)).ToArray(), val, watch.Elapsed.TotalSeconds);
@@ -272,18 +284,25 @@ public sealed class DeepTrainer
             {
                 wait++;
             }
+            if (current is not null)
+            {
+                network.load_state_dict(current);
+                DisposeState(current);
+            }
             observer?.EpochFinished(metrics);
             stopped = Patience > 0 && wait >= Patience;
             if (checkpoint is not null)
             {
-                checkpoint.Save(network, new CheckpointState("train", epoch + 1, best, bestEpoch, wait, rows), bestState, optimizer, []);
+                checkpoint.Save(network, new CheckpointState("train", epoch + 1, best, bestEpoch, wait, rows), bestState, optimizer, [], average);
                 TrainCsv.Write(Path.Combine(workDirectory!, "train.csv"), rows);
             }
         }
         if (stopped) observer?.Message($"early stop: validation total correlation has not improved for {Patience} epochs; keeping epoch {bestEpoch}");
         // With early stopping, keep the best epoch; without it (patience 0), the last one.
         if (bestState is not null && Patience > 0) network.load_state_dict(bestState);
+        else if (average is not null) network.load_state_dict(average);
         DisposeState(bestState);
+        DisposeState(average);
         if (!encoderTrains)
         {
             foreach (var t in featTrain.Concat(featVal)) t.Dispose();
@@ -360,6 +379,18 @@ public sealed class DeepTrainer
             $"training diverged: the {term} term became NaN or infinite in {phase} epoch {epoch + 1}, batch {batch + 1}{kept}; lower --lr (now {training.LearningRate.ToString(CultureInfo.InvariantCulture)})");
     }
 
+    private static void UpdateAverage(Dictionary<string, Tensor> average, nn.Module network, double decay)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var (k, v) in network.state_dict())
+        {
+            var a = average[k];
+            if (a.is_floating_point()) a.mul_(decay).add_(v, alpha: 1 - decay);
+            else a.copy_(v);
+        }
+    }
+
     private static Dictionary<string, Tensor> Snapshot(nn.Module network)
     {
         var d = new Dictionary<string, Tensor>();
@@ -432,7 +463,7 @@ internal sealed class Checkpoint(string directory)
 {
     public string Directory { get; } = directory;
 
-    public void Save(MultiviewNetwork network, CheckpointState state, Dictionary<string, Tensor>? best, OptimizerHelper optimizer, IReadOnlyList<nn.Module> extra)
+    public void Save(MultiviewNetwork network, CheckpointState state, Dictionary<string, Tensor>? best, OptimizerHelper optimizer, IReadOnlyList<nn.Module> extra, Dictionary<string, Tensor>? average = null)
     {
         string tmp = Directory + ".tmp", old = Directory + ".old";
         // A run killed between the two renames below left only the .old checkpoint (the one it resumed
@@ -442,6 +473,7 @@ internal sealed class Checkpoint(string directory)
         System.IO.Directory.CreateDirectory(tmp);
         network.save(Path.Combine(tmp, "network.bin"));
         if (best is not null) SaveDict(best, Path.Combine(tmp, "best.bin"));
+        if (average is not null) SaveDict(average, Path.Combine(tmp, "average.bin"));
         optimizer.save_state_dict(Path.Combine(tmp, "optimizer.bin"));
         for (int i = 0; i < extra.Count; i++) extra[i].save(Path.Combine(tmp, $"extra{i}.bin"));
         File.WriteAllText(Path.Combine(tmp, "state.json"), JsonSerializer.Serialize(ToDto(state)));
@@ -468,10 +500,13 @@ internal sealed class Checkpoint(string directory)
         optimizer.load_state_dict(Path.Combine(dir, "optimizer.bin"));
     }
 
-    public Dictionary<string, Tensor>? LoadBest(MultiviewNetwork network)
+    public Dictionary<string, Tensor>? LoadBest(MultiviewNetwork network) => LoadDictionary(network, "best.bin");
+
+    /// <summary>A saved state dictionary of the checkpoint (e.g. "best.bin", "average.bin"), or null when absent.</summary>
+    public Dictionary<string, Tensor>? LoadDictionary(MultiviewNetwork network, string name)
     {
         string dir = Resolve() ?? throw new InvalidOperationException("no checkpoint");
-        string path = Path.Combine(dir, "best.bin");
+        string path = Path.Combine(dir, name);
         if (!File.Exists(path)) return null;
         return LoadDict(network, path);
     }
