@@ -48,7 +48,7 @@ public sealed class DeepFitOptions
         WeightAverage = new Option<double>("--weight-average") { Description = "Deep models: decay of a moving average of the weights used for validation and the final model (0: off).", HelpName = "D", DefaultValueFactory = _ => TrainingDefaults.WeightAverage };
         CnnChannels = new Option<string>("--cnn-channels")
         {
-            Description = "Deep models: channels of the CNN encoder's two convolutions, e.g. 16,32.", HelpName = "C1,C2",
+            Description = "Deep models: channels of the CNN encoder's two convolutions, e.g. 32,64.", HelpName = "C1,C2",
             DefaultValueFactory = _ => string.Join(",", ModelDefaults.CnnChannels),
         };
         AugmentShift = new Option<int>("--augment-shift") { Description = "Deep models: move each training image by up to N pixels in each direction (random, seeded; image views only).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.AugmentShift };

@@ -167,6 +167,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
             TrainEncoder = config["train_encoder"]!.GetValue<bool>(),
             EncoderHidden = config["encoder_hidden"]!.AsArray().Select(x => x!.GetValue<int>()).ToArray(),
             CnnFeatures = config["cnn_features"]!.GetValue<int>(),
+            // Models saved before the option existed used 16 and 32 channels.
             CnnChannels = config["cnn_channels"]?.AsArray().Select(x => x!.GetValue<int>()).ToArray() ?? [16, 32],
             CommonDim = config["common_dim"]!.GetValue<int>(),
             IndividualDim = Math.Max(1, config["individual_dim"]!.GetValue<int>()),

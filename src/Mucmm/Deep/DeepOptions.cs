@@ -54,8 +54,10 @@ public sealed record DeepModelOptions
     /// <summary>Feature width of the CNN encoder.</summary>
     public int CnnFeatures { get; init; } = 256;
 
-    /// <summary>Channels of the CNN encoder's two convolutions (4×4, stride 2).</summary>
-    public IReadOnlyList<int> CnnChannels { get; init; } = [16, 32];
+    /// <summary>Channels of the CNN encoder's two convolutions (4×4, stride 2). Default 32, 64: on noisy-mnist it
+    /// raised the mean digit accuracy from common variates over five seeds from 0.934 (16, 32) to 0.943 at twice
+    /// the cost per epoch (docs/results.md).</summary>
+    public IReadOnlyList<int> CnnChannels { get; init; } = [32, 64];
 
     /// <summary>Common dimension k.</summary>
     public int CommonDim { get; init; } = 10;

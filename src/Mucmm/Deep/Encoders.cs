@@ -13,7 +13,7 @@ public enum EncoderKind
     Identity,
     /// <summary>Fully connected ReLU network (widths <see cref="DeepModelOptions.EncoderHidden"/>).</summary>
     Mlp,
-    /// <summary>Small CNN for one-channel 2-D samples (28×28 images, spectrograms): two stride-2 4×4 convolutions (16, 32 channels) and a ReLU fully connected layer.</summary>
+    /// <summary>Small CNN for one-channel 2-D samples (28×28 images, spectrograms): two stride-2 4×4 convolutions (channels <see cref="DeepModelOptions.CnnChannels"/>, default 32 and 64) and a ReLU fully connected layer.</summary>
     Cnn,
     /// <summary>A TorchScript module (<c>torch.jit.save</c> output) mapping (n × d) float32 inputs to (n × f) features.</summary>
     TorchScript,
