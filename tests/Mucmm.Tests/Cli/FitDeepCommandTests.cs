@@ -32,7 +32,7 @@ public class FitDeepCommandTests
         Assert.True(File.Exists(Path.Combine(root, "t", "individual1.npy")));
     }
 
-    /// <summary>Bad inputs are user errors (exit 2) with a one-line message: batch too small, unknown encoder, deep options on a linear model, CNN on vector data.</summary>
+    /// <summary>Bad inputs are user errors (exit 2) with a one-line message and no output folder: batch too small, unknown encoder, deep options on a linear model, CNN on vector data, malformed --cnn-channels, --weight-average ≥ 1, unknown --lr-schedule, negative --weight-decay.</summary>
     [Fact]
     public void FitDeepRejectsBadOptions()
     {
@@ -50,5 +50,17 @@ public class FitDeepCommandTests
         r = CliHarness.Run(["fit", "--model", "dcca", .. common, "--encoder", "cnn", "--batch-size", "50", "--out", Path.Combine(root, "d")]);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("needs 2-D samples", r.Stderr);
+        r = CliHarness.Run(["fit", "--model", "deep", .. common, "--cnn-channels", "32,x", "--out", Path.Combine(root, "e")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--cnn-channels must be comma-separated integers", r.Stderr);
+        r = CliHarness.Run(["fit", "--model", "deep", .. common, "--weight-average", "1", "--out", Path.Combine(root, "f")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--weight-average must be in [0, 1)", r.Stderr);
+        r = CliHarness.Run(["fit", "--model", "deep", .. common, "--lr-schedule", "linear", "--out", Path.Combine(root, "g")]);
+        Assert.Equal(2, r.ExitCode);
+        r = CliHarness.Run(["fit", "--model", "deep", .. common, "--weight-decay", "-1", "--out", Path.Combine(root, "h")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--weight-decay must be ≥ 0", r.Stderr);
+        Assert.All(new[] { "e", "f", "g", "h" }, d => Assert.False(Directory.Exists(Path.Combine(root, d))));
     }
 }
