@@ -24,7 +24,7 @@ public static class CompareCommand
             DefaultValueFactory = _ => string.Join(",", Comparison.StandardNames),
         };
         var commonDim = new Option<int>("--common-dim") { Description = "Common variates k of every method (PCA: components per view).", HelpName = "K", DefaultValueFactory = _ => defaults.CommonDim };
-        var individualDim = new Option<int>("--individual-dim") { Description = "Individual variates r per view of the MUCMM methods.", HelpName = "R", DefaultValueFactory = _ => defaults.IndividualDim };
+        var individualDim = new Option<int?>("--individual-dim") { Description = "Individual variates r per view of the MUCMM methods (default: each method's own, as mucmm fit gives it).", HelpName = "R" };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs of the deep methods (default: the deep trainer's default).", HelpName = "N" };
         var cmd = new Command("compare",
             "Fit PCA per view, linear CCA, linear MUCMM, Deep CCA and deep MUCMM on the same train split and evaluate each " +

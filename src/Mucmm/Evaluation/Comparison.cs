@@ -16,8 +16,16 @@ public sealed record ComparisonOptions
     /// <summary>Common dim k of every method (principal components per view for PCA).</summary>
     public int CommonDim { get; init; } = LinearOptions.Defaults.CommonDim;
 
-    /// <summary>Individual dim r per view of the MUCMM methods.</summary>
-    public int IndividualDim { get; init; } = LinearOptions.Defaults.IndividualDim;
+    /// <summary>Individual dim r per view of the MUCMM methods; null: each method's own default (linear
+    /// <see cref="LinearOptions.Defaults"/>, deep <see cref="DeepModelOptions.IndividualDim"/>), so the deep row
+    /// is the model <c>mucmm fit --model deep</c> gives.</summary>
+    public int? IndividualDim { get; init; }
+
+    /// <summary>r of linear MUCMM.</summary>
+    public int LinearIndividualDim => IndividualDim ?? LinearOptions.Defaults.IndividualDim;
+
+    /// <summary>r of deep MUCMM.</summary>
+    public int DeepIndividualDim => IndividualDim ?? new DeepModelOptions().IndividualDim;
 
     /// <summary>Seed of the deep models' initialization and batch order.</summary>
     public int Seed { get; init; }
@@ -73,7 +81,7 @@ public static class Comparison
                 Device = o.Device,
                 Objective = defaults.Objective with { Measure = kind == DeepModelKind.DeepCca ? CorrelationMeasure.R1 : CorrelationMeasure.R2 },
             };
-            var model = new DeepModelOptions { Kind = kind, CommonDim = o.CommonDim, IndividualDim = o.IndividualDim };
+            var model = new DeepModelOptions { Kind = kind, CommonDim = o.CommonDim, IndividualDim = o.DeepIndividualDim };
             return new DeepTrainer(model, training, observer).Fit(data);
         }
         return
@@ -82,10 +90,10 @@ public static class Comparison
                 d => PcaModel.Fit(d.Subset(Split.Train).Views, o.CommonDim)),
             new("cca", $"linear CCA, k = {o.CommonDim}",
                 d => LinearMucmm.Fit(d.Subset(Split.Train).Views, new LinearOptions { Kind = LinearModelKind.Cca, CommonDim = o.CommonDim, IndividualDim = 0 })),
-            new("linear", $"linear MUCMM, k = {o.CommonDim}, r = {o.IndividualDim}",
-                d => LinearMucmm.Fit(d.Subset(Split.Train).Views, new LinearOptions { CommonDim = o.CommonDim, IndividualDim = o.IndividualDim })),
+            new("linear", $"linear MUCMM, k = {o.CommonDim}, r = {o.LinearIndividualDim}",
+                d => LinearMucmm.Fit(d.Subset(Split.Train).Views, new LinearOptions { CommonDim = o.CommonDim, IndividualDim = o.LinearIndividualDim })),
             new("dcca", $"Deep CCA (default encoder), k = {o.CommonDim}", d => FitDeep(d, DeepModelKind.DeepCca)),
-            new("deep", $"deep MUCMM (default encoder), k = {o.CommonDim}, r = {o.IndividualDim}", d => FitDeep(d, DeepModelKind.Mucmm)),
+            new("deep", $"deep MUCMM (default encoder), k = {o.CommonDim}, r = {o.DeepIndividualDim}", d => FitDeep(d, DeepModelKind.Mucmm)),
         ];
     }
 
