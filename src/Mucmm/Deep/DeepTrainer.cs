@@ -325,7 +325,7 @@ public sealed class DeepTrainer
         var shape = shiftShapes.Length > view ? shiftShapes[view] : null;
         if (shape is null || !encoderTrains) return x;
         var random = new Random(unchecked(training.Seed * 1_000_003 + epoch * 7_919 + batch * 31 + view * 17 + 5));
-        return ImageShift.Random(x, shape[0], shape[1], training.AugmentShift, random);
+        return ImageShift.ApplyRandom(x, shape[0], shape[1], training.AugmentShift, random);
     }
 
     private Func<IReadOnlyList<ViewBatch>, ObjectiveResult> ObjectiveFor(int epoch)

@@ -39,7 +39,7 @@ public static class ImageShift
     }
 
     /// <summary>Moves every sample by offsets drawn uniformly from [−<paramref name="maxShift"/>, <paramref name="maxShift"/>]² with <paramref name="random"/>.</summary>
-    public static Tensor Random(Tensor x, int height, int width, int maxShift, Random random)
+    public static Tensor ApplyRandom(Tensor x, int height, int width, int maxShift, Random random)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(random);
