@@ -324,7 +324,7 @@ public sealed class DeepTrainer
     {
         var shape = shiftShapes.Length > view ? shiftShapes[view] : null;
         if (shape is null || !encoderTrains) return x;
-        var random = new Random(unchecked(training.Seed * 1_000_003 + epoch * 7_919 + batch * 31 + view * 17 + 5));
+        var random = new Random(StreamSeed(epoch, unchecked(batch * 31 + view * 17 + 5)));
         return ImageShift.ApplyRandom(x, shape[0], shape[1], training.AugmentShift, random);
     }
 
@@ -357,11 +357,13 @@ public sealed class DeepTrainer
         return v;
     }
 
+    /// <summary>The seed of one random stream of an epoch (batch order, augmentation offsets), from (seed, epoch, salt).</summary>
+    private int StreamSeed(int epoch, int salt) => unchecked(training.Seed * 1_000_003 + epoch * 7_919 + salt);
+
     /// <summary>Rows of each batch of an epoch: a permutation seeded by (seed, epoch) split into ⌊n/B⌋ nearly equal parts.</summary>
     private int[][] BatchRows(int n, int epoch, int salt)
     {
-        int seed = unchecked(training.Seed * 1_000_003 + epoch * 7_919 + salt);
-        int[] perm = PairedDataset.Permutation(n, seed);
+        int[] perm = PairedDataset.Permutation(n, StreamSeed(epoch, salt));
         int batches = Math.Max(1, n / training.BatchSize);
         var result = new int[batches][];
         for (int b = 0; b < batches; b++)
