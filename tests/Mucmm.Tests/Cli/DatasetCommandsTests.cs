@@ -48,7 +48,7 @@ public class DatasetCommandsTests
         Assert.Equal(["noisy"], Directory.GetFileSystemEntries(Path.GetDirectoryName(dir)!).Select(Path.GetFileName));
     }
 
-    [Fact]
+    [FsddFact]
     public void Export_av_digits_writes_spectrograms_images_and_speakers()
     {
         string dir = Path.Combine(TestPaths.NewTempDir(), "avd");

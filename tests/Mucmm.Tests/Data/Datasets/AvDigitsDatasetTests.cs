@@ -13,7 +13,7 @@ public class AvDigitsDatasetTests
     /// Oracle: the FSDD folder's own content (../shared/data/README.md): 3,000 recordings,
     /// 6 speakers × 10 digits × 50 takes; the split rule 80/10/10 gives 2,400 / 300 / 300.
     /// </summary>
-    [Fact]
+    [FsddFact]
     public void Has_the_documented_shapes_labels_and_split()
     {
         var data = Default.Value;
@@ -36,7 +36,7 @@ public class AvDigitsDatasetTests
         DatasetCatalogTests.AssertMatches(DatasetCatalog.Describe("av-digits"), data);
     }
 
-    [Fact]
+    [FsddFact]
     public void No_recording_and_no_image_appears_in_two_splits()
     {
         var data = Default.Value;
@@ -62,7 +62,7 @@ public class AvDigitsDatasetTests
     /// Oracle: the log-mel reader applied to the row's WAV file (named from digit, speaker name and
     /// take) gives the stored spectrogram exactly; rows are in digit, speaker, take order.
     /// </summary>
-    [Fact]
+    [FsddFact]
     public void Audio_view_is_the_recordings_log_mel_spectrogram()
     {
         var data = Default.Value;
@@ -79,7 +79,7 @@ public class AvDigitsDatasetTests
     }
 
     /// <summary>On a small copy of FSDD (2 speakers × 10 digits × 3 takes), so the three loads stay fast.</summary>
-    [Fact]
+    [FsddFact]
     public void Same_seed_same_pairing_and_split()
     {
         string root = TestPaths.NewTempDir();

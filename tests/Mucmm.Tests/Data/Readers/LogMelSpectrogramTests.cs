@@ -143,7 +143,7 @@ public class LogMelSpectrogramTests
     }
 
     /// <summary>Every FSDD recording (first 300 files) gives a finite [40, 64] spectrogram.</summary>
-    [Fact]
+    [FsddFact]
     public void FsddRecordings_GiveFiniteFixedShape()
     {
         foreach (string f in Directory.GetFiles(Path.Combine(TestPaths.Fsdd, "recordings"), "*.wav").Order().Take(300))

@@ -12,7 +12,7 @@ public class WavFileTests
     /// Oracle: FSDD's published content (README of ../shared/data: 3,000 mono 8 kHz recordings,
     /// 6 speakers × 10 digits × 50); every file must read as 16-bit 8 kHz mono.
     /// </summary>
-    [Fact]
+    [FsddFact]
     public void Read_EveryFsddRecording_Is8kHzMono()
     {
         string[] files = Directory.GetFiles(Recordings, "*.wav");
@@ -33,7 +33,7 @@ public class WavFileTests
     /// Oracle: the bytes of fsdd/recordings/0_george_0.wav seen with xxd: data chunk of 0x12a0 =
     /// 4768 bytes (2384 samples), first samples 0xfa2f = -1489 and 0xfc3e = -962 (int16 LE), / 32768; exact.
     /// </summary>
-    [Fact]
+    [FsddFact]
     public void Read_KnownFsddFile_MatchesItsBytes()
     {
         var a = WavFile.Read(Path.Combine(Recordings, "0_george_0.wav"));
