@@ -6,14 +6,17 @@ namespace Mucmm.Tests.Data.Readers;
 
 public class IdxFileTests
 {
-    private static string MnistLabels => Path.Combine(TestPaths.Mnist, "labels-idx1-ubyte.gz");
-    private static string MnistImages => Path.Combine(TestPaths.Mnist, "images-idx3-ubyte.gz");
+    // The repository's own copy of the MNIST IDX files (the embedded resource; byte-identical to
+    // the shared mnist-10k files), so these tests need no external data.
+    private static string Resources => Path.Combine(TestPaths.RepoRoot, "src", "Mucmm", "Data", "Datasets", "Resources");
+    private static string MnistLabels => Path.Combine(Resources, "labels-idx1-ubyte.gz");
+    private static string MnistImages => Path.Combine(Resources, "images-idx3-ubyte.gz");
 
     /// <summary>
-    /// Oracle: the first 20 labels of ../shared/data/mnist-10k/labels-idx1-ubyte.gz as read by
+    /// Oracle: the first 20 labels of the MNIST labels-idx1-ubyte.gz (mnist-10k) as read by
     /// Python's gzip module (<c>list(gzip.open(p).read()[8:28])</c>, Python 3.11); exact.
     /// </summary>
-    [MnistFilesFact]
+    [Fact]
     public void ReadLabels_SharedMnist_MatchesPythonGzipReference()
     {
         byte[] labels = IdxFile.ReadLabels(MnistLabels);
@@ -27,7 +30,7 @@ public class IdxFileTests
     /// Oracle: Python's gzip on images-idx3-ubyte.gz: header 0x00000803, dims 10000×28×28, and the
     /// sum of the first image's 784 bytes is 30569 (<c>sum(d[16:16+784])</c>); exact.
     /// </summary>
-    [MnistFilesFact]
+    [Fact]
     public void ReadImages_SharedMnist_MatchesPythonGzipReference()
     {
         var images = IdxFile.ReadImages(MnistImages);
