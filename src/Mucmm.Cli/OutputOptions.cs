@@ -55,7 +55,7 @@ public sealed class OutputOptions
         ArgumentNullException.ThrowIfNull(parse);
         var folder = OutputFolder.Create(parse.GetValue(output)!, parse.GetValue(force), CommandInputs.Of(parse, output), parse.CommandResult.Command.Name);
         foreach (string stale in folder.StaleRemoved)
-            Console.Error.WriteLine($"mucmm: removed {stale}, left by an interrupted mucmm process that is gone");
+            Console.Error.WriteLine($"mucmm: cleaned up {stale}, left by an interrupted mucmm process that is gone");
         return folder;
     }
 }
