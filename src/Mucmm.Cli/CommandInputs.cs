@@ -15,6 +15,9 @@ public static class CommandInputs
     /// <summary>Lines of a manifest read for the files it lists (a bound: the check must stay cheap).</summary>
     public const int MaxManifestLines = 1_000_000;
 
+    /// <summary>Largest file read as a possible manifest.</summary>
+    public const long MaxManifestBytes = 256L << 20;
+
     /// <summary>The existing files and folders named by <paramref name="parse"/>, except the values of <paramref name="outputs"/>.</summary>
     public static IReadOnlyList<string> Of(ParseResult parse, params Symbol[] outputs)
     {
@@ -54,6 +57,23 @@ public static class CommandInputs
         }
     }
 
+    /// <summary>Longest line read from a possible manifest; a longer one ends the reading (a data file, or /dev/zero).</summary>
+    private const int MaxLineChars = 8192;
+
+    /// <summary>The next line, or null at the end or when it is longer than <see cref="MaxLineChars"/> (never reads more).</summary>
+    private static string? ReadLine(StreamReader reader)
+    {
+        var line = new System.Text.StringBuilder();
+        int c;
+        while ((c = reader.Read()) >= 0)
+        {
+            if (c == '\n') return line.ToString().TrimEnd('\r');
+            if (line.Length >= MaxLineChars) return null;
+            line.Append((char)c);
+        }
+        return line.Length > 0 ? line.ToString() : null;
+    }
+
     /// <summary>The files an image manifest lists (header <c>view1,view2…</c>; paths relative to its folder), else nothing.</summary>
     private static IEnumerable<string> ManifestFiles(string path)
     {
@@ -61,20 +81,20 @@ public static class CommandInputs
         var files = new List<string>();
         try
         {
+            // Regular, non-empty files only: a FIFO, a device (a link to /dev/zero) or a huge data file is not a manifest.
+            long length = new FileInfo(path).Length;
+            if (length <= 0 || length > MaxManifestBytes) return [];
             string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
             using var reader = new StreamReader(path);
-            string? header = reader.ReadLine();
+            string? header = ReadLine(reader);
             if (header is null || !header.TrimStart('\uFEFF').StartsWith("view1,view2", StringComparison.Ordinal)) return [];
             string? line;
-            for (int n = 0; n < MaxManifestLines && (line = reader.ReadLine()) is not null; n++)
-            {
-                if (line.Length > 8192) break;
+            for (int n = 0; n < MaxManifestLines && (line = ReadLine(reader)) is not null; n++)
                 foreach (string cell in line.Split(',').Take(2))
                 {
                     string rel = cell.Trim().Trim('"');
                     if (rel.Length > 0) files.Add(Path.GetFullPath(Path.Combine(dir, rel)));
                 }
-            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
