@@ -55,6 +55,16 @@ public class OutputSafetyTests
         AssertRefused(CliHarness.Run([.. fit, "/"]), "root folder");
         Assert.Equal(before, Snapshot(root));
 
+        // Through a symbolic link: the link is resolved before the comparison.
+        if (!OperatingSystem.IsWindows())
+        {
+            string link = Path.Combine(TestPaths.NewTempDir(), "link");
+            Directory.CreateSymbolicLink(link, run);
+            AssertRefused(RunIn(run, [.. fit, link]), "current folder");
+            AssertRefused(RunIn(sub, [.. fit, link]), "contains the current folder");
+            Assert.Equal(before, Snapshot(root));
+        }
+
         string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         if (home.Length > 0 && Directory.Exists(home))
         {
