@@ -40,6 +40,8 @@ public static class CliRunner
             Console.Error.WriteLine("Run 'mucmm --help' (or 'mucmm COMMAND --help') for usage.");
             return ExitCodes.UserError;
         }
+        // Interrupted: the unfinished output is removed (Interruption, TemporaryPaths).
+        using var interruption = Interruption.Install();
         try
         {
             if (parse.GetValue(threads) is { } n)

@@ -63,11 +63,12 @@ public static class DemoCommand
             var progress = runtime.Progress(parse);
             bool isQuick = parse.GetValue(quick);
             int s = parse.GetValue(seed);
-            using var folder = OutputFolder.Create(parse.GetValue(output)!, parse.GetValue(force));
+            using var folder = OutputOptions.Open(parse, output, force);
             var data = DatasetCatalog.Load(Dataset, new DatasetOptions { Seed = s });
             progress.WriteLine($"demo: {data.Description}; {data.Count} pairs. Fitting {ModelKind} MUCMM{(isQuick ? " (quick)" : "")}…");
 
             var request = Request(data, s, isQuick, runtime.DeviceOf(parse), runtime.IsQuiet(parse), folder.TempPath + ".checkpoint");
+            using var work = request.Deep is { } w ? TemporaryPaths.Track(w.WorkDirectory) : null;   // removed if interrupted
             try
             {
                 FitCommand.Run(request, folder);

@@ -161,7 +161,9 @@ public static class FitCommand
             }
             if (request.Train is { Count: 0 })
                 throw new MucmmUserException($"the {request.Split} split of {dataName} has no rows");
-            Run(request, folder);
+            // A work folder this run creates is removed on failure and interruption unless it holds a resumable checkpoint.
+            using (isDeep && !Directory.Exists(workDir) ? TemporaryPaths.TrackWork(workDir, keep: () => Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir)) : null)
+                Run(request, folder);
             folder.Commit();
             if (isDeep && Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
             Console.WriteLine($"fit: wrote {folder.Target}");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mucmm.Data;
 using Mucmm.Explain;
 
 namespace Mucmm.Cli.Commands;
@@ -37,28 +38,14 @@ public static class ScoreCommand
         {
             runtime.Apply(parse);
             string path = Path.GetFullPath(parse.GetValue(outFile)!);
-            if (File.Exists(path) && !parse.GetValue(force))
-                throw new MucmmUserException(path, "exists; use --force to replace it");
-            if (Directory.Exists(path))
-                throw new MucmmUserException(path, "is a folder; give a file name such as scores.csv");
-            string? parent = Path.GetDirectoryName(path);
-            if (parent is not null && !Directory.Exists(parent))
-                throw new MucmmUserException(parent, "folder does not exist");
+            var inputs = CommandInputs.Of(parse, outFile);
+            AtomicFile.Check(path, parse.GetValue(force), inputs);
             var m = model.Load(parse);
             var dataset = data.Load(parse);
             var scores = Score.Standard(m.ViewCount);
             var values = Scores.Compute(m, dataset.Views, scores);
-            // Write next to the target, then rename: never a half-written CSV.
-            string temp = Path.Combine(parent ?? ".", $".{Path.GetFileName(path)}.tmp-{Guid.NewGuid():N}");
-            try
-            {
-                ScoreTable.WriteCsv(temp, dataset, scores, values);
-                File.Move(temp, path, overwrite: true);
-            }
-            finally
-            {
-                if (File.Exists(temp)) File.Delete(temp);
-            }
+            // Written next to the target, then renamed: never a half-written CSV, no temporary file left.
+            AtomicFile.Write(path, temp => ScoreTable.WriteCsv(temp, dataset, scores, values), parse.GetValue(force), inputs);
             Console.WriteLine($"score: {dataset.Count} samples → {path} (mean common score {values[0].Average():0.###})");
             return ExitCodes.Ok;
         });

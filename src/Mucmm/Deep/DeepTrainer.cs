@@ -376,7 +376,8 @@ public sealed class DeepTrainer
 
     private MucmmUserException Diverged(string phase, int epoch, int batch, string term, Checkpoint? checkpoint)
     {
-        string kept = checkpoint is null ? "" : $"; the last good checkpoint is kept in {checkpoint.Directory}";
+        // Only a checkpoint that exists is named (a run diverging in its first epoch has none).
+        string kept = checkpoint is { Exists: true } ? $"; the last good checkpoint is kept in {checkpoint.Directory}" : "";
         return new MucmmUserException(
             $"training diverged: the {term} term became NaN or infinite in {phase} epoch {epoch + 1}, batch {batch + 1}{kept}; lower --lr (now {training.LearningRate.ToString(CultureInfo.InvariantCulture)})");
     }
@@ -590,8 +591,6 @@ public static class TrainCsv
             sb.Append(',').Append(double.IsNaN(r.ValidationCorrelation) ? "" : r.ValidationCorrelation.ToString("R", CultureInfo.InvariantCulture));
             sb.Append(',').Append(r.Seconds.ToString("F2", CultureInfo.InvariantCulture)).Append('\n');
         }
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, sb.ToString());
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, sb.ToString());
     }
 }

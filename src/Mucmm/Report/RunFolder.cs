@@ -109,12 +109,9 @@ public sealed class RunFolder
         return DatasetCatalog.Load(DataName, new DatasetOptions { Seed = Seed, FsddDir = fsddDir, Samples = samples });
     }
 
-    /// <summary>Writes <paramref name="text"/> to the run's file <paramref name="name"/> atomically (temporary file, then rename).</summary>
-    public void WriteFile(string name, string text)
-    {
-        string target = File(name);
-        string tmp = target + $".tmp-{Environment.ProcessId}";
-        System.IO.File.WriteAllText(tmp, text);
-        System.IO.File.Move(tmp, target, overwrite: true);
-    }
+    /// <summary>
+    /// Writes <paramref name="text"/> to the run's file <paramref name="name"/> atomically (<see cref="AtomicFile"/>:
+    /// temporary file, then rename; nothing left behind on failure; a folder in the way is a <see cref="MucmmUserException"/>).
+    /// </summary>
+    public void WriteFile(string name, string text) => AtomicFile.WriteAllText(File(name), text);
 }

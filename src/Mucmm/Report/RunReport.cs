@@ -24,6 +24,8 @@ public static class RunReport
         ArgumentNullException.ThrowIfNull(data);
         progress ??= TextWriter.Null;
         string target = run.File(RunFolder.ReportFile);
+        AtomicFile.Check(target, overwrite: true);   // a folder in the way is refused before any work
+        if (!run.Has(RunFolder.MetricsFile)) AtomicFile.Check(run.File(RunFolder.MetricsFile), overwrite: true);
         if (File.Exists(target) && !force)
             throw new MucmmUserException(target, "the report already exists; add --force to replace it");
         var model = ModelStore.Load(run.ModelPath);

@@ -74,6 +74,9 @@ public sealed class ChildCli : IDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>The process id (e.g. to send it a signal).</summary>
+    public int Id => process.Id;
+
     /// <summary>Whether the process has exited.</summary>
     public bool HasExited => process.HasExited;
 

@@ -101,7 +101,7 @@ public class DatasetCommandsTests
     public void Existing_out_is_refused_without_force_and_replaced_with_force()
     {
         string dir = Path.Combine(TestPaths.NewTempDir(), "split");
-        Directory.CreateDirectory(dir);
+        Assert.Equal(0, CliHarness.Run("export-dataset", "split-mnist", "--out", dir).ExitCode);   // a folder mucmm wrote
         File.WriteAllText(Path.Combine(dir, "keep.txt"), "mine");
 
         var r = CliHarness.Run("export-dataset", "split-mnist", "--out", dir);

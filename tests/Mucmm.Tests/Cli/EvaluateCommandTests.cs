@@ -77,9 +77,13 @@ public class EvaluateCommandTests
         Assert.Contains("784", wrong.Stderr);
         Assert.False(Directory.Exists(Path.Combine(root, "e1")));
 
-        var exists = CliHarness.Run("evaluate", "--model", run, "--samples", "1500", "--out", run);
+        Directory.CreateDirectory(Path.Combine(root, "e3"));
+        var exists = CliHarness.Run("evaluate", "--model", run, "--samples", "1500", "--out", Path.Combine(root, "e3"));
         Assert.Equal(2, exists.ExitCode);
         Assert.Contains("already exists", exists.Stderr);
+        var input = CliHarness.Run("evaluate", "--model", run, "--samples", "1500", "--out", run);   // the model it reads
+        Assert.Equal(2, input.ExitCode);
+        Assert.Contains("is an input of this command", input.Stderr);
 
         var threads = CliHarness.Run("evaluate", "--model", run, "--out", Path.Combine(root, "e2"), "--threads", "0");
         Assert.Equal(2, threads.ExitCode);

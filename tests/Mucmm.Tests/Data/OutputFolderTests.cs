@@ -39,8 +39,7 @@ public class OutputFolderTests
     public void Existing_target_is_refused_without_force_and_replaced_with_force()
     {
         string target = Path.Combine(TestPaths.NewTempDir(), "out");
-        Directory.CreateDirectory(target);
-        File.WriteAllText(Path.Combine(target, "old.txt"), "old");
+        OutputFolder.Write(target, false, folder => File.WriteAllText(folder.File("old.txt"), "old"));
 
         var ex = Assert.Throws<MucmmUserException>(() => OutputFolder.Create(target));
         Assert.StartsWith(target, ex.Message);
@@ -48,7 +47,7 @@ public class OutputFolderTests
         Assert.Equal(["out"], Siblings(target));
 
         OutputFolder.Write(target, force: true, folder => File.WriteAllText(folder.File("new.txt"), "new"));
-        Assert.Equal(["new.txt"], Directory.GetFiles(target).Select(Path.GetFileName));
+        Assert.Equal([OutputFolder.MarkerFile, "new.txt"], Directory.GetFiles(target).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(["out"], Siblings(target));
     }
 
