@@ -161,6 +161,7 @@ public static class FitCommand
             }
             if (request.Train is { Count: 0 })
                 throw new MucmmUserException($"the {request.Split} split of {dataName} has no rows");
+            request = FitDimsToData(request, parse.GetResult(commonDim) is { Implicit: false }, parse.GetResult(individualDim) is { Implicit: false });
             Run(request, folder);
             folder.Commit();
             if (isDeep && Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
@@ -168,6 +169,28 @@ public static class FitCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Lowers the default k and r (those the user did not give) to what the data allows
+    /// (<see cref="DimensionDefaults"/>) and says so in one line on standard error.
+    /// </summary>
+    private static FitRequest FitDimsToData(FitRequest request, bool commonGiven, bool individualGiven)
+    {
+        int[] widths = request.Train is { } train
+            ? train.Views.Select(v => v.Cols).ToArray()
+            : request.Streamed!.Select(f => { using var rows = PairedFiles.OpenRows(f); return rows.Cols; }).ToArray();
+        bool hasIndividual = request.Model is "linear" or "deep";
+        var choice = DimensionDefaults.Choose(widths, request.CommonDim, commonGiven, request.IndividualDim, individualGiven,
+            minIndividual: request.Model == "deep" ? 1 : 0, hasIndividual);
+        if (choice.Note is null) return request;
+        Console.Error.WriteLine($"mucmm: note: {choice.Note}");
+        return request with
+        {
+            CommonDim = choice.CommonDim,
+            IndividualDim = choice.IndividualDim,
+            Deep = request.Deep is { } d ? d with { Model = d.Model with { CommonDim = choice.CommonDim, IndividualDim = choice.IndividualDim } } : null,
+        };
     }
 
     /// <summary>Fits the requested model and writes <c>model/</c> and <c>fit.json</c> into <paramref name="folder"/>.</summary>
@@ -248,7 +271,7 @@ public static class FitCommand
         LinearModel model;
         if (r.Streamed is { } files)
         {
-            var stats = StreamedStats(files, r.Split, r.Seed);
+            var stats = StreamedStats(files, r.Split, r.Seed, options);
             if (stats.Count == 0) throw new MucmmUserException($"the {r.Split} split of {r.DataName} has no rows");
             model = LinearMucmm.Fit(stats, options);
         }
@@ -278,12 +301,13 @@ public static class FitCommand
     /// split is the one <see cref="DataOptions"/> gives user files (<see cref="DatasetSplits.Random"/>
     /// from the header's row count and --seed), so streamed and in-memory fits see the same rows.
     /// </summary>
-    internal static CovarianceStats StreamedStats(IReadOnlyList<string> files, string split, int seed)
+    internal static CovarianceStats StreamedStats(IReadOnlyList<string> files, string split, int seed, LinearOptions? options = null)
     {
         var readers = new List<IRowChunkReader>();
         try
         {
-            foreach (var f in files) readers.Add(MatrixFile.OpenRows(f));
+            PairedFiles.WarnSameFiles(files, DataOptions.Warn);
+            foreach (var f in files) readers.Add(PairedFiles.OpenRows(f));
             long n = readers[0].Rows;
             foreach (var r in readers)
                 if (r.Rows != n)
@@ -297,6 +321,9 @@ public static class FitCommand
                 var wanted = split switch { "train" => Data.Split.Train, "validation" => Data.Split.Validation, _ => Data.Split.Test };
                 keep = i => splits[i] == wanted;
             }
+            // Shapes and memory are checked before the D × D statistics exist.
+            if (options is not null)
+                LinearMucmm.CheckFeasible(keep is null ? n : Enumerable.Range(0, (int)n).LongCount(i => keep(i)), readers.Select(r => r.Cols).ToArray(), options);
             using var acc = new CovarianceAccumulator(readers.Select(r => r.Cols).ToArray());
             acc.Add(readers, keep);
             return acc.ToStats();
