@@ -161,9 +161,11 @@ public static class FitCommand
             }
             if (request.Train is { Count: 0 })
                 throw new MucmmUserException($"the {request.Split} split of {dataName} has no rows");
-            request = FitDimsToData(request, parse.GetResult(commonDim) is { Implicit: false }, parse.GetResult(individualDim) is { Implicit: false });
+            (request, string? note) = FitDimsToData(request, parse.GetResult(commonDim) is { Implicit: false }, parse.GetResult(individualDim) is { Implicit: false });
             Run(request, folder);
             folder.Commit();
+            // After the fit, so that a refused fit prints its one error line only.
+            if (note is not null) Console.Error.WriteLine($"mucmm: note: {note}");
             if (isDeep && Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
             Console.WriteLine($"fit: wrote {folder.Target}");
             return ExitCodes.Ok;
@@ -173,9 +175,9 @@ public static class FitCommand
 
     /// <summary>
     /// Lowers the default k and r (those the user did not give) to what the data allows
-    /// (<see cref="DimensionDefaults"/>) and says so in one line on standard error.
+    /// (<see cref="DimensionDefaults"/>); the note says so (one line, printed after a successful fit).
     /// </summary>
-    private static FitRequest FitDimsToData(FitRequest request, bool commonGiven, bool individualGiven)
+    private static (FitRequest Request, string? Note) FitDimsToData(FitRequest request, bool commonGiven, bool individualGiven)
     {
         int[] widths = request.Train is { } train
             ? train.Views.Select(v => v.Cols).ToArray()
@@ -183,14 +185,13 @@ public static class FitCommand
         bool hasIndividual = request.Model is "linear" or "deep";
         var choice = DimensionDefaults.Choose(widths, request.CommonDim, commonGiven, request.IndividualDim, individualGiven,
             minIndividual: request.Model == "deep" ? 1 : 0, hasIndividual);
-        if (choice.Note is null) return request;
-        Console.Error.WriteLine($"mucmm: note: {choice.Note}");
-        return request with
+        if (choice.Note is null) return (request, null);
+        return (request with
         {
             CommonDim = choice.CommonDim,
             IndividualDim = choice.IndividualDim,
             Deep = request.Deep is { } d ? d with { Model = d.Model with { CommonDim = choice.CommonDim, IndividualDim = choice.IndividualDim } } : null,
-        };
+        }, choice.Note);
     }
 
     /// <summary>Fits the requested model and writes <c>model/</c> and <c>fit.json</c> into <paramref name="folder"/>.</summary>

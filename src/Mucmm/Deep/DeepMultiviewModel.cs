@@ -278,7 +278,8 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
         Check(nameof(Alignment.CommonMaps), a.CommonMaps, k * k);
         Check(nameof(Alignment.IndividualMeans), a.IndividualMeans, r);
         Check(nameof(Alignment.IndividualMaps), a.IndividualMaps, r * r);
-        Check(nameof(Alignment.CanonicalCorrelations), [a.CanonicalCorrelations, a.CanonicalCorrelations], k);
+        if (a.CanonicalCorrelations is null || a.CanonicalCorrelations.Length != k || a.CanonicalCorrelations.Any(v => !double.IsFinite(v)))
+            throw new MucmmUserException(path, $"\"{nameof(Alignment.CanonicalCorrelations)}\" must hold {k} finite values (from the model's common dim)");
         return a;
     }
 

@@ -47,8 +47,8 @@ internal static class ReaderIO
     /// <summary>Largest file <see cref="ReadAll"/> reads whole (1 GiB): WAV recordings and IDX files are far smaller.</summary>
     public const long MaxWholeFileBytes = 1L << 30;
 
-    /// <summary>Largest small text file (config.json, alignment.json, state files) <see cref="ReadAllText"/> reads: 256 MiB.</summary>
-    public const long MaxTextFileBytes = 256L << 20;
+    /// <summary>Largest small text file (config.json, alignment.json, state files) <see cref="ReadAllText"/> reads: 64 MiB.</summary>
+    public const long MaxTextFileBytes = 64L << 20;
 
     /// <summary>
     /// Reads the rest of the stream into memory, at most <paramref name="maxBytes"/> bytes: a longer
