@@ -70,12 +70,12 @@ public static class FitCommand
         var output = new OutputOptions("model/ and fit.json");
         var commonDim = new Option<int>("--common-dim")
         {
-            Description = "Number of common variates k per view.", HelpName = "K",
+            Description = "Number of common variates k per view (default 10, lowered to min(10, d1, d2) for narrower views, with a note).", HelpName = "K",
             DefaultValueFactory = _ => LinearOptions.Defaults.CommonDim,
         };
         var individualDim = new Option<int>("--individual-dim")
         {
-            Description = "Number of individual variates r per view.", HelpName = "R",
+            Description = "Number of individual variates r per view (default 10, 20 for deep; lowered to what the views leave after k, with a note).", HelpName = "R",
             DefaultValueFactory = _ => LinearOptions.Defaults.IndividualDim,
         };
         var ridge = new Option<double>("--ridge")
