@@ -112,6 +112,9 @@ public sealed class DataOptions
     public bool IsGiven(ParseResult parse) =>
         parse.GetValue(Dataset) is not null || parse.GetValue(View1) is not null || parse.GetValue(View2) is not null;
 
+    /// <summary>Prints a one-line warning on standard error ("mucmm: warning: …").</summary>
+    public static void Warn(string message) => Console.Error.WriteLine($"mucmm: warning: {message}");
+
     /// <summary>The value of <c>--seed</c>.</summary>
     public int SeedOf(ParseResult parse) => parse.GetValue(Seed);
 
@@ -157,6 +160,6 @@ public sealed class DataOptions
             throw new MucmmUserException("no data: give --dataset NAME (see 'mucmm datasets') or --view1 FILE --view2 FILE");
         if (v1 is null || v2 is null)
             throw new MucmmUserException(v1 is null ? "--view2 needs --view1 FILE as well" : "--view1 needs --view2 FILE as well");
-        return PairedFiles.Load([v1, v2], seed);
+        return PairedFiles.Load([v1, v2], seed, Warn);
     }
 }

@@ -70,12 +70,12 @@ public static class FitCommand
         var output = new OutputOptions("model/ and fit.json");
         var commonDim = new Option<int>("--common-dim")
         {
-            Description = "Number of common variates k per view.", HelpName = "K",
+            Description = "Number of common variates k per view (default 10, lowered to min(10, d1, d2) for narrower views, with a note).", HelpName = "K",
             DefaultValueFactory = _ => LinearOptions.Defaults.CommonDim,
         };
         var individualDim = new Option<int>("--individual-dim")
         {
-            Description = "Number of individual variates r per view.", HelpName = "R",
+            Description = "Number of individual variates r per view (default 10, 20 for deep; lowered to what the views leave after k, with a note).", HelpName = "R",
             DefaultValueFactory = _ => LinearOptions.Defaults.IndividualDim,
         };
         var ridge = new Option<double>("--ridge")
@@ -161,15 +161,39 @@ public static class FitCommand
             }
             if (request.Train is { Count: 0 })
                 throw new MucmmUserException($"the {request.Split} split of {dataName} has no rows");
+            (request, string? note) = FitDimsToData(request, parse.GetResult(commonDim) is { Implicit: false }, parse.GetResult(individualDim) is { Implicit: false });
             // A work folder this run creates is removed on failure and interruption unless it holds a resumable checkpoint.
             using (isDeep && !Directory.Exists(workDir) ? TemporaryPaths.TrackWork(workDir, keep: () => Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir)) : null)
                 Run(request, folder);
             folder.Commit();
+            // After the fit, so that a refused fit prints its one error line only.
+            if (note is not null) Console.Error.WriteLine($"mucmm: note: {note}");
             if (isDeep && Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
             Console.WriteLine($"fit: wrote {folder.Target}");
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Lowers the default k and r (those the user did not give) to what the data allows
+    /// (<see cref="DimensionDefaults"/>); the note says so (one line, printed after a successful fit).
+    /// </summary>
+    private static (FitRequest Request, string? Note) FitDimsToData(FitRequest request, bool commonGiven, bool individualGiven)
+    {
+        int[] widths = request.Train is { } train
+            ? train.Views.Select(v => v.Cols).ToArray()
+            : request.Streamed!.Select(f => { using var rows = PairedFiles.OpenRows(f); return rows.Cols; }).ToArray();
+        bool hasIndividual = request.Model is "linear" or "deep";
+        var choice = DimensionDefaults.Choose(widths, request.CommonDim, commonGiven, request.IndividualDim, individualGiven,
+            minIndividual: request.Model == "deep" ? 1 : 0, hasIndividual);
+        if (choice.Note is null) return (request, null);
+        return (request with
+        {
+            CommonDim = choice.CommonDim,
+            IndividualDim = choice.IndividualDim,
+            Deep = request.Deep is { } d ? d with { Model = d.Model with { CommonDim = choice.CommonDim, IndividualDim = choice.IndividualDim } } : null,
+        }, choice.Note);
     }
 
     /// <summary>Fits the requested model and writes <c>model/</c> and <c>fit.json</c> into <paramref name="folder"/>.</summary>
@@ -250,7 +274,7 @@ public static class FitCommand
         LinearModel model;
         if (r.Streamed is { } files)
         {
-            var stats = StreamedStats(files, r.Split, r.Seed);
+            var stats = StreamedStats(files, r.Split, r.Seed, options);
             if (stats.Count == 0) throw new MucmmUserException($"the {r.Split} split of {r.DataName} has no rows");
             model = LinearMucmm.Fit(stats, options);
         }
@@ -280,12 +304,13 @@ public static class FitCommand
     /// split is the one <see cref="DataOptions"/> gives user files (<see cref="DatasetSplits.Random"/>
     /// from the header's row count and --seed), so streamed and in-memory fits see the same rows.
     /// </summary>
-    internal static CovarianceStats StreamedStats(IReadOnlyList<string> files, string split, int seed)
+    internal static CovarianceStats StreamedStats(IReadOnlyList<string> files, string split, int seed, LinearOptions? options = null)
     {
         var readers = new List<IRowChunkReader>();
         try
         {
-            foreach (var f in files) readers.Add(MatrixFile.OpenRows(f));
+            PairedFiles.WarnSameFiles(files, DataOptions.Warn);
+            foreach (var f in files) readers.Add(PairedFiles.OpenRows(f));
             long n = readers[0].Rows;
             foreach (var r in readers)
                 if (r.Rows != n)
@@ -299,6 +324,9 @@ public static class FitCommand
                 var wanted = split switch { "train" => Data.Split.Train, "validation" => Data.Split.Validation, _ => Data.Split.Test };
                 keep = i => splits[i] == wanted;
             }
+            // Shapes and memory are checked before the D × D statistics exist.
+            if (options is not null)
+                LinearMucmm.CheckFeasible(keep is null ? n : Enumerable.Range(0, (int)n).LongCount(i => keep(i)), readers.Select(r => r.Cols).ToArray(), options);
             using var acc = new CovarianceAccumulator(readers.Select(r => r.Cols).ToArray());
             acc.Add(readers, keep);
             return acc.ToStats();

@@ -12,8 +12,11 @@ public enum ViewKind
 }
 
 /// <summary>
-/// One modality of a paired dataset: <see cref="Rows"/> samples, each a flattened vector of
-/// <see cref="Cols"/> float64 values, stored row-major in <see cref="Data"/>.
+/// One modality of a paired dataset: <see cref="Rows"/> samples, each of shape <see cref="SampleShape"/>
+/// (e.g. [28, 28] for images, [C, H, W] for a (n, C, H, W) <c>.npy</c> file, [d] for plain vectors) and
+/// stored flattened, <see cref="Cols"/> = prod(<see cref="SampleShape"/>) float64 values per row,
+/// row-major in <see cref="Data"/>. Linear models use the flattened rows; deep encoders (CNN, ONNX)
+/// use <see cref="SampleShape"/> to restore each sample's shape.
 /// </summary>
 public sealed class View
 {
@@ -69,19 +72,34 @@ public sealed class View
     }
 
     /// <summary>
+    /// Largest magnitude a data value may have: 1e100. Squares and sums of squares of larger values
+    /// overflow float64 (1.8e308) in covariances, so a fit would fail with a misleading message; no
+    /// real measurement is that large (it is usually a corrupt file or a missing-value code).
+    /// </summary>
+    public const double MaxMagnitude = 1e100;
+
+    /// <summary>Why a value above <see cref="MaxMagnitude"/> is refused (for messages).</summary>
+    public const string TooLargeReason =
+        "the value is too large (|x| > 1e100): products of such values overflow float64; rescale the data or fix the file";
+
+    /// <summary>
     /// Throws <see cref="MucmmUserException"/> naming <paramref name="source"/> (or the view) and the
-    /// first row and column holding NaN or an infinity.
+    /// first row and column holding NaN, an infinity or a value larger than <see cref="MaxMagnitude"/>.
     /// </summary>
     public void EnsureFinite(string? source = null)
     {
-        for (int i = 0; i < Data.Length; i++)
-        {
-            if (!double.IsFinite(Data[i]))
-            {
-                string what = double.IsNaN(Data[i]) ? "NaN" : "an infinite value";
-                throw new MucmmUserException(source ?? $"view '{Name}'",
-                    $"{what} at row {i / Cols}, column {i % Cols}");
-            }
-        }
+        int i = Readers.FloatSpans.FirstAbove(Data, MaxMagnitude);
+        if (i < 0) return;
+        double v = Data[i];
+        string what = double.IsNaN(v) ? "NaN" : double.IsInfinity(v) ? "an infinite value"
+            : $"the value {v.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}";
+        string why = double.IsFinite(v) ? ": " + TooLargeReason : "";
+        throw new MucmmUserException(source ?? $"view '{Name}'", $"{what} at row {i / Cols}, column {i % Cols}{why}");
     }
+
+    /// <summary>
+    /// The same rows as plain feature vectors: kind <see cref="ViewKind.Vector"/>, sample shape [<see cref="Cols"/>]
+    /// (the data is shared, not copied). Linear models see every view this way.
+    /// </summary>
+    public View Flatten() => SampleShape.Count == 1 && Kind == ViewKind.Vector ? this : new View(Name, ViewKind.Vector, [Cols], Data);
 }

@@ -153,38 +153,134 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
         network.save_safetensors(Path.Combine(directory, "weights.safetensors"));
     }
 
-    /// <summary>Loads a model written by <see cref="Save"/>; a clear <see cref="MucmmUserException"/> for other kinds or versions.</summary>
+    /// <summary>
+    /// Loads a model written by <see cref="Save"/>. Every damaged or incomplete folder is a one-line
+    /// <see cref="MucmmUserException"/> naming the file and the problem: another kind or version, a missing
+    /// or ill-typed config entry, a missing, truncated or non-finite <c>weights.safetensors</c>, tensors
+    /// missing or of the wrong shape for the config, a missing or inconsistent <c>alignment.json</c>.
+    /// </summary>
     public static DeepMultiviewModel Load(string directory, string device = "cpu")
     {
-        var (config, kind, configPath) = ModelStore.ReadConfig(directory, "deep", FormatVersion, "deep", "dcca");
+        var (json, kind, configPath) = ModelStore.ReadConfig(directory, "deep", FormatVersion, "deep", "dcca");
+        var config = new ModelConfig(json, configPath);
 
-        var shapes = config["sample_shapes"]!.AsArray().Select(s => s!.AsArray().Select(x => x!.GetValue<int>()).ToArray()).ToArray();
-        var encoderKind = Enum.Parse<EncoderKind>(config["encoder"]!.GetValue<string>(), ignoreCase: true);
+        var shapes = config.IntArrays("sample_shapes", min: 1);
+        if (shapes.Length != 2 || shapes.Any(sh => sh.Length == 0))
+            throw config.Bad("sample_shapes", "must list a non-empty shape for each of the 2 views");
+        EncoderKind encoderKind = ParseEnum<EncoderKind>(config, "encoder");
+        int commonDim = config.Int("common_dim", min: 1);
+        int individualDim = config.Int("individual_dim", min: 0);
+        if (kind == "deep" && individualDim < 1)
+            throw config.Bad("individual_dim", $"must be ≥ 1 for a \"deep\" (MUCMM) model, found {individualDim}; is \"model\" right?");
         var options = new DeepModelOptions
         {
             Kind = kind == "deep" ? DeepModelKind.Mucmm : DeepModelKind.DeepCca,
             Encoder = encoderKind,
-            TrainEncoder = config["train_encoder"]!.GetValue<bool>(),
-            EncoderHidden = config["encoder_hidden"]!.AsArray().Select(x => x!.GetValue<int>()).ToArray(),
-            CnnFeatures = config["cnn_features"]!.GetValue<int>(),
+            TrainEncoder = config.Bool("train_encoder"),
+            EncoderHidden = config.Ints("encoder_hidden", min: 1),
+            CnnFeatures = config.Int("cnn_features", min: 1),
             // Models saved before the option existed used 16 and 32 channels.
-            CnnChannels = config["cnn_channels"]?.AsArray().Select(x => x!.GetValue<int>()).ToArray() ?? [16, 32],
-            CommonDim = config["common_dim"]!.GetValue<int>(),
-            IndividualDim = Math.Max(1, config["individual_dim"]!.GetValue<int>()),
-            Head = Enum.Parse<HeadKind>(config["head"]!.GetValue<string>(), ignoreCase: true),
-            HeadHidden = config["head_hidden"]!.GetValue<int>(),
-            DecoderHidden = config["decoder_hidden"]!.GetValue<int>(),
+            CnnChannels = config.Has("cnn_channels") ? config.Ints("cnn_channels", min: 1) : [16, 32],
+            CommonDim = commonDim,
+            IndividualDim = Math.Max(1, individualDim),
+            Head = ParseEnum<HeadKind>(config, "head"),
+            HeadHidden = config.Int("head_hidden", min: 1),
+            DecoderHidden = config.Int("decoder_hidden", min: 0),
             TorchScriptPaths = encoderKind == EncoderKind.TorchScript
                 ? Enumerable.Range(1, shapes.Length).Select(m => Path.Combine(directory, $"encoder{m}.pt")).ToArray()
                 : [],
         };
-        var targets = config["decoder_targets"]!.AsArray().Select(x => x!.GetValue<int>()).ToArray();
+        if (options.CnnChannels.Count != 2) throw config.Bad("cnn_channels", $"must list 2 channel counts, found {options.CnnChannels.Count}");
+        if (encoderKind == EncoderKind.Mlp && options.EncoderHidden.Count == 0) throw config.Bad("encoder_hidden", "must not be empty for an MLP encoder");
+        var targets = config.Ints("decoder_targets", min: 0);
+        if (targets.Length != 2) throw config.Bad("decoder_targets", $"must list 2 views, found {targets.Length}");
+        if (config.Has("input_dims"))
+        {
+            var dims = config.Ints("input_dims", min: 1);
+            if (!dims.SequenceEqual(shapes.Select(sh => sh.Aggregate(1, (a, b) => a * b))))
+                throw config.Bad("input_dims", $"[{string.Join(", ", dims)}] does not match sample_shapes");
+        }
+
+        string weightsPath = Path.Combine(directory, "weights.safetensors");
+        string alignmentPath = Path.Combine(directory, "alignment.json");
+        var alignment = ReadAlignment(alignmentPath, commonDim, kind == "deep" ? individualDim : 0);
         var network = BuildNetwork(options, shapes, targets);
-        network.load_safetensors(Path.Combine(directory, "weights.safetensors"));
-        network.to(DeviceSelection.Parse(device));
-        var alignment = JsonSerializer.Deserialize<Alignment>(File.ReadAllText(Path.Combine(directory, "alignment.json")))
-            ?? throw new MucmmUserException(Path.Combine(directory, "alignment.json"), "empty alignment");
-        return new DeepMultiviewModel(options, shapes, network, alignment);
+        try
+        {
+            LoadWeights(network, weightsPath, configPath);
+            network.to(DeviceSelection.Parse(device));
+            return new DeepMultiviewModel(options, shapes, network, alignment);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private static T ParseEnum<T>(ModelConfig config, string name) where T : struct, Enum
+    {
+        string text = config.String(name);
+        if (!Enum.TryParse<T>(text, ignoreCase: true, out var value) || !Enum.IsDefined(value) || int.TryParse(text, out _))
+            throw config.Bad(name, $"'{text}' is not one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
+        return value;
+    }
+
+    /// <summary>
+    /// Reads <c>weights.safetensors</c> into <paramref name="network"/>: every tensor the network has must be
+    /// present, with its shape, and finite (<see cref="ModelStore.ReadWeights"/>); extra tensors are refused too.
+    /// </summary>
+    private static void LoadWeights(MultiviewNetwork network, string weightsPath, string configPath)
+    {
+        using var scope = NewDisposeScope();
+        var tensors = ModelStore.ReadWeights(weightsPath);
+        var expected = network.state_dict();
+        foreach (var (name, t) in expected)
+        {
+            if (!tensors.TryGetValue(name, out var got))
+                throw new MucmmUserException(weightsPath, $"tensor '{name}' is missing (the architecture in {configPath} needs it)");
+            if (!got.shape.SequenceEqual(t.shape))
+                throw new MucmmUserException(weightsPath,
+                    $"tensor '{name}' has shape [{string.Join(", ", got.shape)}] but the architecture in {configPath} needs [{string.Join(", ", t.shape)}]");
+        }
+        foreach (var name in tensors.Keys)
+            if (!expected.ContainsKey(name))
+                throw new MucmmUserException(weightsPath, $"tensor '{name}' is not part of the architecture in {configPath}");
+        using (no_grad())
+            foreach (var (name, t) in expected) t.copy_(tensors[name]);
+    }
+
+    /// <summary>
+    /// Reads and checks <c>alignment.json</c> against the model's dims: k common means, k × k maps and
+    /// k correlations, r individual means and r × r maps per view, all finite.
+    /// </summary>
+    private static Alignment ReadAlignment(string path, int k, int r)
+    {
+        if (!File.Exists(path)) throw new MucmmUserException(path, "the alignment file is missing (the model folder is incomplete; refit or copy the whole folder)");
+        Alignment? a;
+        try
+        {
+            a = JsonSerializer.Deserialize<Alignment>(Data.Readers.ReaderIO.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new MucmmUserException(path, $"not a valid alignment ({e.Message.ReplaceLineEndings(" ")})");
+        }
+        if (a is null) throw new MucmmUserException(path, "empty alignment");
+        void Check(string name, double[][]? arrays, int length)
+        {
+            if (arrays is null || arrays.Length != 2 || arrays.Any(x => x is null || x.Length != length))
+                throw new MucmmUserException(path, $"\"{name}\" must hold 2 arrays of {length} values (from the model's dims)");
+            if (arrays.Any(x => x.Any(v => !double.IsFinite(v))))
+                throw new MucmmUserException(path, $"\"{name}\" holds NaN or an infinite value; the model is damaged — refit it");
+        }
+        Check(nameof(Alignment.CommonMeans), a.CommonMeans, k);
+        Check(nameof(Alignment.CommonMaps), a.CommonMaps, k * k);
+        Check(nameof(Alignment.IndividualMeans), a.IndividualMeans, r);
+        Check(nameof(Alignment.IndividualMaps), a.IndividualMaps, r * r);
+        if (a.CanonicalCorrelations is null || a.CanonicalCorrelations.Length != k || a.CanonicalCorrelations.Any(v => !double.IsFinite(v)))
+            throw new MucmmUserException(path, $"\"{nameof(Alignment.CanonicalCorrelations)}\" must hold {k} finite values (from the model's common dim)");
+        return a;
     }
 
     /// <summary>Builds untrained per-view networks for the given architecture; <paramref name="decoderTargets"/>[m] is the reconstruction width of view m (0: none).</summary>
@@ -195,14 +291,15 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
         {
             var shape = sampleShapes[m];
             int d = shape.Aggregate(1, (a, b) => a * b);
-            var kind = options.Encoder == EncoderKind.Auto ? (shape.Length == 2 && shape[0] >= 4 && shape[1] >= 4 ? EncoderKind.Cnn : EncoderKind.Mlp) : options.Encoder;
+            var plane = Plane(shape);
+            var kind = options.Encoder == EncoderKind.Auto ? (plane is { H: >= 4, W: >= 4 } ? EncoderKind.Cnn : EncoderKind.Mlp) : options.Encoder;
             Encoder enc = kind switch
             {
                 EncoderKind.Identity => new FlattenEncoder(d),
                 EncoderKind.Mlp => new MlpEncoder(d, options.EncoderHidden),
-                EncoderKind.Cnn => shape.Length == 2
-                    ? new CnnEncoder(shape[0], shape[1], options.CnnFeatures, options.CnnChannels[0], options.CnnChannels[1])
-                    : throw new MucmmUserException($"--encoder cnn needs 2-D samples (images, spectrograms); view {m + 1} has shape [{string.Join(", ", shape)}]"),
+                EncoderKind.Cnn => plane is { } p
+                    ? new CnnEncoder(p.H, p.W, options.CnnFeatures, options.CnnChannels[0], options.CnnChannels[1])
+                    : throw new MucmmUserException($"the CNN encoder needs 2-D samples (H, W) or (1, H, W) (images, spectrograms; e.g. a .npy of shape (n, 28, 28)); view {m + 1} has samples of shape [{string.Join(", ", shape)}]"),
                 EncoderKind.TorchScript => new TorchScriptEncoder(options.TorchScriptPaths[Math.Min(m, options.TorchScriptPaths.Count - 1)], d),
                 _ => throw new ArgumentOutOfRangeException(nameof(options)),
             };
@@ -210,6 +307,14 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
         }
         return new MultiviewNetwork(views);
     }
+
+    /// <summary>The (height, width) of one-channel 2-D samples: shape [H, W] or [1, H, W]; null for other shapes.</summary>
+    private static (int H, int W)? Plane(int[] shape) => shape switch
+    {
+        [int h, int w] => (h, w),
+        [1, int h, int w] => (h, w),
+        _ => null,
+    };
 
     private int DecoderTargetWidth(int m) =>
         !network[m].HasDecoder ? 0 : Options.EncoderTrains ? InputDims[m] : network[m].Encoder.OutputDim;

@@ -75,6 +75,7 @@ public sealed class DeepTrainer
             targets[m] = model.Kind == DeepModelKind.DeepCca ? 0 : encoderTrains ? data.Views[m].Cols : probeNet[m].Encoder.OutputDim;
         torch.manual_seed(training.Seed);
         var network = DeepMultiviewModel.BuildNetwork(model, shapes, targets);
+        RequireMemory(network, data, train.Count);
         network.to(device);
         if (!encoderTrains)
             for (int m = 0; m < 2; m++) network[m].Encoder.parameters().ToList().ForEach(p => p.requires_grad = false);
@@ -426,6 +427,25 @@ public sealed class DeepTrainer
         for (long s = 0; s < x.shape[0]; s += chunk)
             parts.Add(f(x.narrow(0, s, Math.Min(chunk, x.shape[0] - s))));
         return new ViewOutputs(cat(parts.Select(p => p.Features).ToArray(), 0), cat(parts.Select(p => p.Common).ToArray(), 0), cat(parts.Select(p => p.Individual).ToArray(), 0));
+    }
+
+    /// <summary>
+    /// Refuses a fit whose rough peak memory exceeds what the machine has (<see cref="MemoryBudget"/>):
+    /// float32 copies of all rows (plus the float64 staging copy of the widest view), the parameters five
+    /// times (weights, gradients, two Adam moments, moving average), and activations of one evaluation
+    /// chunk of up to 2,048 rows (about 16 bytes per input value and 4 kB of features per row and view).
+    /// </summary>
+    private void RequireMemory(MultiviewNetwork network, PairedDataset data, int trainRows)
+    {
+        double rows = data.Count;
+        double inputs = data.Views.Sum(v => (double)v.Cols);
+        double parameters = network.parameters().Sum(p => (double)p.numel());
+        double chunk = Math.Min(2048, Math.Max(trainRows, training.BatchSize));
+        double bytes = 4 * rows * inputs + 8 * rows * data.Views.Max(v => (double)v.Cols)
+            + 4 * 5 * parameters + chunk * data.Views.Sum(v => 16.0 * v.Cols + 4096);
+        MemoryBudget.Require(bytes, "the deep fit",
+            $"{data.Count} rows of {string.Join(" + ", data.Views.Select(v => v.Cols))} values as float32, {parameters:0} parameters, batches",
+            "use fewer rows or columns, a smaller network, or a machine with more memory");
     }
 
     /// <summary>The two views of a dataset as float32 tensors on a device.</summary>

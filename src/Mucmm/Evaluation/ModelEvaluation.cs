@@ -124,7 +124,7 @@ public sealed record EvaluationResult(
         if (!File.Exists(path)) throw new MucmmUserException(path, "file not found");
         try
         {
-            var root = JsonNode.Parse(File.ReadAllText(path)) ?? throw new JsonException("empty");
+            var root = JsonNode.Parse(Data.Readers.ReaderIO.ReadAllText(path)) ?? throw new JsonException("empty");
             var split = root["split"]!;
             var test = root["test"]!;
             var leakage = test["leakage"]!.AsObject();

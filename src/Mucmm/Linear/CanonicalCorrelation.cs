@@ -165,14 +165,38 @@ public sealed class CanonicalCorrelation
         if (constant.Count == variances.Length)
             throw new MucmmUserException($"view {view + 1}: every column is constant (no variance)");
         if (ridge > 0) return;
-        if (stats.Count <= stats.Dims[view])
-            throw new MucmmUserException(
-                $"classical CCA (ridge 0) needs more samples than columns: n = {stats.Count} but view {view + 1} has {stats.Dims[view]} columns; use a ridge > 0");
+        CheckSamples(stats.Count, stats.Dims[view], view, ridge);
         if (constant.Count > 0)
         {
             string list = string.Join(", ", constant.Take(20)) + (constant.Count > 20 ? $", … ({constant.Count} in all)" : "");
             throw new MucmmUserException($"view {view + 1} has constant columns ({list}); with ridge 0 they make the covariance singular — drop them or use a ridge > 0");
         }
+    }
+
+    /// <summary>
+    /// The check that needs only the shapes, so fits run it before any d × d matrix exists: classical
+    /// CCA (ridge 0) needs more samples than columns in each view.
+    /// </summary>
+    internal static void CheckSamples(long n, int columns, int view, double ridge)
+    {
+        if (ridge == 0 && n <= columns)
+            throw new MucmmUserException(
+                $"classical CCA (ridge 0) needs more samples than columns: n = {n} but view {view + 1} has {columns} columns; use a ridge > 0");
+    }
+
+    /// <summary>
+    /// Rough peak memory (bytes) of a closed-form fit on views of widths <paramref name="dims"/>: building
+    /// the float64 statistics (the D × D co-moment, D = Σ dₘ, and its copies while it is symmetrized:
+    /// about 5 D²) or, afterwards, the statistics plus the per-view blocks of the CCA and of the individual
+    /// PCA (about 6 dₘ² each and 3 d₁d₂).
+    /// </summary>
+    public static double EstimateFitBytes(IReadOnlyList<int> dims)
+    {
+        ArgumentNullException.ThrowIfNull(dims);
+        double total = dims.Sum(d => (double)d);
+        double squares = dims.Sum(d => (double)d * d);
+        double cross = dims.Count >= 2 ? (double)dims[0] * dims[1] : 0;
+        return 8 * Math.Max(5 * total * total, total * total + 6 * squares + 3 * cross);
     }
 
     /// <summary>

@@ -195,68 +195,66 @@ public sealed class LinearModel : IMultiviewModel
     /// </summary>
     public static LinearModel Load(string directory)
     {
-        var (config, kindName, configPath) = ModelStore.ReadConfig(directory, "linear", FormatVersion, "linear", "cca");
+        var (json, kindName, configPath) = ModelStore.ReadConfig(directory, "linear", FormatVersion, "linear", "cca");
+        var config = new ModelConfig(json, configPath);
+        var kind = kindName == "cca" ? LinearModelKind.Cca : LinearModelKind.Mucmm;
+        int[] dims = config.Ints("dims", min: 1);
+        int[] individualDims = config.Ints("individual_dims", min: 0);
+        if (dims.Length != 2) throw config.Bad("dims", $"must list 2 views, found {dims.Length}");
+        if (individualDims.Length != 2) throw config.Bad("individual_dims", $"must list 2 views, found {individualDims.Length}");
+        int k = config.Int("common_dim", 1, Math.Min(dims[0], dims[1]));
+        for (int m = 0; m < 2; m++)
+            if (individualDims[m] > dims[m]) throw config.Bad("individual_dims", $"[{m}] = {individualDims[m]} exceeds the width {dims[m]} of view {m + 1}");
+        if (kind == LinearModelKind.Cca && individualDims.Any(r => r != 0))
+            throw config.Bad("individual_dims", $"must be [0, 0] for a \"cca\" model (no individual part), found [{string.Join(", ", individualDims)}]; is \"model\" right?");
+        double[] corr = config.Doubles("canonical_correlations");
+        double[] reg = config.Doubles("regularized_canonical_correlations");
+        var indVar = config.DoubleArrays("individual_variances");
+        if (indVar.Length != 2) throw config.Bad("individual_variances", $"must list 2 views, found {indVar.Length}");
+        var explained = config.Array("explained_variance").Select(node =>
+        {
+            if (node is not JsonObject o) throw config.Bad("explained_variance", "must be an array of objects");
+            var entry = new ModelConfig(o, configPath);
+            return new VarianceSplit(entry.Double("common"), entry.Double("individual"), entry.Double("residual"));
+        }).ToArray();
+        long count = config.Long("n_samples", min: 1);
+        double ridge = config.Double("ridge");
+        int correlated = config.Int("correlated_count", k, Math.Min(dims[0], dims[1]));
+        double? threshold = config.OptionalDouble("threshold");
+        int permutations = config.Int("permutations", min: 0);
+        int seed = config.Int("seed");
+
+        string weightsPath = Path.Combine(directory, WeightsFile);
+        var tensors = ModelStore.ReadWeights(weightsPath);
         try
         {
-            var kind = kindName == "cca" ? LinearModelKind.Cca : LinearModelKind.Mucmm;
-            int[] dims = Ints(config["dims"], configPath, "dims");
-            int[] individualDims = Ints(config["individual_dims"], configPath, "individual_dims");
-            int k = config["common_dim"]!.GetValue<int>();
-            if (dims.Length != 2 || individualDims.Length != 2)
-                throw new MucmmUserException(configPath, "dims and individual_dims must list 2 views");
-            double[] corr = Doubles(config["canonical_correlations"], configPath, "canonical_correlations");
-            double[] reg = Doubles(config["regularized_canonical_correlations"], configPath, "regularized_canonical_correlations");
-            var indVar = ((config["individual_variances"] as JsonArray) ?? throw new MucmmUserException(configPath, "individual_variances is missing"))
-                .Select(a => Doubles(a, configPath, "individual_variances")).ToArray();
-            var explained = ((config["explained_variance"] as JsonArray) ?? throw new MucmmUserException(configPath, "explained_variance is missing"))
-                .Select(s => new VarianceSplit(s!["common"]!.GetValue<double>(), s["individual"]!.GetValue<double>(), s["residual"]!.GetValue<double>()))
-                .ToArray();
-
-            string weightsPath = Path.Combine(directory, WeightsFile);
-            var tensors = ModelStore.ReadWeights(weightsPath);
-            try
+            double[] Take(string name, params long[] shape)
             {
-                double[] Take(string name, params long[] shape)
-                {
-                    if (!tensors.TryGetValue(name, out var t)) throw new MucmmUserException(weightsPath, $"tensor '{name}' is missing");
-                    if (t.dtype != float64 || !t.shape.SequenceEqual(shape))
-                        throw new MucmmUserException(weightsPath,
-                            $"tensor '{name}' is {t.dtype} [{string.Join(", ", t.shape)}], expected Float64 [{string.Join(", ", shape)}]");
-                    return LinearAlgebra.ToArray(t);
-                }
-                var means = new double[2][];
-                var common = new double[2][];
-                var individual = new double[2][];
-                var commonPattern = new double[2][];
-                var individualPattern = new double[2][];
-                for (int m = 0; m < 2; m++)
-                {
-                    commonPattern[m] = Take($"common_pattern{m + 1}", dims[m], k);
-                    individualPattern[m] = Take($"individual_pattern{m + 1}", dims[m], individualDims[m]);
-                    means[m] = Take($"mean{m + 1}", dims[m]);
-                    common[m] = Take($"common{m + 1}", dims[m], k);
-                    individual[m] = Take($"individual{m + 1}", dims[m], individualDims[m]);
-                }
-                return new LinearModel(kind,
-                    config["n_samples"]!.GetValue<long>(), config["ridge"]!.GetValue<double>(), dims, k, individualDims,
-                    config["correlated_count"]!.GetValue<int>(), config["threshold"]?.GetValue<double>(),
-                    config["permutations"]!.GetValue<int>(), config["seed"]!.GetValue<int>(),
-                    corr, reg, means, common, individual, commonPattern, individualPattern, indVar, explained);
+                if (!tensors.TryGetValue(name, out var t)) throw new MucmmUserException(weightsPath, $"tensor '{name}' is missing");
+                if (t.dtype != float64 || !t.shape.SequenceEqual(shape))
+                    throw new MucmmUserException(weightsPath,
+                        $"tensor '{name}' is {t.dtype} [{string.Join(", ", t.shape)}], expected Float64 [{string.Join(", ", shape)}] (from {configPath})");
+                return LinearAlgebra.ToArray(t);
             }
-            finally
+            var means = new double[2][];
+            var common = new double[2][];
+            var individual = new double[2][];
+            var commonPattern = new double[2][];
+            var individualPattern = new double[2][];
+            for (int m = 0; m < 2; m++)
             {
-                foreach (var t in tensors.Values) t.Dispose();
+                commonPattern[m] = Take($"common_pattern{m + 1}", dims[m], k);
+                individualPattern[m] = Take($"individual_pattern{m + 1}", dims[m], individualDims[m]);
+                means[m] = Take($"mean{m + 1}", dims[m]);
+                common[m] = Take($"common{m + 1}", dims[m], k);
+                individual[m] = Take($"individual{m + 1}", dims[m], individualDims[m]);
             }
+            return new LinearModel(kind, count, ridge, dims, k, individualDims, correlated, threshold, permutations, seed,
+                corr, reg, means, common, individual, commonPattern, individualPattern, indVar, explained);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException or JsonException)
+        finally
         {
-            throw new MucmmUserException(configPath, $"damaged or incomplete model config ({e.Message})");
+            foreach (var t in tensors.Values) t.Dispose();
         }
     }
-
-    private static int[] Ints(JsonNode? node, string path, string name) =>
-        ((node as JsonArray) ?? throw new MucmmUserException(path, $"{name} is missing")).Select(x => x!.GetValue<int>()).ToArray();
-
-    private static double[] Doubles(JsonNode? node, string path, string name) =>
-        ((node as JsonArray) ?? throw new MucmmUserException(path, $"{name} is missing")).Select(x => x!.GetValue<double>()).ToArray();
 }

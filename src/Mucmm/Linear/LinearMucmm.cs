@@ -24,7 +24,34 @@ public static class LinearMucmm
         if (options.Permutations > 0 && options.Kind == LinearModelKind.Mucmm)
             throw new MucmmUserException(
                 "the permutation test re-pairs the rows and needs the data in memory; fit from the views, or give a threshold instead");
+        CheckFeasible(stats.Count, stats.Dims, options);
         return FitCore(stats, options, null);
+    }
+
+    /// <summary>
+    /// Everything about a fit that can be checked from the shapes alone, before any d × d matrix is
+    /// built: the options are possible for the view widths <paramref name="dims"/> (k ≤ min(d₁, d₂)),
+    /// classical CCA (ridge 0) has more than dₘ samples <paramref name="rows"/>, and the fit's estimated
+    /// memory (<see cref="CanonicalCorrelation.EstimateFitBytes"/>) is available
+    /// (<see cref="MemoryBudget.Require"/>). Each failure is a one-line <see cref="MucmmUserException"/>.
+    /// </summary>
+    public static void CheckFeasible(long rows, IReadOnlyList<int> dims, LinearOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(dims);
+        ArgumentNullException.ThrowIfNull(options);
+        if (dims.Count != 2) throw new MucmmUserException($"linear models take 2 views, got {dims.Count}");
+        int p = Math.Min(dims[0], dims[1]);
+        if (options.CommonDim < 1 || options.CommonDim > p)
+            throw new MucmmUserException(
+                $"common dim k = {options.CommonDim} is not possible: it must be between 1 and min(d1, d2) = {p} (view widths {dims[0]} and {dims[1]})");
+        if (options.Kind == LinearModelKind.Mucmm && options.IndividualDim < 0)
+            throw new MucmmUserException($"individual dim must be ≥ 0, got {options.IndividualDim}");
+        if (options.Ridge < 0 || !double.IsFinite(options.Ridge))
+            throw new MucmmUserException($"the ridge must be a finite number ≥ 0, got {options.Ridge}");
+        for (int m = 0; m < 2; m++) CanonicalCorrelation.CheckSamples(rows, dims[m], m, options.Ridge);
+        MemoryBudget.Require(CanonicalCorrelation.EstimateFitBytes(dims), "the linear fit",
+            $"float64 d × d blocks for view widths {dims[0]} and {dims[1]}",
+            "reduce the number of columns (e.g. PCA or pooling first) or use a machine with more memory");
     }
 
     /// <summary>Fits from two in-memory views (rows = samples); supports the permutation test.</summary>
@@ -33,6 +60,7 @@ public static class LinearMucmm
         ArgumentNullException.ThrowIfNull(views);
         ArgumentNullException.ThrowIfNull(options);
         if (views.Count != 2) throw new MucmmUserException($"linear models take 2 views, got {views.Count}");
+        CheckFeasible(views[0].Rows, views.Select(v => v.Cols).ToArray(), options);
         var stats = CovarianceStats.FromViews(views);
         return FitCore(stats, options, views);
     }

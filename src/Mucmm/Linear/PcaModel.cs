@@ -164,36 +164,37 @@ public sealed class PcaModel : IMultiviewModel
     /// <summary>Reads a model written by <see cref="Save"/>; a damaged folder or another format version is a <see cref="MucmmUserException"/>.</summary>
     public static PcaModel Load(string directory)
     {
-        var (config, _, configPath) = ModelStore.ReadConfig(directory, "PCA", FormatVersion, "pca");
+        var (json, _, configPath) = ModelStore.ReadConfig(directory, "PCA", FormatVersion, "pca");
+        var config = new ModelConfig(json, configPath);
+        int[] dims = config.Ints("dims", min: 1);
+        if (dims.Length < 2) throw config.Bad("dims", $"must list at least 2 views, found {dims.Length}");
+        int k = config.Int("common_dim", 1, dims.Min());
+        long n = config.Long("n_samples", min: 2);
+        var variances = config.DoubleArrays("component_variances");
+        var explained = config.Doubles("explained_variance_ratio");
+        if (variances.Length != dims.Length || variances.Any(v => v.Length != k))
+            throw config.Bad("component_variances", $"must hold {k} values for each of the {dims.Length} views");
+        if (explained.Length != dims.Length)
+            throw config.Bad("explained_variance_ratio", $"must hold one value for each of the {dims.Length} views");
+        string weightsPath = Path.Combine(directory, LinearModel.WeightsFile);
+        var tensors = ModelStore.ReadWeights(weightsPath);
         try
         {
-            int[] dims = config["dims"]!.AsArray().Select(x => x!.GetValue<int>()).ToArray();
-            int k = config["common_dim"]!.GetValue<int>();
-            long n = config["n_samples"]!.GetValue<long>();
-            var variances = config["component_variances"]!.AsArray().Select(a => a!.AsArray().Select(x => x!.GetValue<double>()).ToArray()).ToArray();
-            var explained = config["explained_variance_ratio"]!.AsArray().Select(x => x!.GetValue<double>()).ToArray();
-            string weightsPath = Path.Combine(directory, LinearModel.WeightsFile);
-            var tensors = ModelStore.ReadWeights(weightsPath);
-            try
+            double[] Take(string name, params long[] shape)
             {
-                double[] Take(string name, params long[] shape)
-                {
-                    if (!tensors.TryGetValue(name, out var t) || t.dtype != float64 || !t.shape.SequenceEqual(shape))
-                        throw new MucmmUserException(weightsPath, $"tensor '{name}' is missing or not Float64 [{string.Join(", ", shape)}]");
-                    return LinearAlgebra.ToArray(t);
-                }
-                var means = dims.Select((d, m) => Take($"mean{m + 1}", d)).ToArray();
-                var loadings = dims.Select((d, m) => Take($"loadings{m + 1}", d, k)).ToArray();
-                return new PcaModel(dims, k, n, means, loadings, variances, explained);
+                if (!tensors.TryGetValue(name, out var t)) throw new MucmmUserException(weightsPath, $"tensor '{name}' is missing");
+                if (t.dtype != float64 || !t.shape.SequenceEqual(shape))
+                    throw new MucmmUserException(weightsPath,
+                        $"tensor '{name}' is {t.dtype} [{string.Join(", ", t.shape)}], expected Float64 [{string.Join(", ", shape)}] (from {configPath})");
+                return LinearAlgebra.ToArray(t);
             }
-            finally
-            {
-                foreach (var t in tensors.Values) t.Dispose();
-            }
+            var means = dims.Select((d, m) => Take($"mean{m + 1}", d)).ToArray();
+            var loadings = dims.Select((d, m) => Take($"loadings{m + 1}", d, k)).ToArray();
+            return new PcaModel(dims, k, n, means, loadings, variances, explained);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException or JsonException)
+        finally
         {
-            throw new MucmmUserException(configPath, $"damaged or incomplete model config ({e.Message})");
+            foreach (var t in tensors.Values) t.Dispose();
         }
     }
 }

@@ -38,6 +38,10 @@ public sealed class CovarianceAccumulator : IDisposable
             throw new MucmmUserException($"view widths must be positive, got [{string.Join(", ", dims)}]");
         _dims = dims.ToArray();
         _total = _dims.Sum();
+        double d = _total;
+        MemoryBudget.Require(8 * 5 * d * d, "the covariance statistics",
+            $"a float64 D × D co-moment matrix and its copies, D = {_total}",
+            "reduce the number of columns (e.g. PCA or pooling first) or use a machine with more memory");
         _mean = zeros(_total, dtype: float64).DetachFromDisposeScope();
         _comoment = zeros(_total, _total, dtype: float64).DetachFromDisposeScope();
         int blocks = Math.Max(1, (int)Math.Round(_total / (double)BlockWidth));
@@ -192,7 +196,7 @@ public sealed class CovarianceAccumulator : IDisposable
     // x: (r × D) float64 CPU, owned by the caller's scope; modified in place.
     private void AddConcatenated(Tensor x, long firstRow)
     {
-        if (!isfinite(x).all().item<bool>()) ThrowNotFinite(x, firstRow);
+        if (!(x.abs() <= View.MaxMagnitude).all().item<bool>()) ThrowNotFinite(x, firstRow);
         long r = x.shape[0];
         var chunkMean = x.mean(new long[] { 0 });
         x.sub_(chunkMean);
@@ -218,13 +222,15 @@ public sealed class CovarianceAccumulator : IDisposable
 
     private void ThrowNotFinite(Tensor x, long firstRow)
     {
-        var bad = logical_not(isfinite(x)).nonzero();
+        var bad = logical_not(x.abs() <= View.MaxMagnitude).nonzero();
         long row = bad[0, 0].item<long>(), col = bad[0, 1].item<long>();
         int m = 0;
         while (col >= _dims[m]) { col -= _dims[m]; m++; }
         double value = x[bad[0, 0], bad[0, 1]].item<double>();
-        string what = double.IsNaN(value) ? "NaN" : "an infinite value";
-        throw new MucmmUserException($"view {m + 1} holds {what} at row {firstRow + row}, column {col}");
+        string what = double.IsNaN(value) ? "NaN" : double.IsInfinity(value) ? "an infinite value"
+            : $"the value {value.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}";
+        string why = double.IsFinite(value) ? ": " + View.TooLargeReason : "";
+        throw new MucmmUserException($"view {m + 1} holds {what} at row {firstRow + row}, column {col}{why}");
     }
 
     private void CheckViews(IReadOnlyList<View> views)

@@ -247,7 +247,7 @@ public static class ReportBuilder
     /// <summary>Reads train.csv (written by the deep trainer): the term columns and one row per epoch.</summary>
     public static (IReadOnlyList<string> Terms, IReadOnlyList<(string Phase, int Epoch, Dictionary<string, double> Values)> Rows) ReadTrainCsv(string path)
     {
-        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+        var lines = Data.Readers.ReaderIO.ReadAllText(path).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToArray();
         if (lines.Length == 0) throw new MucmmUserException(path, "empty train.csv");
         var header = lines[0].Split(',');
         if (header.Length < 3 || header[0] != "phase" || header[1] != "epoch")

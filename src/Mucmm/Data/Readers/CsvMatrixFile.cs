@@ -7,7 +7,9 @@ namespace Mucmm.Data.Readers;
 /// Reads a numeric matrix from a CSV file: a header line of column names (bare or in double
 /// quotes, RFC 4180 style with <c>""</c> for a quote inside), then one line per row of numbers
 /// separated by commas, in the invariant culture (<c>1.5e-3</c>; no thousands separators).
-/// Blank lines are skipped; fields are trimmed; numbers may be quoted.
+/// Blank lines are skipped; fields are trimmed; numbers may be quoted. A line longer than
+/// 16 Mi characters is refused (a file without line breaks, e.g. a link to <c>/dev/zero</c>, is not read to its end).
+/// Values must be at most <see cref="Mucmm.Data.View.MaxMagnitude"/> in magnitude.
 /// </summary>
 /// <remarks>
 /// Errors name the file, the line number (1-based, as editors show it), the data row (1-based,
@@ -33,7 +35,7 @@ public static class CsvMatrixFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        using var reader = new LineReader(new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true), source);
         var fields = new List<string>();
         string? line;
         int lineNo = 0;
@@ -76,6 +78,8 @@ public static class CsvMatrixFile
                     throw new MucmmUserException(source, $"{where} is NaN");
                 if (double.IsInfinity(v))
                     throw new MucmmUserException(source, $"{where} is infinite ('{Shorten(cell)}')");
+                if (Math.Abs(v) > View.MaxMagnitude)
+                    throw new MucmmUserException(source, $"{where} is {Shorten(cell)}: {View.TooLargeReason}");
                 data.Add(v);
             }
         }
@@ -98,7 +102,7 @@ public static class CsvMatrixFile
             bool last = c == cols - 1;
             if (last != (comma < 0)) break;
             var cell = (last ? line : line[..comma]).Trim();
-            if (cell.Length == 0 || !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+            if (cell.Length == 0 || !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !(Math.Abs(v) <= View.MaxMagnitude))
                 break;
             data.Add(v);
             if (last) return true;

@@ -24,6 +24,24 @@ internal static class FloatSpans
         return -1;
     }
 
+    /// <summary>Index of the first value with |x| &gt; <paramref name="max"/> (NaN counts), or -1 when there is none.</summary>
+    public static int FirstAbove(ReadOnlySpan<double> x, double max)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
+        {
+            var vs = MemoryMarshal.Cast<double, Vector<double>>(x);
+            var limit = new Vector<double>(max);
+            int k = 0;
+            for (; k < vs.Length; k++)
+                if (!Vector.LessThanOrEqualAll(Vector.Abs(vs[k]), limit)) break;
+            i = k * Vector<double>.Count;
+        }
+        for (; i < x.Length; i++)
+            if (!(Math.Abs(x[i]) <= max)) return i;
+        return -1;
+    }
+
     /// <summary>dst[i] = src[i] for float → double.</summary>
     public static void Widen(ReadOnlySpan<float> src, Span<double> dst)
     {

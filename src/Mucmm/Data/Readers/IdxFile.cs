@@ -46,7 +46,7 @@ public static class IdxFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
-        byte[] bytes = ReaderIO.ReadAll(stream);
+        byte[] bytes = ReaderIO.ReadAll(stream, source);
         if (bytes.Length >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b)
             bytes = Gunzip(bytes, source);
         return Parse(bytes, source);
@@ -117,9 +117,7 @@ public static class IdxFile
         try
         {
             using var gz = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
-            using var ms = new MemoryStream(compressed.Length * 4);
-            gz.CopyTo(ms);
-            return ms.ToArray();
+            return ReaderIO.ReadAll(gz, source);
         }
         catch (InvalidDataException e)
         {

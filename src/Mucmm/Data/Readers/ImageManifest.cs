@@ -151,7 +151,7 @@ public static class ImageManifest
     private static (string[] Header, List<(int Line, string[] Cells)> Rows) ReadManifest(string manifestPath)
     {
         using var stream = ReaderIO.OpenRead(manifestPath);
-        using var reader = new StreamReader(stream);
+        using var reader = new LineReader(new StreamReader(stream), manifestPath);
         var fields = new List<string>();
         string[]? header = null;
         var rows = new List<(int, string[])>();

@@ -8,6 +8,12 @@ namespace Mucmm.Data.Readers;
 /// <param name="ColumnNames">Column names from a CSV header; null for <c>.npy</c> files.</param>
 public sealed record MatrixData(string Source, double[] Data, int Rows, int Cols, IReadOnlyList<string>? ColumnNames = null)
 {
+    /// <summary>
+    /// The array's shape as stored in the file, outermost first (e.g. (n, 28, 28) for a <c>.npy</c> of
+    /// images, empty for a 0-d array); [<see cref="Rows"/>, <see cref="Cols"/>] for CSV files.
+    /// </summary>
+    public IReadOnlyList<int> Shape { get; init; } = [Rows, Cols];
+
     /// <summary>The values of row <paramref name="row"/>.</summary>
     public ReadOnlySpan<double> Row(int row) => Data.AsSpan(row * Cols, Cols);
 }

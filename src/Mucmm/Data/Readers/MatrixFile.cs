@@ -3,7 +3,8 @@ namespace Mucmm.Data.Readers;
 /// <summary>
 /// Reads a numeric matrix (rows = samples) from a <c>.npy</c> or <c>.csv</c> file, chosen by the
 /// file extension (case-insensitive) — what <c>--view1 FILE --view2 FILE</c> accept.
-/// A <c>.npy</c> array of shape (n, d1, d2, …) gives n rows of d1·d2·… columns; a 1-D array gives one column.
+/// A <c>.npy</c> array of shape (n, d1, d2, …) gives n rows of d1·d2·… columns and keeps its full shape in
+/// <see cref="MatrixData.Shape"/>; a 1-D array gives one column (views refuse it: <see cref="PairedFiles"/>).
 /// </summary>
 public static class MatrixFile
 {
@@ -18,7 +19,7 @@ public static class MatrixFile
         {
             case ".npy":
                 var a = NpyFile.Read(path);
-                return new MatrixData(path, a.Data, a.Rows, a.Cols);
+                return new MatrixData(path, a.Data, a.Rows, a.Cols) { Shape = a.Shape };
             default:
                 return CsvMatrixFile.Read(path);
         }

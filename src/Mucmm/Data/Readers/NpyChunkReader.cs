@@ -8,7 +8,8 @@ namespace Mucmm.Data.Readers;
 /// bounded memory. Memory use is the caller's buffer plus a fixed 1 MiB scratch buffer.
 /// </summary>
 /// <remarks>
-/// Each chunk is checked for NaN and infinite values (the error names the row and column).
+/// Each chunk is checked for NaN, infinite and too large values (|x| &gt; <see cref="View.MaxMagnitude"/>;
+/// the error names the row and column).
 /// Truncated files are reported when opened (for seekable streams such as files) or when the
 /// missing data is reached (other streams).
 /// <code>
@@ -128,11 +129,13 @@ public sealed class NpyChunkReader : IRowChunkReader
                 FloatSpans.Widen(MemoryMarshal.Cast<byte, float>(bytes), dst.Slice(off, m));
             }
         }
-        int bad = FloatSpans.FirstNonFinite(dst);
+        int bad = FloatSpans.FirstAbove(dst, View.MaxMagnitude);
         if (bad >= 0)
         {
-            string what = double.IsNaN(dst[bad]) ? "NaN" : "an infinite value";
-            throw new MucmmUserException(Source, $"{what} at row {RowsRead + bad / Cols}, column {bad % Cols}");
+            string what = double.IsNaN(dst[bad]) ? "NaN" : double.IsInfinity(dst[bad]) ? "an infinite value"
+                : $"the value {dst[bad].ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}";
+            string why = double.IsFinite(dst[bad]) ? ": " + View.TooLargeReason : "";
+            throw new MucmmUserException(Source, $"{what} at row {RowsRead + bad / Cols}, column {bad % Cols}{why}");
         }
         RowsRead += rows;
         return rows;

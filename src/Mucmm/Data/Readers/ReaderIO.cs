@@ -44,12 +44,40 @@ internal static class ReaderIO
             throw new MucmmUserException(source, $"truncated while reading {what}: expected {buffer.Length} bytes, found {got}");
     }
 
-    /// <summary>Reads the rest of the stream into memory.</summary>
-    public static byte[] ReadAll(Stream stream)
+    /// <summary>Largest file <see cref="ReadAll"/> reads whole (1 GiB): WAV recordings and IDX files are far smaller.</summary>
+    public const long MaxWholeFileBytes = 1L << 30;
+
+    /// <summary>Largest small text file (config.json, alignment.json, state files) <see cref="ReadAllText"/> reads: 64 MiB.</summary>
+    public const long MaxTextFileBytes = 64L << 20;
+
+    /// <summary>
+    /// Reads the rest of the stream into memory, at most <paramref name="maxBytes"/> bytes: a longer
+    /// stream (a huge file, or a device such as /dev/zero that never ends) is a
+    /// <see cref="MucmmUserException"/> naming <paramref name="source"/>, raised after reading at most the cap.
+    /// </summary>
+    public static byte[] ReadAll(Stream stream, string source, long maxBytes = MaxWholeFileBytes)
     {
-        int capacity = stream.CanSeek ? (int)Math.Min(Math.Max(stream.Length - stream.Position, 0), Array.MaxLength) : 0;
+        int capacity = stream.CanSeek ? (int)Math.Min(Math.Max(stream.Length - stream.Position, 0), Math.Min(maxBytes, Array.MaxLength)) : 0;
         using var ms = new MemoryStream(capacity);
-        stream.CopyTo(ms);
+        var buffer = new byte[1 << 16];
+        int got;
+        while ((got = stream.Read(buffer)) > 0)
+        {
+            if (ms.Length + got > maxBytes)
+                throw new MucmmUserException(source, $"the file is larger than {MemoryBudget.Format(maxBytes)}, more than this reader accepts (is it the right file?)");
+            ms.Write(buffer, 0, got);
+        }
         return ms.Length == ms.Capacity ? ms.GetBuffer() : ms.ToArray();
+    }
+
+    /// <summary>
+    /// Reads a whole UTF-8 text file of at most <paramref name="maxBytes"/> bytes; a missing, unreadable or
+    /// longer file is a <see cref="MucmmUserException"/> naming it.
+    /// </summary>
+    public static string ReadAllText(string path, long maxBytes = MaxTextFileBytes)
+    {
+        using var stream = OpenRead(path);
+        byte[] bytes = ReadAll(stream, path, maxBytes);
+        return new System.Text.UTF8Encoding(false).GetString(bytes).TrimStart('\uFEFF');
     }
 }

@@ -39,7 +39,7 @@ public static class WavFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
-        ReadOnlySpan<byte> b = ReaderIO.ReadAll(stream);
+        ReadOnlySpan<byte> b = ReaderIO.ReadAll(stream, source);
         if (b.Length < 12 || !b[..4].SequenceEqual("RIFF"u8) || !b[8..12].SequenceEqual("WAVE"u8))
             throw new MucmmUserException(source, "not a WAV file (expected a RIFF header with form type WAVE)");
 
