@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Mucmm;
 
 namespace Mucmm.Cli;
@@ -25,7 +26,22 @@ public static class CliRunner
         Recursive = true,
     };
 
-    public static int Run(RootCommand root, string[] args)
+    /// <summary>The program's name in help and messages, whatever the assembly or the tool shim is called.</summary>
+    public const string ProgramName = "mucmm";
+
+    /// <summary>
+    /// The root command, named <see cref="ProgramName"/>. <see cref="RootCommand"/> takes its name from the
+    /// entry assembly (<c>Mucmm.Cli</c>; the assembly cannot be called <c>mucmm</c>, which collides with the
+    /// library project <c>Mucmm</c> in NuGet restore), so the root is a plain command with the options a
+    /// <see cref="RootCommand"/> would add: <c>--help</c> and <c>--version</c>.
+    /// </summary>
+    public static Command CreateRoot(string description) => new(ProgramName, description)
+    {
+        new HelpOption(),
+        new VersionOption(),
+    };
+
+    public static int Run(Command root, string[] args)
     {
         var threads = root.Options.OfType<Option<int?>>().FirstOrDefault(o => o.Name == "--threads");
         if (threads is null)

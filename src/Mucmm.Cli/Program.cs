@@ -4,7 +4,7 @@ using Mucmm.Cli.Commands;
 
 Mucmm.NativeRuntime.PrepareOpenMp();   // before libtorch loads (docs/benchmarks.md: thread settings)
 
-var root = new RootCommand(
+var root = CliRunner.CreateRoot(
     "mucmm — multimodal understanding through correlation maximization and minimization.\n" +
     "Learns what paired modalities share (common) and what is individual to each, scores samples, and draws gradient maps.");
 
