@@ -195,7 +195,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
         {
             var shape = sampleShapes[m];
             int d = shape.Aggregate(1, (a, b) => a * b);
-            var kind = options.Encoder == EncoderKind.Auto ? (shape.Length == 2 && shape[0] >= 4 && shape[1] >= 4 ? EncoderKind.Cnn : EncoderKind.Mlp) : options.Encoder;
+            var kind = options.EncoderFor(shape);
             Encoder enc = kind switch
             {
                 EncoderKind.Identity => new FlattenEncoder(d),

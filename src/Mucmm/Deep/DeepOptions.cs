@@ -77,6 +77,15 @@ public sealed record DeepModelOptions
     /// <summary>Whether the encoder is trained: explicit choice, else false for TorchScript and true otherwise (Identity has nothing to train).</summary>
     public bool EncoderTrains => TrainEncoder ?? Encoder is EncoderKind.Auto or EncoderKind.Mlp or EncoderKind.Cnn;
 
+    /// <summary>The encoder a view with samples of shape <paramref name="sampleShape"/> gets: <see cref="Encoder"/>, with
+    /// <see cref="EncoderKind.Auto"/> resolved to the CNN for 2-D samples of at least 4 × 4 and to the MLP otherwise.</summary>
+    public EncoderKind EncoderFor(IReadOnlyList<int> sampleShape)
+    {
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        if (Encoder != EncoderKind.Auto) return Encoder;
+        return sampleShape.Count == 2 && sampleShape[0] >= 4 && sampleShape[1] >= 4 ? EncoderKind.Cnn : EncoderKind.Mlp;
+    }
+
     /// <summary>Throws <see cref="MucmmUserException"/> for impossible settings.</summary>
     public void Validate()
     {
