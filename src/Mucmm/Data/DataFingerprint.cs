@@ -69,11 +69,11 @@ public sealed record DataFingerprint(int Rows, IReadOnlyList<int> Widths, int Tr
     public string? DifferenceFrom(DataFingerprint current)
     {
         ArgumentNullException.ThrowIfNull(current);
-        if (current.Rows != Rows) return $"data has {current.Rows} rows, the model was fitted on {Rows}";
         if (current.Widths.Count != Widths.Count) return $"data has {current.Widths.Count} views, the model was fitted on {Widths.Count}";
         for (int m = 0; m < Widths.Count; m++)
             if (current.Widths[m] != Widths[m])
                 return $"view {m + 1} of the data has {current.Widths[m]} values per sample, the model was fitted on {Widths[m]}";
+        if (current.Rows != Rows) return $"data has {current.Rows} rows, the model was fitted on {Rows}";
         if ((current.Train, current.Validation, current.Test) != (Train, Validation, Test))
             return $"the data's split has {current.Train}/{current.Validation}/{current.Test} train/validation/test rows, the fit's had {Train}/{Validation}/{Test}";
         if (current.Sha256 != Sha256)

@@ -63,7 +63,7 @@ public sealed class DeepTrainer
         string? settings = workDirectory is null ? null : Settings(data).ToJsonString(SettingsJson.Options);
         if (resume && ResumeDifference(workDirectory!, data) is { } difference)
             throw new MucmmUserException(workDirectory,
-                $"--resume: {difference.Setting} {difference.Problem}; resume with the options and data of the interrupted run, or delete the folder to start again");
+                $"--resume: {(difference.Setting == "data" ? "the data" : difference.Setting)} {difference.Problem}; resume with the options and data of the interrupted run, or delete the folder to start again");
 
         var train = data.Subset(Split.Train);
         var validation = data.Subset(Split.Validation);
