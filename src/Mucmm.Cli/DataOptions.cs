@@ -196,7 +196,11 @@ public sealed class DataOptions
         {
             source = recorded ?? throw new MucmmUserException(Path.Combine(run.ShownPath, RunFolder.FitFile),
                 $"the run was fitted on '{run.DataName}', not a built-in dataset; name the data with --view1 FILE --view2 FILE");
-            if (source.Files is not null) RejectDatasetOptionsForFiles(parse);
+            if (source.Files is not null)
+            {
+                RejectDatasetOptionsForFiles(parse);
+                if (seedGiven) source = source with { Seed = SeedOf(parse) };
+            }
             else source = DataSource.ForDataset(source.Dataset!, seedGiven ? SeedOf(parse) : source.Seed,
                 SamplesOf(parse) ?? source.Samples, parse.GetValue(Fsdd) ?? source.Fsdd);
         }

@@ -183,8 +183,14 @@ public static class FitCommand
             }
             finally
             {
-                // The checkpoint folder goes after success, and after a failure that left nothing to resume.
-                if (workLock is not null && (done || !Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir))) workLock.DeleteFolderAndRelease();
+                // The checkpoint folder goes after success, and after a failure that left nothing to resume
+                // (without hiding that failure behind a clean-up error).
+                if (workLock is not null && done) workLock.DeleteFolderAndRelease();
+                else if (workLock is not null && !Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir))
+                {
+                    try { workLock.DeleteFolderAndRelease(); }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+                }
             }
             return ExitCodes.Ok;
         });
