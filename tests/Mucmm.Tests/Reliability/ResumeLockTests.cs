@@ -84,6 +84,30 @@ public class ResumeLockTests
     }
 
     /// <summary>
+    /// A refused resume names the command-line option of the setting that differs: every setting of the deep
+    /// option records (leaves of their JSON form, the paths <see cref="Mucmm.Deep.DeepTrainer.ResumeDifference"/>
+    /// reports) maps to a "--" option through <see cref="Mucmm.Cli.DeepFitOptions.FlagOf"/>, except the settings
+    /// no option sets (listed here), so a new option cannot be reported by its property path only.
+    /// </summary>
+    [Fact]
+    public void Every_resume_setting_names_its_option()
+    {
+        string[] noOption =
+        [
+            "model.encoder_hidden", "model.cnn_features", "model.head_hidden", "model.decoder_hidden",
+            "training.objective.ridge", "training.objective.common_from_correlation_only",
+        ];
+        static IEnumerable<string> Leaves(System.Text.Json.Nodes.JsonNode? node, string path) => node is System.Text.Json.Nodes.JsonObject o
+            ? o.SelectMany(p => Leaves(p.Value, $"{path}.{p.Key}"))
+            : [path];
+        var settings = Leaves(SettingsJson.ToNode(new Mucmm.Deep.DeepModelOptions()), "model")
+            .Concat(Leaves(SettingsJson.ToNode(new Mucmm.Deep.DeepTrainingOptions()), "training")).ToArray();
+        Assert.Contains("training.learning_rate", settings);
+        foreach (string setting in settings.Except(noOption))
+            Assert.True(Mucmm.Cli.DeepFitOptions.FlagOf(setting).StartsWith("--", StringComparison.Ordinal), $"{setting} has no command-line option in DeepFitOptions.FlagOf");
+    }
+
+    /// <summary>
     /// Two deep fits into the same --out shared one checkpoint folder and one died with an IOException. While a
     /// fit runs (a child process), a second one into the same --out — with or without --resume — refuses at once
     /// (exit 2, one line) and touches nothing; the first keeps running. Once the first is killed, its lock is gone
