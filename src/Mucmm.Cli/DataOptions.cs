@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Mucmm.Data;
 using Mucmm.Data.Datasets;
+using Mucmm.Report;
 
 namespace Mucmm.Cli;
 
@@ -118,6 +119,10 @@ public sealed class DataOptions
     /// <summary>The value of <c>--seed</c>.</summary>
     public int SeedOf(ParseResult parse) => parse.GetValue(Seed);
 
+    /// <summary>The value of <c>--seed</c> when given, else the seed of <paramref name="run"/> (when there is one).</summary>
+    public int SeedFor(ParseResult parse, RunFolder? run) =>
+        run is not null && parse.GetResult(Seed) is null or { Implicit: true } ? run.Seed : SeedOf(parse);
+
     /// <summary>The chosen split, or null for <c>all</c>.</summary>
     public Split? SplitOf(ParseResult parse) => parse.GetValue(Split) switch
     {
@@ -139,27 +144,80 @@ public sealed class DataOptions
     /// when neither or both of <c>--dataset</c> and <c>--view1/--view2</c> are given, a file is bad,
     /// the files' row counts differ or a value is not finite (the message names the file).
     /// </summary>
-    public PairedDataset LoadAll(ParseResult parse) => LoadAll(parse, null);
+    public PairedDataset LoadAll(ParseResult parse) => SourceOf(parse).Load(Warn);
 
     /// <summary>
-    /// As <see cref="LoadAll(ParseResult)"/>, but with <paramref name="defaultSeed"/> (when not null) as the
-    /// seed unless <c>--seed</c> is given explicitly — for commands that read a run whose fit recorded its
-    /// seed, so the split (and the test rows) are the fit's.
+    /// How to build the data the options name (<see cref="DataSource"/>): <c>--dataset</c> with <c>--seed</c>,
+    /// <c>--samples</c> and <c>--fsdd</c>, or <c>--view1/--view2</c> with <c>--seed</c>. Options the data do not
+    /// use (<c>--samples</c> or <c>--fsdd</c> with files, or with a dataset that has no use for them) are errors.
     /// </summary>
-    public PairedDataset LoadAll(ParseResult parse, int? defaultSeed)
+    public DataSource SourceOf(ParseResult parse)
     {
         string? name = parse.GetValue(Dataset), v1 = parse.GetValue(View1), v2 = parse.GetValue(View2);
-        string? fsdd = parse.GetValue(Fsdd);
-        int seed = defaultSeed is { } d && parse.GetResult(Seed) is null or { Implicit: true } ? d : SeedOf(parse);
         bool files = v1 is not null || v2 is not null;
         if (name is not null && files)
             throw new MucmmUserException("give either --dataset NAME or --view1 FILE --view2 FILE, not both");
         if (name is not null)
-            return DatasetCatalog.Load(name, new DatasetOptions { Seed = seed, FsddDir = fsdd, Samples = parse.GetValue(Samples) });
+            return DataSource.ForDataset(name, SeedOf(parse), SamplesOf(parse), parse.GetValue(Fsdd));
         if (!files)
             throw new MucmmUserException("no data: give --dataset NAME (see 'mucmm datasets') or --view1 FILE --view2 FILE");
         if (v1 is null || v2 is null)
             throw new MucmmUserException(v1 is null ? "--view2 needs --view1 FILE as well" : "--view1 needs --view2 FILE as well");
-        return PairedFiles.Load([v1, v2], seed, Warn);
+        RejectDatasetOptionsForFiles(parse);
+        return DataSource.ForFiles([v1, v2], SeedOf(parse));
+    }
+
+    /// <summary>
+    /// The data for a command that uses a fitted run (<c>evaluate</c>, <c>report</c>, <c>score</c>, <c>transform</c>,
+    /// <c>explain</c>). Without a run (a model folder outside a run), the data the options name. With a run, by
+    /// default exactly the run's data and split (its recorded <see cref="DataSource"/>); options given on the
+    /// command line replace the recorded ones (other data named with <c>--dataset</c>/<c>--view1</c> keep the run's
+    /// seed unless <c>--seed</c> is given). The data must then match the run's fingerprint, else a
+    /// <see cref="MucmmUserException"/> names the run and the difference — unless
+    /// <paramref name="allowOtherData"/> and data are named explicitly (applying a model to new samples, where no
+    /// split of the run is involved).
+    /// </summary>
+    public PairedDataset LoadForRun(ParseResult parse, RunFolder? run, bool allowOtherData = false)
+    {
+        if (run is null) return LoadAll(parse);
+        string? name = parse.GetValue(Dataset);
+        bool named = IsGiven(parse);
+        bool seedGiven = parse.GetResult(Seed) is { Implicit: false };
+        var recorded = run.Source;
+        DataSource source;
+        if (named)
+        {
+            var given = SourceOf(parse);
+            int seed = seedGiven ? given.Seed : run.Seed;
+            bool sameDataset = name is not null && recorded?.Dataset == given.Dataset;
+            source = given.Dataset is not null
+                ? DataSource.ForDataset(given.Dataset, seed, SamplesOf(parse) ?? (sameDataset ? recorded!.Samples : null),
+                    parse.GetValue(Fsdd) ?? (sameDataset ? recorded!.Fsdd : null))
+                : given with { Seed = seed };
+        }
+        else
+        {
+            source = recorded ?? throw new MucmmUserException(Path.Combine(run.ShownPath, RunFolder.FitFile),
+                $"the run was fitted on '{run.DataName}', not a built-in dataset; name the data with --view1 FILE --view2 FILE");
+            if (source.Files is not null)
+            {
+                RejectDatasetOptionsForFiles(parse);
+                if (seedGiven) source = source with { Seed = SeedOf(parse) };
+            }
+            else source = DataSource.ForDataset(source.Dataset!, seedGiven ? SeedOf(parse) : source.Seed,
+                SamplesOf(parse) ?? source.Samples, parse.GetValue(Fsdd) ?? source.Fsdd);
+        }
+        var data = source.Load(Warn);
+        if (allowOtherData && named) return data;
+        run.CheckData(data);
+        return data;
+    }
+
+    private int? SamplesOf(ParseResult parse) => parse.GetResult(Samples) is null ? null : parse.GetValue(Samples);
+
+    private void RejectDatasetOptionsForFiles(ParseResult parse)
+    {
+        if (SamplesOf(parse) is not null) throw new MucmmUserException("--samples applies to the synthetic datasets only, not to data files");
+        if (parse.GetValue(Fsdd) is not null) throw new MucmmUserException("--fsdd applies to av-digits only, not to data files");
     }
 }

@@ -126,6 +126,63 @@ public sealed class DeepFitOptions
         new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
             .Any(o => parse.GetResult(o) is { Implicit: false });
 
+    /// <summary>
+    /// Refuses deep options given explicitly that the architecture <paramref name="model"/> does not use on
+    /// <paramref name="data"/>: <c>--fine-tune</c> without a TorchScript encoder, <c>--cnn-channels</c> when no view
+    /// gets the CNN encoder, <c>--augment-shift</c> without an image view whose encoder is trained, <c>--pretrain</c>
+    /// when no encoder is trained (pretraining trains the MLP and CNN encoders only).
+    /// </summary>
+    public void RejectUnused(ParseResult parse, DeepModelOptions model, Mucmm.Data.PairedDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
+        var encoders = data.Views.Select(v => model.EncoderFor(v.SampleShape)).ToArray();
+        string which = $"--encoder {parse.GetValue(Encoder)} gives {string.Join(" and ", encoders.Select(e => e.ToString().ToLowerInvariant()))} encoders on {data.Name}";
+        bool trains = model.EncoderTrains && model.Encoder != EncoderKind.Identity;
+        if (Given(FineTune) && model.Encoder != EncoderKind.TorchScript)
+            throw new MucmmUserException($"--fine-tune applies to --encoder torchscript:PATH only ({which})");
+        if (Given(CnnChannels) && !encoders.Contains(EncoderKind.Cnn))
+            throw new MucmmUserException($"--cnn-channels does not apply: no view uses the CNN encoder ({which})");
+        if (Given(AugmentShift) && parse.GetValue(AugmentShift) > 0 && !(trains && data.Views.Any(v => v.Kind == Mucmm.Data.ViewKind.Image)))
+            throw new MucmmUserException($"--augment-shift does not apply: it shifts image views whose encoder is trained, and {(trains ? $"no view of {data.Name} is an image" : "the encoders are frozen")}");
+        if (Given(Pretrain) && parse.GetValue(Pretrain) > 0 && !(trains && model.Encoder != EncoderKind.TorchScript))
+            throw new MucmmUserException($"--pretrain does not apply: it pretrains trained MLP or CNN encoders, and {which}{(trains ? "" : " (frozen)")}");
+    }
+
+    /// <summary>
+    /// The command-line option behind a setting of the option records as <see cref="DeepTrainer.ResumeDifference"/>
+    /// names it (e.g. "training.learning_rate" → "--lr"); the setting itself when no option sets it.
+    /// </summary>
+    public static string FlagOf(string setting) => setting switch
+    {
+        "data" => "the data",
+        "model.kind" => "--model",
+        "model.encoder" or "model.torch_script_paths" => "--encoder",
+        "model.train_encoder" or "model.encoder_trains" => "--fine-tune",
+        "model.common_dim" => "--common-dim",
+        "model.individual_dim" => "--individual-dim",
+        "model.head" => "--head",
+        "model.cnn_channels" => "--cnn-channels",
+        "training.epochs" => "--epochs",
+        "training.batch_size" => "--batch-size",
+        "training.learning_rate" => "--lr",
+        "training.augment_shift" => "--augment-shift",
+        "training.weight_average" => "--weight-average",
+        "training.weight_decay" => "--weight-decay",
+        "training.schedule" => "--lr-schedule",
+        "training.warmup_epochs" => "--warmup",
+        "training.pretrain_epochs" => "--pretrain",
+        "training.patience" => "--patience",
+        "training.seed" => "--seed",
+        "training.device" => "--device",
+        "training.objective.alpha" => "--alpha",
+        "training.objective.beta" => "--beta",
+        "training.objective.gamma" => "--gamma",
+        "training.objective.measure" => "--objective",
+        _ => setting,
+    };
+
     /// <summary>Parses the architecture for model kind <paramref name="kind"/> with dims k and r.</summary>
     public DeepModelOptions Model(ParseResult parse, DeepModelKind kind, int commonDim, int individualDim)
     {

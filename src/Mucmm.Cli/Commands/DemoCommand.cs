@@ -95,7 +95,7 @@ public static class DemoCommand
             EvaluationResult metrics;
             try
             {
-                metrics = ModelEvaluation.Evaluate(model, data);
+                metrics = ModelEvaluation.Evaluate(model, data) with { Data = run.Fingerprint, ModelSha256 = run.ModelSha256() };
             }
             finally
             {
@@ -146,6 +146,7 @@ public static class DemoCommand
         bool deep = ModelKind is "deep" or "dcca";
         return new FitCommand.FitRequest(ModelKind, train, null, Dataset, "train",
             deepModel.CommonDim, deepModel.IndividualDim, Linear.LinearOptions.Defaults.Ridge, null, 0, seed,
-            deep ? new FitCommand.DeepFitSettings(data, deepModel, training, workDir, Resume: false, Quiet: true) : null);
+            deep ? new FitCommand.DeepFitSettings(data, deepModel, training, workDir, Resume: false, Quiet: true) : null,
+            DataSource.ForDataset(Dataset, seed), DataFingerprint.Of(data));
     }
 }

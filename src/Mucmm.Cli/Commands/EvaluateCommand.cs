@@ -29,8 +29,8 @@ public static class EvaluateCommand
             "(mean squared canonical correlation of individual variates with the other view and with their own common part), " +
             "and linear probes (logistic regression per label, ridge per factor; fitted on train, tuned on validation) " +
             "→ DIR/metrics.json.\n" +
-            "Data: as for fit; when omitted, the built-in dataset and seed recorded in the run's fit.json. Given data use " +
-            "the seed of fit.json (hence the fit's split) unless --seed is given.\n\n" +
+            "Data: by default exactly the data and split the run was fitted on (recorded in its fit.json); data given must " +
+            "be the same (checked against the fit's data fingerprint; they use the fit's seed unless --seed is given).\n\n" +
             "Examples:\n" +
             "  mucmm evaluate --model runs/lin --out runs/lin-eval\n" +
             "  mucmm evaluate --model runs/avd --dataset av-digits --fsdd ../shared/data/fsdd --out runs/avd-eval\n" +
@@ -43,13 +43,18 @@ public static class EvaluateCommand
         cmd.SetAction(parse =>
         {
             runtime.Apply(parse);
-            string modelPath = parse.GetValue(model.Option)!;
             var fitted = model.Load(parse);
+            var run = model.RunOf(parse);
             using var folder = output.Open(parse);
-            var dataset = LoadData(parse, data, modelPath);
+            var dataset = data.LoadForRun(parse, run);
             var options = new EvaluationOptions { OtherViewComponents = parse.GetValue(components) };
             runtime.Progress(parse).WriteLine($"evaluate: {fitted.Kind} model on {dataset.Name} ({dataset.Count} rows)…");
-            var result = ModelEvaluation.Evaluate(fitted, dataset, options);
+            // metrics.json records the model and data it was computed for, so a report can refuse it in another run.
+            var result = ModelEvaluation.Evaluate(fitted, dataset, options) with
+            {
+                Data = DataFingerprint.Of(dataset),
+                ModelSha256 = RunFolder.ModelFolderSha256(model.ModelPath(parse)),
+            };
             result.Write(folder.File(RunFolder.MetricsFile));
             folder.Commit();
             Console.Out.Write(MetricsText.Format(result));
@@ -57,23 +62,5 @@ public static class EvaluateCommand
             return ExitCodes.Ok;
         });
         return cmd;
-    }
-
-    /// <summary>
-    /// The data named on the command line, or else the built-in dataset recorded in the fit.json of the run
-    /// folder <paramref name="modelPath"/> (or of the folder above a model/ folder).
-    /// </summary>
-    public static PairedDataset LoadData(ParseResult parse, DataOptions data, string modelPath)
-    {
-        string full = Path.GetFullPath(modelPath);
-        string? runDir = File.Exists(Path.Combine(full, RunFolder.FitFile)) ? full
-            : Path.GetFileName(Path.TrimEndingDirectorySeparator(full)) == RunFolder.ModelFolder
-              && File.Exists(Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full))!, RunFolder.FitFile))
-                ? Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full)) : null;
-        if (data.IsGiven(parse))
-            return data.LoadAll(parse, runDir is null ? null : RunFolder.Open(runDir).Seed);
-        if (runDir is null)
-            throw new MucmmUserException("no data: give --dataset NAME or --view1 FILE --view2 FILE (the model folder has no fit.json to take them from)");
-        return RunFolder.Open(runDir).LoadData(parse.GetValue(data.Fsdd), parse.GetValue(data.Samples));
     }
 }

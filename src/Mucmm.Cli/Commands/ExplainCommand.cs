@@ -89,6 +89,8 @@ public static class ExplainCommand
         {
             runtime.Apply(parse);
             var m = model.Load(parse);
+            var run = model.RunOf(parse);
+            int seed = data.SeedFor(parse, run);
             var options = new ExplainOptions
             {
                 SampleCount = parse.GetValue(samples),
@@ -101,12 +103,12 @@ public static class ExplainCommand
                     SmoothGradSamples = parse.GetValue(sgSamples),
                     SmoothGradNoise = parse.GetValue(noise),
                     IntegratedGradientsSteps = parse.GetValue(steps),
-                    Seed = data.SeedOf(parse),
+                    Seed = seed,
                 },
                 MeanBaseline = parse.GetValue(baseline) == "mean",
                 Style = parse.GetValue(style) == "magnitude" ? MapStyle.Magnitude : MapStyle.Signed,
                 SanityChecks = parse.GetValue(sanity),
-                Seed = data.SeedOf(parse),
+                Seed = seed,
             };
             // Check options that do not need the data before loading it.
             options.Attribution.Validate();
@@ -114,7 +116,7 @@ public static class ExplainCommand
             if (options.Select != "random" && options.Indices is null) SampleSelection.ParseRule(options.Select, m);
 
             using var folder = output.Open(parse);
-            var all = data.LoadAll(parse);
+            var all = data.LoadForRun(parse, run);
             var candidates = data.SplitOf(parse) is { } split ? all.Subset(split) : all;
             var result = Explainer.Run(m, candidates, all.Subset(Split.Train), options, folder.TempPath);
             folder.Commit();

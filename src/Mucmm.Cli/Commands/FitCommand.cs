@@ -1,12 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mucmm.Data;
 using Mucmm.Data.Datasets;
 using Mucmm.Data.Readers;
 using Mucmm.Linear;
 using Mucmm.Numerics;
+using Mucmm.Report;
 
 namespace Mucmm.Cli.Commands;
 
@@ -42,9 +42,11 @@ public static class FitCommand
     /// <param name="Permutations">--permutations.</param>
     /// <param name="Seed">--seed.</param>
     /// <param name="Deep">Settings of the deep models (null for linear ones).</param>
+    /// <param name="Source">How to build the data again (recorded in fit.json).</param>
+    /// <param name="Fingerprint">The fingerprint of the whole dataset (every split); null for streamed files, whose fingerprint is taken while they are read.</param>
     public sealed record FitRequest(string Model, PairedDataset? Train, IReadOnlyList<string>? Streamed, string DataName, string Split,
         int CommonDim, int IndividualDim, double Ridge, double? Threshold, int Permutations, int Seed,
-        DeepFitSettings? Deep = null);
+        DeepFitSettings? Deep = null, DataSource? Source = null, DataFingerprint? Fingerprint = null);
 
     /// <summary>What a deep fit needs besides the common request.</summary>
     /// <param name="All">The whole dataset: the trainer fits on its train rows and stops early on its validation rows.</param>
@@ -126,50 +128,76 @@ public static class FitCommand
             bool isDeep = modelName is "deep" or "dcca";
             if (!isDeep && deep.AnyGiven(parse))
                 throw new MucmmUserException($"the deep-model options (--encoder, --epochs, --lr, --alpha, …) do not apply to --model {modelName}");
+            RejectUnused(parse, modelName,
+            [
+                (ridge, ["linear", "cca"]), (threshold, ["linear", "cca"]), (permutations, ["linear", "cca"]), (data.Split, ["linear", "cca"]),
+                (individualDim, ["linear", "deep"]), (deep.Device, ["deep", "dcca"]),
+                (deep.Alpha, ["deep"]), (deep.Beta, ["deep"]), (deep.Gamma, ["deep"]), (deep.Warmup, ["deep"]),
+            ]);
             bool resume = isDeep && parse.GetValue(deep.Resume);
-            using var folder = output.Open(parse);
-            string? view1 = parse.GetValue(data.View1), view2 = parse.GetValue(data.View2);
-            string dataName = parse.GetValue(data.Dataset) ?? $"{view1} + {view2}";
-            string split = parse.GetValue(data.Split)!;
-            // Closed-form fits need only the statistics: .npy files are streamed (bounded memory, any n).
-            bool stream = modelName is "linear" or "cca" && parse.GetValue(data.Dataset) is null
-                && view1 is not null && view2 is not null && parse.GetValue(permutations) == 0
-                && new[] { view1, view2 }.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
-            var request = new FitRequest(
-                modelName, stream ? null : data.Load(parse), stream ? [view1!, view2!] : null, dataName, split,
-                parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
-                parse.GetValue(threshold), parse.GetValue(permutations), data.SeedOf(parse));
-            string workDir = folder.Target + ".checkpoint";
-            if (isDeep)
+            // Deep fits keep their checkpoint in DIR.checkpoint: lock it first, so a second fit into the same
+            // --out refuses at once (the lock goes with the process, however it ends).
+            string workDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(parse.GetValue(output.Out)!)) + ".checkpoint";
+            bool workExisted = Directory.Exists(workDir);
+            using var workLock = isDeep ? Mucmm.Deep.WorkFolderLock.Acquire(workDir) : null;
+            bool done = false;
+            try
             {
-                var kind = modelName == "deep" ? Mucmm.Deep.DeepModelKind.Mucmm : Mucmm.Deep.DeepModelKind.DeepCca;
-                var defaults = new Mucmm.Deep.DeepModelOptions();
-                int k = parse.GetResult(commonDim) is { Implicit: false } ? request.CommonDim : defaults.CommonDim;
-                int r = parse.GetResult(individualDim) is { Implicit: false } ? request.IndividualDim : defaults.IndividualDim;
-                // A run killed before its first checkpoint left nothing to resume: start again in that folder.
-                if (!resume && Directory.Exists(workDir) && Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir))
-                    throw new MucmmUserException(workDir, "a checkpoint of an interrupted run exists: add --resume to continue it, or delete the folder");
-                var all = data.LoadAll(parse);
-                request = request with
+                using var folder = output.Open(parse);
+                string? view1 = parse.GetValue(data.View1), view2 = parse.GetValue(data.View2);
+                string split = parse.GetValue(data.Split)!;
+                // Closed-form fits need only the statistics: .npy files are streamed (bounded memory, any n).
+                bool stream = modelName is "linear" or "cca" && parse.GetValue(data.Dataset) is null
+                    && view1 is not null && view2 is not null && parse.GetValue(permutations) == 0
+                    && new[] { view1, view2 }.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
+                var source = data.SourceOf(parse);
+                var all = stream ? null : source.Load();
+                string dataName = parse.GetValue(data.Dataset) ?? $"{view1} + {view2}";
+                var request = new FitRequest(
+                    modelName, all is null ? null : data.SplitOf(parse) is { } s ? all.Subset(s) : all, stream ? [view1!, view2!] : null, dataName, split,
+                    parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
+                    parse.GetValue(threshold), parse.GetValue(permutations), data.SeedOf(parse),
+                    Source: source, Fingerprint: all is null ? null : DataFingerprint.Of(all));
+                if (isDeep)
                 {
-                    CommonDim = k,
-                    IndividualDim = r,
-                    Train = all.Subset(Mucmm.Data.Split.Train),
-                    Deep = new DeepFitSettings(all, deep.Model(parse, kind, k, r), deep.Training(parse, kind, data.SeedOf(parse)),
-                        workDir, resume, parse.GetValue(deep.Quiet)),
-                };
+                    var kind = modelName == "deep" ? Mucmm.Deep.DeepModelKind.Mucmm : Mucmm.Deep.DeepModelKind.DeepCca;
+                    var defaults = new Mucmm.Deep.DeepModelOptions();
+                    int k = parse.GetResult(commonDim) is { Implicit: false } ? request.CommonDim : defaults.CommonDim;
+                    int r = parse.GetResult(individualDim) is { Implicit: false } ? request.IndividualDim : defaults.IndividualDim;
+                    // A run killed before its first checkpoint left nothing to resume: start again in that folder.
+                    if (!resume && Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir))
+                        throw new MucmmUserException(workDir, "a checkpoint of an interrupted run exists: add --resume to continue it, or delete the folder");
+                    var settings = new DeepFitSettings(all!, deep.Model(parse, kind, k, r), deep.Training(parse, kind, data.SeedOf(parse)),
+                        workDir, resume, parse.GetValue(deep.Quiet));
+                    deep.RejectUnused(parse, settings.Model, all!);
+                    request = request with { CommonDim = k, IndividualDim = r, Train = all!.Subset(Mucmm.Data.Split.Train), Deep = settings };
+                }
+                if (request.Train is { Count: 0 })
+                    throw new MucmmUserException($"the {request.Split} split of {dataName} has no rows");
+                (request, string? note) = FitDimsToData(request, parse.GetResult(commonDim) is { Implicit: false }, parse.GetResult(individualDim) is { Implicit: false });
+                if (resume && request.Deep is { } ds && new Mucmm.Deep.DeepTrainer(ds.Model, ds.Training).ResumeDifference(workDir, all!) is { } difference)
+                    throw new MucmmUserException(workDir,
+                        $"--resume: {DeepFitOptions.FlagOf(difference.Setting)} {difference.Problem}; resume with the options and data of the interrupted run, or delete {workDir} to start again");
+                // A work folder this run creates is removed on interruption unless it holds a resumable checkpoint.
+                using (isDeep && !workExisted ? TemporaryPaths.TrackWork(workDir, keep: () => Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir)) : null)
+                    Run(request, folder);
+                folder.Commit();
+                done = true;
+                // After the fit, so that a refused fit prints its one error line only.
+                if (note is not null) Console.Error.WriteLine($"mucmm: note: {note}");
+                Console.WriteLine($"fit: wrote {folder.Target}");
             }
-            if (request.Train is { Count: 0 })
-                throw new MucmmUserException($"the {request.Split} split of {dataName} has no rows");
-            (request, string? note) = FitDimsToData(request, parse.GetResult(commonDim) is { Implicit: false }, parse.GetResult(individualDim) is { Implicit: false });
-            // A work folder this run creates is removed on failure and interruption unless it holds a resumable checkpoint.
-            using (isDeep && !Directory.Exists(workDir) ? TemporaryPaths.TrackWork(workDir, keep: () => Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir)) : null)
-                Run(request, folder);
-            folder.Commit();
-            // After the fit, so that a refused fit prints its one error line only.
-            if (note is not null) Console.Error.WriteLine($"mucmm: note: {note}");
-            if (isDeep && Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
-            Console.WriteLine($"fit: wrote {folder.Target}");
+            finally
+            {
+                // The checkpoint folder goes after success, and after a failure that left nothing to resume
+                // (without hiding that failure behind a clean-up error).
+                if (workLock is not null && done) workLock.DeleteFolderAndRelease();
+                else if (workLock is not null && !Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir))
+                {
+                    try { workLock.DeleteFolderAndRelease(); }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+                }
+            }
             return ExitCodes.Ok;
         });
         return cmd;
@@ -196,13 +224,21 @@ public static class FitCommand
         }, choice.Note);
     }
 
+    /// <summary>Refuses every option given explicitly that the model kind does not use (exit 2, naming the option and the kind).</summary>
+    private static void RejectUnused(ParseResult parse, string model, IEnumerable<(Option Option, string[] Models)> uses)
+    {
+        foreach (var (option, models) in uses)
+            if (parse.GetResult(option) is { Implicit: false } && !models.Contains(model))
+                throw new MucmmUserException($"{option.Name} does not apply to --model {model} (it is used by --model {string.Join(" and ", models)})");
+    }
+
     /// <summary>Fits the requested model and writes <c>model/</c> and <c>fit.json</c> into <paramref name="folder"/>.</summary>
     public static void Run(FitRequest request, OutputFolder folder)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(folder);
         var clock = Stopwatch.StartNew();
-        var (fitted, count, correlations, extra) = request.Model switch
+        var (fitted, count, correlations, extra, fingerprint) = request.Model switch
         {
             "linear" or "cca" => FitLinear(request),
             "deep" or "dcca" => FitDeep(request, folder),
@@ -210,26 +246,26 @@ public static class FitCommand
         };
         double seconds = clock.Elapsed.TotalSeconds;
         fitted.Save(folder.File("model"));
-
-        var fit = new JsonObject
+        new FitRecord
         {
-            ["model"] = fitted.Kind,
-            ["data"] = request.DataName,
-            ["split"] = request.Split,
-            ["n_samples"] = count,
-            ["dims"] = new JsonArray(fitted.InputDims.Select(d => (JsonNode)d).ToArray()),
-            ["common_dim"] = fitted.CommonDim,
-            ["individual_dims"] = new JsonArray(fitted.IndividualDims.Select(d => (JsonNode)d).ToArray()),
-            ["ridge"] = request.Ridge,
-            ["seed"] = request.Seed,
-            ["canonical_correlations"] = new JsonArray(correlations.Select(c => (JsonNode)c).ToArray()),
-            ["fit_seconds"] = Math.Round(seconds, 3),
-        };
-        foreach (var (key, value) in extra) fit[key] = value?.DeepClone();
-        File.WriteAllText(folder.File("fit.json"), fit.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Model = fitted.Kind,
+            Data = request.DataName,
+            Split = request.Deep is null ? request.Split : "train",
+            NSamples = count,
+            Dims = fitted.InputDims.ToArray(),
+            CommonDim = fitted.CommonDim,
+            IndividualDims = fitted.IndividualDims.ToArray(),
+            Seed = request.Seed,
+            CanonicalCorrelations = correlations.ToArray(),
+            FitSeconds = Math.Round(seconds, 3),
+            Source = request.Source,
+            Fingerprint = request.Fingerprint ?? fingerprint,
+            Options = request.Deep is { } d ? new FitOptions(DeepModel: d.Model, DeepTraining: d.Training) : new FitOptions(Linear: LinearOptionsOf(request)),
+            Results = extra,
+        }.Write(folder.File(RunFolder.FitFile));
     }
 
-    private static (IMultiviewModel Model, long Count, IReadOnlyList<double> Correlations, JsonObject Extra) FitDeep(FitRequest r, OutputFolder folder)
+    private static (IMultiviewModel Model, long Count, IReadOnlyList<double> Correlations, JsonObject Extra, DataFingerprint? Fingerprint) FitDeep(FitRequest r, OutputFolder folder)
     {
         var d = r.Deep ?? throw new InvalidOperationException("deep settings missing");
         Directory.CreateDirectory(d.WorkDirectory);
@@ -237,44 +273,30 @@ public static class FitCommand
             new Mucmm.Deep.DeepTrainer(d.Model, d.Training, observer).Fit(d.All, d.WorkDirectory, d.Resume));
         string csv = Path.Combine(d.WorkDirectory, "train.csv");
         if (File.Exists(csv)) File.Copy(csv, folder.File("train.csv"), overwrite: true);
-        var t = d.Training;
-        var extra = new JsonObject
-        {
-            ["encoder"] = d.Model.Encoder.ToString().ToLowerInvariant(),
-            ["train_encoder"] = d.Model.EncoderTrains,
-            ["head"] = d.Model.Head.ToString().ToLowerInvariant(),
-            ["objective"] = t.Objective.Measure.ToString().ToLowerInvariant(),
-            ["alpha"] = t.Objective.Alpha,
-            ["beta"] = t.Objective.Beta,
-            ["gamma"] = t.Objective.Gamma,
-            ["epochs"] = t.Epochs,
-            ["batch_size"] = t.BatchSize,
-            ["lr"] = t.LearningRate,
-            ["warmup_epochs"] = t.WarmupEpochs,
-            ["pretrain_epochs"] = t.PretrainEpochs,
-            ["patience"] = t.Patience,
-            ["device"] = t.Device,
-            ["validation_samples"] = d.All.RowsOf(Mucmm.Data.Split.Validation).Length,
-        };
-        return (model, d.All.RowsOf(Mucmm.Data.Split.Train).Length, model.CanonicalCorrelations, extra);
+        // The options are recorded whole in fit.json (FitRecord.Options); here only what the fit found.
+        var extra = new JsonObject { ["validation_samples"] = d.All.RowsOf(Mucmm.Data.Split.Validation).Length };
+        return (model, d.All.RowsOf(Mucmm.Data.Split.Train).Length, model.CanonicalCorrelations, extra, null);
     }
 
-    private static (IMultiviewModel Model, long Count, IReadOnlyList<double> Correlations, JsonObject Extra) FitLinear(FitRequest r)
+    private static LinearOptions LinearOptionsOf(FitRequest r) => new()
     {
-        var options = new LinearOptions
-        {
-            Kind = r.Model == "cca" ? LinearModelKind.Cca : LinearModelKind.Mucmm,
-            CommonDim = r.CommonDim,
-            IndividualDim = r.IndividualDim,
-            Ridge = r.Ridge,
-            Threshold = r.Threshold,
-            Permutations = r.Permutations,
-            Seed = r.Seed,
-        };
+        Kind = r.Model == "cca" ? LinearModelKind.Cca : LinearModelKind.Mucmm,
+        CommonDim = r.CommonDim,
+        IndividualDim = r.Model == "cca" ? 0 : r.IndividualDim,
+        Ridge = r.Ridge,
+        Threshold = r.Threshold,
+        Permutations = r.Permutations,
+        Seed = r.Seed,
+    };
+
+    private static (IMultiviewModel Model, long Count, IReadOnlyList<double> Correlations, JsonObject Extra, DataFingerprint? Fingerprint) FitLinear(FitRequest r)
+    {
+        var options = LinearOptionsOf(r);
         LinearModel model;
+        DataFingerprint? fingerprint = null;
         if (r.Streamed is { } files)
         {
-            var stats = StreamedStats(files, r.Split, r.Seed, options);
+            (var stats, fingerprint) = StreamedStats(files, r.Split, r.Seed, options);
             if (stats.Count == 0) throw new MucmmUserException($"the {r.Split} split of {r.DataName} has no rows");
             model = LinearMucmm.Fit(stats, options);
         }
@@ -287,6 +309,7 @@ public static class FitCommand
         }
         var extra = new JsonObject
         {
+            ["ridge"] = r.Ridge,
             ["correlated_count"] = model.CorrelatedCount,
             ["threshold"] = model.Threshold,
             ["permutations"] = model.Permutations,
@@ -296,7 +319,7 @@ public static class FitCommand
                 ["common"] = s.Common, ["individual"] = s.Individual, ["residual"] = s.Residual,
             }).ToArray()),
         };
-        return (model, model.TrainingCount, model.CanonicalCorrelations, extra);
+        return (model, model.TrainingCount, model.CanonicalCorrelations, extra, fingerprint);
     }
 
     /// <summary>
@@ -304,13 +327,13 @@ public static class FitCommand
     /// split is the one <see cref="DataOptions"/> gives user files (<see cref="DatasetSplits.Random"/>
     /// from the header's row count and --seed), so streamed and in-memory fits see the same rows.
     /// </summary>
-    internal static CovarianceStats StreamedStats(IReadOnlyList<string> files, string split, int seed, LinearOptions? options = null)
+    internal static (CovarianceStats Stats, DataFingerprint Fingerprint) StreamedStats(IReadOnlyList<string> files, string split, int seed, LinearOptions? options = null)
     {
-        var readers = new List<IRowChunkReader>();
+        var readers = new List<DataFingerprint.HashingReader>();
         try
         {
             PairedFiles.WarnSameFiles(files, DataOptions.Warn);
-            foreach (var f in files) readers.Add(PairedFiles.OpenRows(f));
+            foreach (var f in files) readers.Add(new DataFingerprint.HashingReader(PairedFiles.OpenRows(f)));
             long n = readers[0].Rows;
             foreach (var r in readers)
                 if (r.Rows != n)
@@ -318,9 +341,9 @@ public static class FitCommand
             if (n < 3) throw new MucmmUserException(readers[0].Source, $"has {n} rows; need at least 3 paired samples");
             if (n > int.MaxValue) throw new MucmmUserException(readers[0].Source, $"has {n} rows; at most {int.MaxValue} are supported");
             Func<long, bool>? keep = null;
+            var splits = DatasetSplits.Random((int)n, seed);
             if (split != "all")
             {
-                var splits = DatasetSplits.Random((int)n, seed);
                 var wanted = split switch { "train" => Data.Split.Train, "validation" => Data.Split.Validation, _ => Data.Split.Test };
                 keep = i => splits[i] == wanted;
             }
@@ -329,7 +352,9 @@ public static class FitCommand
                 LinearMucmm.CheckFeasible(keep is null ? n : Enumerable.Range(0, (int)n).LongCount(i => keep(i)), readers.Select(r => r.Cols).ToArray(), options);
             using var acc = new CovarianceAccumulator(readers.Select(r => r.Cols).ToArray());
             acc.Add(readers, keep);
-            return acc.ToStats();
+            // Every row passed through the hashing readers: the fingerprint equals that of the files loaded in memory.
+            var fingerprint = DataFingerprint.Of((int)n, readers.Select(r => r.Cols).ToArray(), splits, readers.Select(r => r.Hash()).ToArray());
+            return (acc.ToStats(), fingerprint);
         }
         finally
         {

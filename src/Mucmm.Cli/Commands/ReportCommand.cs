@@ -29,8 +29,8 @@ public static class ReportCommand
             "canonical correlation spectrum train vs test, explained-variance split per view, leakage, probes, score histograms, " +
             "the top and bottom test samples by each score with their gradient maps, and the commands. " +
             "Computes DIR/metrics.json first when it is missing.\n" +
-            "Data: the built-in dataset and seed in DIR/fit.json unless given (av-digits needs --fsdd DIR; synthetic --samples N as at fit time); " +
-            "given data use the seed of fit.json (hence its split) unless --seed is given.\n\n" +
+            "Data: by default exactly the data and split recorded in DIR/fit.json; data given must be the same (checked against " +
+            "the fit's data fingerprint). A metrics.json computed for another model or other data is refused.\n\n" +
             "Examples:\n" +
             "  mucmm fit --model linear --dataset noisy-mnist --out runs/lin && mucmm report --run runs/lin\n" +
             "  mucmm report --run runs/avd --fsdd ../shared/data/fsdd\n" +
@@ -45,7 +45,7 @@ public static class ReportCommand
             runtime.Apply(parse);
             if (parse.GetValue(perSelection) < 1) throw new MucmmUserException($"--samples-per-selection must be ≥ 1, got {parse.GetValue(perSelection)}");
             var folder = RunFolder.Open(parse.GetValue(run)!);
-            var dataset = data.IsGiven(parse) ? data.LoadAll(parse, folder.Seed) : folder.LoadData(parse.GetValue(data.Fsdd), parse.GetValue(data.Samples));
+            var dataset = data.LoadForRun(parse, folder);
             string command = "mucmm report " + string.Join(" ", parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value));
             string path = RunReport.Write(folder, dataset, parse.GetValue(force), command,
                 new ReportOptions { SamplesPerSelection = parse.GetValue(perSelection) }, runtime.Progress(parse));

@@ -19,31 +19,24 @@ public static class TransformCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var modelDir = new Option<string>("--model")
-        {
-            Description = "Folder of a fitted model (the model/ folder written by 'mucmm fit', or the fit folder holding it).",
-            HelpName = "DIR",
-            Required = true,
-        };
+        var model = new ModelOption();
         var data = new DataOptions(defaultSplit: "all");
         var output = new OutputOptions("common1.npy, common2.npy, individual1.npy, individual2.npy");
         var cmd = new Command("transform",
             "Compute the standardized common and individual variates of every sample (float32 .npy, dataset index order).\n" +
-            DataOptions.HelpText + "\n" +
+            DataOptions.HelpText + "\n" + ScoreCommand.RunDataHelp + "\n" +
             "Example:\n  mucmm transform --model runs/lin --dataset synthetic --split test --out runs/lin-test");
-        cmd.Options.Add(modelDir);
+        model.AddTo(cmd);
         data.AddTo(cmd);
         output.AddTo(cmd);
         cmd.SetAction(parse =>
         {
-            string dir = parse.GetValue(modelDir)!;
-            // Accept both the fit folder (holding model/) and the model folder itself.
-            if (!File.Exists(Path.Combine(dir, "config.json")) && File.Exists(Path.Combine(dir, "model", "config.json")))
-                dir = Path.Combine(dir, "model");
-            var model = ModelStore.Load(dir);
+            var fitted = model.Load(parse);
+            var run = model.RunOf(parse);
             using var folder = output.Open(parse);
-            var dataset = data.Load(parse);
-            Write(model, dataset, folder);
+            var all = data.LoadForRun(parse, run, allowOtherData: data.SplitOf(parse) is null);
+            var dataset = data.SplitOf(parse) is { } split ? all.Subset(split) : all;
+            Write(fitted, dataset, folder);
             folder.Commit();
             Console.WriteLine($"transform: {dataset.Count} samples → {folder.Target}");
             return ExitCodes.Ok;

@@ -292,7 +292,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
             var shape = sampleShapes[m];
             int d = shape.Aggregate(1, (a, b) => a * b);
             var plane = Plane(shape);
-            var kind = options.Encoder == EncoderKind.Auto ? (plane is { H: >= 4, W: >= 4 } ? EncoderKind.Cnn : EncoderKind.Mlp) : options.Encoder;
+            var kind = options.EncoderFor(shape);
             Encoder enc = kind switch
             {
                 EncoderKind.Identity => new FlattenEncoder(d),

@@ -77,6 +77,21 @@ public sealed record DeepModelOptions
     /// <summary>Whether the encoder is trained: explicit choice, else false for TorchScript and true otherwise (Identity has nothing to train).</summary>
     public bool EncoderTrains => TrainEncoder ?? Encoder is EncoderKind.Auto or EncoderKind.Mlp or EncoderKind.Cnn;
 
+    /// <summary>The encoder a view with samples of shape <paramref name="sampleShape"/> gets: <see cref="Encoder"/>, with
+    /// <see cref="EncoderKind.Auto"/> resolved to the CNN for 2-D samples of at least 4 × 4 and to the MLP otherwise.</summary>
+    public EncoderKind EncoderFor(IReadOnlyList<int> sampleShape)
+    {
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        if (Encoder != EncoderKind.Auto) return Encoder;
+        bool image = sampleShape switch
+        {
+            [int h, int w] => h >= 4 && w >= 4,
+            [1, int h, int w] => h >= 4 && w >= 4,
+            _ => false,
+        };
+        return image ? EncoderKind.Cnn : EncoderKind.Mlp;
+    }
+
     /// <summary>Throws <see cref="MucmmUserException"/> for impossible settings.</summary>
     public void Validate()
     {

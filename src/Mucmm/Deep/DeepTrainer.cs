@@ -59,6 +59,12 @@ public sealed class DeepTrainer
         if (training.BatchSize <= widest)
             throw new MucmmUserException($"--batch-size {training.BatchSize} is too small: a batch needs more rows than the widest correlation measure ({widest} columns = common + individual dims)");
 
+        // What the checkpoint records of this run (options and data), and on resume the check that they are unchanged.
+        string? settings = workDirectory is null ? null : Settings(data).ToJsonString(SettingsJson.Options);
+        if (resume && ResumeDifference(workDirectory!, data) is { } difference)
+            throw new MucmmUserException(workDirectory,
+                $"--resume: {(difference.Setting == "data" ? "the data" : difference.Setting)} {difference.Problem}; resume with the options and data of the interrupted run, or delete the folder to start again");
+
         var train = data.Subset(Split.Train);
         var validation = data.Subset(Split.Validation);
         if (train.Count < training.BatchSize)
@@ -82,7 +88,7 @@ public sealed class DeepTrainer
 
         using var xTrain = new TensorPair(train, device);
         using var xVal = new TensorPair(validation, device);
-        var checkpoint = workDirectory is null ? null : new Checkpoint(Path.Combine(workDirectory, CheckpointName));
+        var checkpoint = workDirectory is null ? null : new Checkpoint(Path.Combine(workDirectory, CheckpointName)) { Settings = settings };
         var state = resume ? checkpoint!.Load(network) : null;
         if (resume && state is null)
             throw new MucmmUserException(workDirectory, "--resume: no checkpoint found in this folder");
@@ -116,6 +122,41 @@ public sealed class DeepTrainer
     /// </summary>
     public static bool HasCheckpoint(string workDirectory) =>
         new Checkpoint(Path.Combine(workDirectory, CheckpointName)).Exists;
+
+    /// <summary>
+    /// How this trainer's options and <paramref name="data"/> differ from those recorded in the checkpoint in
+    /// <paramref name="workDirectory"/>: the first differing setting, as a path into the option records
+    /// (e.g. "training.learning_rate", "model.common_dim") or "data" (the data's <see cref="DataFingerprint"/>),
+    /// and the difference in words; null when nothing differs or there is no checkpoint. The device may differ,
+    /// and so may the number of epochs under the constant learning-rate schedule (a resumed run may train longer:
+    /// it equals an uninterrupted run with the new number); under the cosine schedule it shapes every epoch's rate.
+    /// </summary>
+    public SettingDifference? ResumeDifference(string workDirectory, PairedDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(workDirectory);
+        ArgumentNullException.ThrowIfNull(data);
+        var checkpoint = new Checkpoint(Path.Combine(workDirectory, CheckpointName));
+        if (!checkpoint.Exists) return null;
+        var recorded = checkpoint.ReadSettings();
+        if (recorded is null) return new SettingDifference("checkpoint", "records no options (written by an older mucmm)");
+        var current = Settings(data);
+        var ignore = new HashSet<string> { "training.device" };
+        if (training.Schedule == LearningRateSchedule.Constant) ignore.Add("training.epochs");
+        foreach (string part in new[] { "model", "training" })
+            if (SettingsJson.FirstDifference(recorded[part], current[part], part, ignore) is { } d)
+                return new SettingDifference(d.Path, $"is {d.Current} now but was {d.Recorded} in the interrupted run");
+        var fitted = recorded["data"]?.Deserialize<DataFingerprint>(SettingsJson.Options);
+        if (fitted?.DifferenceFrom(current["data"].Deserialize<DataFingerprint>(SettingsJson.Options)!) is { } difference)
+            return new SettingDifference("data", "differ from the interrupted run's: " + difference.Replace("the model was fitted on", "the interrupted run used", StringComparison.Ordinal).Replace("those the model was fitted on", "the interrupted run's", StringComparison.Ordinal));
+        return null;
+    }
+
+    private System.Text.Json.Nodes.JsonObject Settings(PairedDataset data) => new()
+    {
+        ["model"] = SettingsJson.ToNode(model),
+        ["training"] = SettingsJson.ToNode(training),
+        ["data"] = SettingsJson.ToNode(DataFingerprint.Of(data)),
+    };
 
     private void Pretrain(MultiviewNetwork network, TensorPair xTrain, TensorPair xVal, CheckpointState? state,
         Checkpoint? checkpoint, List<EpochMetrics> rows, string? workDirectory)
@@ -469,6 +510,75 @@ public sealed class DeepTrainer
     }
 }
 
+/// <summary>A setting of a resumed run that differs from the interrupted run's (<see cref="DeepTrainer.ResumeDifference"/>).</summary>
+/// <param name="Setting">Path into the option records (e.g. "training.learning_rate"), or "data".</param>
+/// <param name="Problem">The difference in words.</param>
+public sealed record SettingDifference(string Setting, string Problem);
+
+/// <summary>
+/// An exclusive lock on a deep fit's work folder (checkpoint and train.csv): a file <c>lock</c> in the folder,
+/// opened with <see cref="FileShare.None"/> for as long as the fit runs. A second fit into the same folder
+/// fails at once with a <see cref="MucmmUserException"/>. The operating system drops the lock when the process
+/// ends, however it ends, so a killed run never blocks the next one.
+/// </summary>
+public sealed class WorkFolderLock : IDisposable
+{
+    /// <summary>Name of the lock file.</summary>
+    public const string FileName = "lock";
+
+    private readonly FileStream stream;
+
+    private WorkFolderLock(string directory, FileStream stream)
+    {
+        Directory = directory;
+        this.stream = stream;
+    }
+
+    /// <summary>The locked folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>Creates <paramref name="directory"/> when needed and locks it; throws <see cref="MucmmUserException"/> when another process holds the lock.</summary>
+    public static WorkFolderLock Acquire(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        try
+        {
+            var stream = new FileStream(Path.Combine(directory, FileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return new WorkFolderLock(directory, stream);
+        }
+        catch (IOException)
+        {
+            throw new MucmmUserException(directory, "another fit is running into the same output folder (its checkpoint folder is locked); wait for it to finish or write elsewhere");
+        }
+    }
+
+    /// <summary>Deletes the folder's content, releases the lock and removes the folder (the end of a successful fit).</summary>
+    public void DeleteFolderAndRelease()
+    {
+        var self = new DirectoryInfo(Directory);
+        foreach (var entry in self.EnumerateFileSystemInfos())
+        {
+            if (entry.Name == FileName) continue;
+            if (entry is DirectoryInfo d) d.Delete(recursive: true);
+            else entry.Delete();
+        }
+        Dispose();
+        try
+        {
+            File.Delete(Path.Combine(Directory, FileName));
+            System.IO.Directory.Delete(Directory);
+        }
+        catch (IOException)
+        {
+            // Another fit took the folder in the meantime: it is theirs now.
+        }
+    }
+
+    /// <summary>Releases the lock (the lock file stays; the next fit reuses it).</summary>
+    public void Dispose() => stream.Dispose();
+}
+
 /// <summary>What a checkpoint records besides tensors.</summary>
 /// <param name="Phase">"pretrain" or "train".</param>
 /// <param name="Epoch">Epochs of that phase completed.</param>
@@ -484,7 +594,27 @@ internal sealed record CheckpointState(string Phase, int Epoch, double Best, int
 /// </summary>
 internal sealed class Checkpoint(string directory)
 {
+    private const string SettingsFile = "settings.json";
+
     public string Directory { get; } = directory;
+
+    /// <summary>The run's options and data fingerprint (JSON), written into every checkpoint.</summary>
+    public string? Settings { get; init; }
+
+    /// <summary>The settings recorded in the checkpoint, or null when it records none.</summary>
+    public System.Text.Json.Nodes.JsonObject? ReadSettings()
+    {
+        string path = Path.Combine(Resolve() ?? throw new InvalidOperationException("no checkpoint"), SettingsFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)) as System.Text.Json.Nodes.JsonObject;
+        }
+        catch (JsonException e)
+        {
+            throw new MucmmUserException(path, $"damaged checkpoint settings ({e.Message}); delete the checkpoint folder to start again");
+        }
+    }
 
     public void Save(MultiviewNetwork network, CheckpointState state, Dictionary<string, Tensor>? best, OptimizerHelper optimizer, IReadOnlyList<nn.Module> extra, Dictionary<string, Tensor>? average = null)
     {
@@ -500,6 +630,7 @@ internal sealed class Checkpoint(string directory)
         optimizer.save_state_dict(Path.Combine(tmp, "optimizer.bin"));
         for (int i = 0; i < extra.Count; i++) extra[i].save(Path.Combine(tmp, $"extra{i}.bin"));
         File.WriteAllText(Path.Combine(tmp, "state.json"), JsonSerializer.Serialize(ToDto(state)));
+        if (Settings is not null) File.WriteAllText(Path.Combine(tmp, SettingsFile), Settings);
         if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, true);
         if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Move(Directory, old);
         System.IO.Directory.Move(tmp, Directory);

@@ -75,11 +75,18 @@ public sealed record EvaluationResult(
     /// <summary>Sum of <see cref="TestCorrelations"/>.</summary>
     public double TotalCorrelation => TestCorrelations.Sum();
 
+    /// <summary>The fingerprint of the data evaluated on (metrics.json <c>run.data</c>; null when not recorded).</summary>
+    public Mucmm.Data.DataFingerprint? Data { get; init; }
+
+    /// <summary>SHA-256 of the evaluated model's folder (metrics.json <c>run.model_sha256</c>; null when not recorded).</summary>
+    public string? ModelSha256 { get; init; }
+
     /// <summary>
     /// The metrics.json object: <c>split</c>, <c>test</c> {<c>canonical_correlations</c>,
     /// <c>total_correlation</c>, <c>leakage</c>}, <c>probes</c> {target: {<c>metric</c>, <c>common</c>,
     /// <c>individual1</c>, <c>individual2</c>}} exactly as issue 6 specifies, plus <c>model</c>,
-    /// <c>dataset</c> and <c>test.leakage_chance</c> (the chance level of each leakage figure).
+    /// <c>dataset</c>, <c>test.leakage_chance</c> (the chance level of each leakage figure) and <c>run</c>
+    /// (<see cref="ModelSha256"/> and the data fingerprint <see cref="Data"/>, when recorded).
     /// Undefined values (NaN, a view without individual part) are written as null.
     /// </summary>
     public JsonObject ToJson()
@@ -98,7 +105,7 @@ public sealed record EvaluationResult(
             for (int m = 0; m < p.Individual.Count; m++) o[$"individual{m + 1}"] = p.Individual[m] is { } v ? Number(v) : null;
             probes[p.Target] = o;
         }
-        return new JsonObject
+        var root = new JsonObject
         {
             ["model"] = Model,
             ["dataset"] = Dataset,
@@ -112,6 +119,9 @@ public sealed record EvaluationResult(
             },
             ["probes"] = probes,
         };
+        if (Data is not null || ModelSha256 is not null)
+            root["run"] = new JsonObject { ["model_sha256"] = ModelSha256, ["data"] = SettingsJson.ToNode(Data) };
+        return root;
     }
 
     /// <summary>Writes <see cref="ToJson"/> (indented) to <paramref name="path"/>.</summary>
@@ -124,7 +134,7 @@ public sealed record EvaluationResult(
         if (!File.Exists(path)) throw new MucmmUserException(path, "file not found");
         try
         {
-            var root = JsonNode.Parse(Data.Readers.ReaderIO.ReadAllText(path)) ?? throw new JsonException("empty");
+            var root = JsonNode.Parse(Mucmm.Data.Readers.ReaderIO.ReadAllText(path)) ?? throw new JsonException("empty");
             var split = root["split"]!;
             var test = root["test"]!;
             var leakage = test["leakage"]!.AsObject();
@@ -143,7 +153,11 @@ public sealed record EvaluationResult(
                 new SplitSizes(split["train"]!.GetValue<int>(), split["validation"]!.GetValue<int>(), split["test"]!.GetValue<int>()),
                 test["canonical_correlations"]!.AsArray().Select(Value).ToArray(),
                 leakage.Select(kv => new LeakageValue(kv.Key, Value(kv.Value), chance is null ? double.NaN : Value(chance[kv.Key]))).ToArray(),
-                probes);
+                probes)
+            {
+                ModelSha256 = root["run"]?["model_sha256"]?.GetValue<string>(),
+                Data = root["run"]?["data"]?.Deserialize<Mucmm.Data.DataFingerprint>(SettingsJson.Options),
+            };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException or KeyNotFoundException)
         {

@@ -97,7 +97,7 @@ public static class ReportBuilder
             .Concat(data.Factors.Keys.Select(k => $"{k} (continuous factor)")).ToArray();
         html.Append("<p>Probe targets: ").Append(targets.Length == 0 ? "none (the data has no labels or factors)." : E(string.Join(", ", targets)) + ".").Append("</p>\n");
         html.Append($"<p>Model: <b>{E(model.Kind)}</b> ({E(KindText(model.Kind))}), seed {run.Seed}");
-        if (run.Fit["fit_seconds"] is { } secs) html.Append($", fitted in {secs.GetValue<double>().ToString("F1", CultureInfo.InvariantCulture)} s");
+        if (run.Record.FitSeconds > 0) html.Append($", fitted in {run.Record.FitSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
         html.Append(".</p>\n");
         Close(html);
     }

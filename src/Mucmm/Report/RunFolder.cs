@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Mucmm.Data;
 using Mucmm.Data.Datasets;
 
@@ -11,7 +9,7 @@ namespace Mucmm.Report;
 /// <code>
 /// DIR/
 ///   model/        the fitted model (config.json + weights) — required
-///   fit.json      fit summary: model, data, seed, dims, training canonical correlations — required
+///   fit.json      fit record (FitRecord): model, data source and fingerprint, options, results — required
 ///   train.csv     deep models: one row per epoch, one column per objective term
 ///   metrics.json  the evaluation (mucmm evaluate); report computes it when missing
 ///   commands.txt  the command lines that produced the folder, one per line (demo writes it)
@@ -33,17 +31,21 @@ public sealed class RunFolder
     /// <summary>The report.</summary>
     public const string ReportFile = "report.html";
 
-    private RunFolder(string path, JsonObject fit)
+    private RunFolder(string path, string shownPath, FitRecord record)
     {
         Path = path;
-        Fit = fit;
+        ShownPath = shownPath;
+        Record = record;
     }
 
     /// <summary>The folder (absolute).</summary>
     public string Path { get; }
 
-    /// <summary>The parsed fit.json.</summary>
-    public JsonObject Fit { get; }
+    /// <summary>The folder as the user named it (for messages).</summary>
+    public string ShownPath { get; }
+
+    /// <summary>The fit.json record.</summary>
+    public FitRecord Record { get; }
 
     /// <summary>The model folder.</summary>
     public string ModelPath => System.IO.Path.Combine(Path, ModelFolder);
@@ -55,17 +57,26 @@ public sealed class RunFolder
     public bool Has(string name) => System.IO.File.Exists(File(name));
 
     /// <summary>Model kind from fit.json.</summary>
-    public string ModelKind => Fit["model"]?.GetValue<string>() ?? "?";
+    public string ModelKind => Record.Model;
 
     /// <summary>Data fit.json names: a built-in dataset name or the two file names.</summary>
-    public string DataName => Fit["data"]?.GetValue<string>() ?? "?";
+    public string DataName => Record.Data;
 
-    /// <summary>Seed recorded in fit.json (0 when absent).</summary>
-    public int Seed => Fit["seed"]?.GetValue<int>() ?? 0;
+    /// <summary>Seed recorded in fit.json.</summary>
+    public int Seed => Record.Seed;
+
+    /// <summary>The fingerprint of the data the model was fitted on (null for a fit.json of format 1).</summary>
+    public DataFingerprint? Fingerprint => Record.Fingerprint;
+
+    /// <summary>
+    /// How to build the run's data again: the recorded source, or for a fit.json of format 1 the built-in dataset
+    /// it names with its seed (null when it names files: the caller must name them).
+    /// </summary>
+    public DataSource? Source => Record.Source
+        ?? (DatasetCatalog.Names.Contains(DataName) ? new DataSource { Dataset = DataName, Seed = Seed } : null);
 
     /// <summary>Training canonical correlations from fit.json (all min(d₁, d₂) for linear models, k for deep ones).</summary>
-    public IReadOnlyList<double> TrainCorrelations =>
-        (Fit["canonical_correlations"] as JsonArray)?.Select(x => x?.GetValue<double>() ?? double.NaN).ToArray() ?? [];
+    public IReadOnlyList<double> TrainCorrelations => Record.CanonicalCorrelations;
 
     /// <summary>The command lines recorded in commands.txt (empty when absent).</summary>
     public IReadOnlyList<string> Commands =>
@@ -85,28 +96,77 @@ public sealed class RunFolder
         string fitPath = System.IO.Path.Combine(full, FitFile);
         if (!System.IO.File.Exists(fitPath))
             throw new MucmmUserException(path, "not a run folder: fit.json is missing (give the --out folder of 'mucmm fit')");
-        try
-        {
-            var fit = JsonNode.Parse(System.IO.File.ReadAllText(fitPath)) as JsonObject ?? throw new JsonException("not an object");
-            return new RunFolder(full, fit);
-        }
-        catch (JsonException e)
-        {
-            throw new MucmmUserException(fitPath, $"not valid JSON ({e.Message})");
-        }
+        return new RunFolder(full, path, FitRecord.Read(fitPath));
     }
 
     /// <summary>
-    /// The dataset the run was fitted on, when fit.json names a built-in dataset (loaded with the recorded
-    /// seed; <paramref name="fsddDir"/> for av-digits, <paramref name="samples"/> for the synthetic ones).
-    /// Throws <see cref="MucmmUserException"/> when the run was fitted on files: the caller must name them.
+    /// The run folder a model folder belongs to: <paramref name="modelOrRunPath"/> itself when it holds fit.json,
+    /// or its parent when it is the run's model/ folder; null for a model folder outside a run.
     /// </summary>
-    public PairedDataset LoadData(string? fsddDir = null, int? samples = null)
+    public static RunFolder? Find(string modelOrRunPath)
     {
-        if (!DatasetCatalog.Names.Contains(DataName))
-            throw new MucmmUserException(File(FitFile),
-                $"the run was fitted on '{DataName}', not a built-in dataset; name the data with --view1 FILE --view2 FILE");
-        return DatasetCatalog.Load(DataName, new DatasetOptions { Seed = Seed, FsddDir = fsddDir, Samples = samples });
+        ArgumentException.ThrowIfNullOrEmpty(modelOrRunPath);
+        string full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(modelOrRunPath));
+        if (System.IO.File.Exists(System.IO.Path.Combine(full, FitFile))) return Open(modelOrRunPath);
+        string? parent = System.IO.Path.GetDirectoryName(full);
+        if (System.IO.Path.GetFileName(full) == ModelFolder && parent is not null && System.IO.File.Exists(System.IO.Path.Combine(parent, FitFile)))
+            return Open(System.IO.Path.GetDirectoryName(System.IO.Path.TrimEndingDirectorySeparator(modelOrRunPath)) is { Length: > 0 } p ? p : parent);
+        return null;
+    }
+
+    /// <summary>
+    /// Throws <see cref="MucmmUserException"/> naming the run and the difference (e.g. "runs/r: data has 10000 rows,
+    /// the model was fitted on 600") when <paramref name="data"/> is not the data the run was fitted on. Runs
+    /// without a fingerprint (fit.json of format 1) are not checked.
+    /// </summary>
+    public void CheckData(PairedDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (Fingerprint is not null) CheckData(DataFingerprint.Of(data));
+    }
+
+    /// <summary>As <see cref="CheckData(PairedDataset)"/>, for data whose fingerprint is known.</summary>
+    public void CheckData(DataFingerprint data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (Fingerprint?.DifferenceFrom(data) is { } difference)
+            throw new MucmmUserException(ShownPath, difference);
+    }
+
+    /// <summary>
+    /// Loads the run's data (<paramref name="source"/>, by default the recorded <see cref="Source"/>) and checks
+    /// it against the fingerprint (<see cref="CheckData(PairedDataset)"/>).
+    /// </summary>
+    public PairedDataset LoadData(DataSource? source = null)
+    {
+        source ??= Source ?? throw new MucmmUserException(File(FitFile),
+            $"the run was fitted on '{DataName}', not a built-in dataset; name the data with --view1 FILE --view2 FILE");
+        var data = source.Load();
+        CheckData(data);
+        return data;
+    }
+
+    /// <summary>SHA-256 (hex) of the run's model folder (<see cref="ModelFolderSha256"/>).</summary>
+    public string ModelSha256() => ModelFolderSha256(ModelPath);
+
+    /// <summary>
+    /// SHA-256 (lower-case hex) of a model folder: every file, in ordinal order of its relative path, as the path
+    /// (UTF-8), a zero byte, its length (int64 little-endian) and its bytes. Identifies the model an evaluation
+    /// (metrics.json) was computed for.
+    /// </summary>
+    public static string ModelFolderSha256(string modelDir)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (string file in Directory.EnumerateFiles(modelDir, "*", SearchOption.AllDirectories)
+                     .Select(f => System.IO.Path.GetRelativePath(modelDir, f).Replace('\\', '/')).Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(file));
+            hash.AppendData([0]);
+            byte[] bytes = System.IO.File.ReadAllBytes(System.IO.Path.Combine(modelDir, file));
+            hash.AppendData(BitConverter.GetBytes((long)bytes.Length));
+            hash.AppendData(bytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>

@@ -33,14 +33,18 @@ public static class RunReport
         {
             Representations.CheckCompatible(model, data.Views);
             EvaluationResult metrics;
+            var fingerprint = DataFingerprint.Of(data);
+            run.CheckData(fingerprint);
+            string modelSha = run.ModelSha256();
             if (run.Has(RunFolder.MetricsFile))
             {
                 metrics = EvaluationResult.Read(run.File(RunFolder.MetricsFile));
+                CheckMetrics(run, metrics, fingerprint, modelSha);
             }
             else
             {
                 progress.WriteLine("report: metrics.json is missing; evaluating…");
-                metrics = ModelEvaluation.Evaluate(model, data);
+                metrics = ModelEvaluation.Evaluate(model, data) with { Data = fingerprint, ModelSha256 = modelSha };
                 run.WriteFile(RunFolder.MetricsFile, metrics.ToJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
             }
             var commands = run.Commands.ToList();
@@ -57,19 +61,49 @@ public static class RunReport
         }
     }
 
-    /// <summary>A <c>mucmm fit</c> command line equivalent to what fit.json records (model, data, seed, dims, ridge).</summary>
+    /// <summary>
+    /// Throws <see cref="MucmmUserException"/> naming the run's metrics.json when it was not computed for this run's
+    /// model and data (e.g. copied from another run): its recorded model hash and data fingerprint must equal the
+    /// run's. A metrics.json without them is accepted only in a run without a fingerprint (fit.json of format 1).
+    /// </summary>
+    public static void CheckMetrics(RunFolder run, EvaluationResult metrics, DataFingerprint data, string modelSha256)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(data);
+        string file = System.IO.Path.Combine(run.ShownPath, RunFolder.MetricsFile);
+        const string fix = "delete it (the report then evaluates again) or run 'mucmm evaluate' on this run";
+        if (metrics.ModelSha256 is null || metrics.Data is null)
+        {
+            if (run.Fingerprint is null) return;
+            throw new MucmmUserException(file, $"records no model and data fingerprint, so it cannot be matched to this run; {fix}");
+        }
+        if (metrics.ModelSha256 != modelSha256)
+            throw new MucmmUserException(file, $"was computed for another model (model hash {metrics.ModelSha256[..Math.Min(12, metrics.ModelSha256.Length)]}…, this run's {modelSha256[..12]}…); {fix}");
+        if (metrics.Data.DifferenceFrom(data) is { } difference)
+            throw new MucmmUserException(file, $"was computed on other data than this run's ({difference.Replace("the model was fitted on", "metrics.json was computed on", StringComparison.Ordinal)}); {fix}");
+    }
+
+    /// <summary>A <c>mucmm fit</c> command line equivalent to what fit.json records (model, data source, seed, dims, main options).</summary>
     public static string ReconstructedFitCommand(RunFolder run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var f = run.Fit;
+        var f = run.Record;
+        string I(double x) => x.ToString("R", CultureInfo.InvariantCulture);
         var parts = new List<string> { "mucmm fit", "--model", run.ModelKind };
-        if (Data.Datasets.DatasetCatalog.Names.Contains(run.DataName)) parts.AddRange(["--dataset", run.DataName]);
+        if (run.Source is { Dataset: { } name } source)
+        {
+            parts.AddRange(["--dataset", name]);
+            if (source.Samples is { } n) parts.AddRange(["--samples", I(n)]);
+            if (source.Fsdd is { } fsdd) parts.AddRange(["--fsdd", fsdd]);
+        }
+        else if (run.Source is { Files: { Count: 2 } files }) parts.AddRange(["--view1", files[0], "--view2", files[1]]);
         else parts.Add($"--view1 … --view2 …   # {run.DataName}");
-        parts.AddRange(["--seed", run.Seed.ToString(CultureInfo.InvariantCulture)]);
-        if (f["common_dim"] is { } k) parts.AddRange(["--common-dim", k.ToJsonString()]);
-        if (f["individual_dims"] is System.Text.Json.Nodes.JsonArray r && r.Count > 0 && r[0] is { } r0 && r0.GetValue<int>() > 0)
-            parts.AddRange(["--individual-dim", r0.ToJsonString()]);
-        if (f["epochs"] is { } e) parts.AddRange(["--epochs", e.ToJsonString()]);
+        parts.AddRange(["--seed", I(run.Seed), "--common-dim", I(f.CommonDim)]);
+        if (f.IndividualDims.Count > 0 && f.IndividualDims[0] > 0) parts.AddRange(["--individual-dim", I(f.IndividualDims[0])]);
+        if (f.Options?.Linear is { } linear) parts.AddRange(["--ridge", I(linear.Ridge)]);
+        if (f.Options?.DeepTraining is { } t) parts.AddRange(["--epochs", I(t.Epochs), "--lr", I(t.LearningRate)]);
+        else if (f.Results?["epochs"] is { } e) parts.AddRange(["--epochs", e.ToJsonString()]);
         parts.AddRange(["--out", run.Path]);
         return string.Join(" ", parts);
     }

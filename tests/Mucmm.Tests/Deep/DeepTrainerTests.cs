@@ -58,7 +58,9 @@ public class DeepTrainerTests
         var options = Short with { WeightAverage = 0.9, Schedule = LearningRateSchedule.Cosine, WarmupEpochs = 1 };
         string dirA = TestPaths.NewTempDir(), dirC = TestPaths.NewTempDir();
         using var a = new DeepTrainer(SmallMlp, options).Fit(data, dirA);
-        using (new DeepTrainer(SmallMlp, options with { Epochs = 2 }).Fit(data, dirC)) { }
+        // Stopped during epoch 3 (after the checkpoint of epoch 2): under the cosine schedule the number of epochs
+        // shapes every epoch's rate, so a resume must keep it (a shorter first run would be refused).
+        Assert.Throws<SimulatedKill>(() => new DeepTrainer(SmallMlp, options, new KillAt("train", 3, 1)).Fit(data, dirC));
         using var c = new DeepTrainer(SmallMlp, options).Fit(data, dirC, resume: true);
         Assert.Equal(Weights(a), Weights(c));
         Assert.Equal(CsvWithoutTiming(dirA), CsvWithoutTiming(dirC));
@@ -402,13 +404,29 @@ public class DeepModelTests
         string dir = TestPaths.NewTempDir();
         using (new DeepTrainer(model, new DeepTrainingOptions { Epochs = 1, BatchSize = 100 }).Fit(data, dir)) { }
         string state = File.ReadAllText(Path.Combine(dir, "checkpoint", "state.json"));
+        // A resume on other data is refused (the checkpoint records the data's fingerprint). To reach a divergence
+        // after a good checkpoint, record the bad data's fingerprint in it, as if they had been the run's data from
+        // the start and had overflowed only in epoch 2; then put the good data's back to resume normally.
+        Assert.Contains("the data differ", Assert.Throws<MucmmUserException>(() =>
+            new DeepTrainer(model, new DeepTrainingOptions { Epochs = 3, BatchSize = 100 }).Fit(bad, dir, resume: true)).Message);
+        RecordCheckpointData(dir, bad);
         ex = Assert.Throws<MucmmUserException>(() =>
             new DeepTrainer(model, new DeepTrainingOptions { Epochs = 3, BatchSize = 100 }).Fit(bad, dir, resume: true));
         Assert.Contains("epoch 2", ex.Message);
         Assert.Contains("last good checkpoint is kept", ex.Message);
         Assert.Equal(state, File.ReadAllText(Path.Combine(dir, "checkpoint", "state.json")));
+        RecordCheckpointData(dir, data);
         using var resumed = new DeepTrainer(model, new DeepTrainingOptions { Epochs = 2, BatchSize = 100 }).Fit(data, dir, resume: true);
         Assert.All(resumed.CanonicalCorrelations, r => Assert.True(double.IsFinite(r)));
+    }
+
+    /// <summary>Rewrites the data fingerprint a checkpoint records (its settings.json) as that of <paramref name="data"/>.</summary>
+    private static void RecordCheckpointData(string dir, PairedDataset data)
+    {
+        string path = Path.Combine(dir, "checkpoint", "settings.json");
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        settings["data"] = SettingsJson.ToNode(DataFingerprint.Of(data));
+        File.WriteAllText(path, settings.ToJsonString());
     }
 
     /// <summary>
