@@ -151,7 +151,7 @@ public static class FitCommand
                     && view1 is not null && view2 is not null && parse.GetValue(permutations) == 0
                     && new[] { view1, view2 }.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
                 var source = data.SourceOf(parse);
-                var all = stream ? null : source.Load();
+                var all = stream ? null : source.Load(DataOptions.Warn);
                 string dataName = parse.GetValue(data.Dataset) ?? $"{view1} + {view2}";
                 var request = new FitRequest(
                     modelName, all is null ? null : data.SplitOf(parse) is { } s ? all.Subset(s) : all, stream ? [view1!, view2!] : null, dataName, split,
