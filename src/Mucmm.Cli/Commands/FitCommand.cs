@@ -42,9 +42,10 @@ public static class FitCommand
     /// <param name="Permutations">--permutations.</param>
     /// <param name="Seed">--seed.</param>
     /// <param name="Deep">Settings of the deep models (null for linear ones).</param>
+    /// <param name="Statistics">For linear models fitted from statistics files (<c>--stats</c>, docs/statistics.md): the files.</param>
     public sealed record FitRequest(string Model, PairedDataset? Train, IReadOnlyList<string>? Streamed, string DataName, string Split,
         int CommonDim, int IndividualDim, double Ridge, double? Threshold, int Permutations, int Seed,
-        DeepFitSettings? Deep = null);
+        DeepFitSettings? Deep = null, IReadOnlyList<string>? Statistics = null);
 
     /// <summary>What a deep fit needs besides the common request.</summary>
     /// <param name="All">The whole dataset: the trainer fits on its train rows and stops early on its validation rows.</param>
@@ -102,6 +103,7 @@ public static class FitCommand
             "Examples:\n" +
             "  mucmm fit --model linear --dataset synthetic --common-dim 3 --individual-dim 2 --out runs/lin\n" +
             "  mucmm fit --model cca --view1 a.npy --view2 b.csv --ridge 0 --out runs/cca\n" +
+            "  mucmm fit --model cca --stats shard1.npz --stats shard2.npz --out runs/cca-stats\n" +
             "  mucmm fit --dataset noisy-mnist --permutations 100 --out runs/mnist-linear\n" +
             "  mucmm fit --model deep --dataset noisy-mnist --out runs/mnist-deep\n" +
             "  mucmm fit --model dcca --dataset noisy-mnist --epochs 20 --quiet --out runs/mnist-dcca\n" +
@@ -116,6 +118,13 @@ public static class FitCommand
         cmd.Options.Add(permutations);
         var deep = new DeepFitOptions();
         deep.AddTo(cmd);
+        var stats = new Option<string[]>("--stats")
+        {
+            Description = "Fit linear/cca from statistics files (mucmm stats; docs/statistics.md) instead of data: merged, then fitted on all their rows. Repeatable.",
+            HelpName = "S.npz",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        cmd.Options.Add(stats);
         output.AddTo(cmd);
 
         cmd.SetAction(parse =>
@@ -127,7 +136,18 @@ public static class FitCommand
             if (!isDeep && deep.AnyGiven(parse))
                 throw new MucmmUserException($"the deep-model options (--encoder, --epochs, --lr, --alpha, …) do not apply to --model {modelName}");
             bool resume = isDeep && parse.GetValue(deep.Resume);
+            string[] statsFiles = parse.GetValue(stats) ?? [];
+            if (statsFiles.Length > 0) CheckFromStats(parse, data, modelName, parse.GetValue(permutations));
             using var folder = output.Open(parse);
+            if (statsFiles.Length > 0)
+            {
+                Run(new FitRequest(modelName, null, null, "statistics: " + string.Join(" + ", statsFiles), "all",
+                    parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
+                    parse.GetValue(threshold), 0, data.SeedOf(parse), Statistics: statsFiles), folder);
+                folder.Commit();
+                Console.WriteLine($"fit: wrote {folder.Target}");
+                return ExitCodes.Ok;
+            }
             string? view1 = parse.GetValue(data.View1), view2 = parse.GetValue(data.View2);
             string dataName = parse.GetValue(data.Dataset) ?? $"{view1} + {view2}";
             string split = parse.GetValue(data.Split)!;
@@ -246,7 +266,9 @@ public static class FitCommand
             Seed = r.Seed,
         };
         LinearModel model;
-        if (r.Streamed is { } files)
+        JsonObject? fromStats = null;
+        if (r.Statistics is { Count: > 0 } npz) (model, fromStats) = FitFromStats(npz, options);
+        else if (r.Streamed is { } files)
         {
             var stats = StreamedStats(files, r.Split, r.Seed);
             if (stats.Count == 0) throw new MucmmUserException($"the {r.Split} split of {r.DataName} has no rows");
@@ -270,7 +292,44 @@ public static class FitCommand
                 ["common"] = s.Common, ["individual"] = s.Individual, ["residual"] = s.Residual,
             }).ToArray()),
         };
+        foreach (var (key, value) in fromStats ?? []) extra[key] = value?.DeepClone();
         return (model, model.TrainingCount, model.CanonicalCorrelations, extra);
+    }
+
+    // --stats takes no data, no split, no permutation test and no deep model: one line each.
+    private static void CheckFromStats(ParseResult parse, DataOptions data, string model, int permutations)
+    {
+        if (model is not ("linear" or "cca"))
+            throw new MucmmUserException($"--stats fits the closed-form models (--model linear or cca); --model {model} trains on the rows themselves");
+        if (data.IsGiven(parse))
+            throw new MucmmUserException("give either --stats S.npz or data (--dataset, --view1/--view2), not both");
+        if (parse.GetResult(data.Split) is { Implicit: false })
+            throw new MucmmUserException("--split does not apply to --stats: a fit from statistics uses all the rows they describe");
+        if (permutations > 0)
+            throw new MucmmUserException("--permutations re-pairs the rows and needs them; with --stats give --threshold T instead");
+    }
+
+    /// <summary>
+    /// Linear fit from statistics files (docs/statistics.md): merged exactly, then fitted on all their rows.
+    /// Returns the model and what fit.json records about its origin: that it was fitted from statistics,
+    /// and each file with its SHA-256 and n. No rows are kept, so evaluation needs data named again.
+    /// </summary>
+    internal static (LinearModel Model, JsonObject Record) FitFromStats(IReadOnlyList<string> files, LinearOptions options)
+    {
+        var merged = StatisticsFile.Merge(files);
+        if (merged.Stats.Count <= 1)
+            throw new MucmmUserException($"the statistics describe n = {merged.Stats.Count} row in all; a fit needs at least 2");
+        var model = LinearMucmm.Fit(merged.Stats, options);
+        var record = new JsonObject
+        {
+            ["fitted_from"] = "statistics",
+            ["statistics"] = new JsonArray(merged.Sources.Select(s => (JsonNode)new JsonObject
+            {
+                ["file"] = Path.GetFullPath(s.Path), ["sha256"] = s.Sha256, ["n"] = s.Count,
+            }).ToArray()),
+            ["training_rows"] = "not kept: fitted from statistics; evaluate, transform and report need --view1 FILE --view2 FILE",
+        };
+        return (model, record);
     }
 
     /// <summary>
@@ -280,30 +339,18 @@ public static class FitCommand
     /// </summary>
     internal static CovarianceStats StreamedStats(IReadOnlyList<string> files, string split, int seed)
     {
-        var readers = new List<IRowChunkReader>();
-        try
+        long n;
+        using (var first = MatrixFile.OpenRows(files[0])) n = first.Rows;
+        if (n < 3) throw new MucmmUserException(files[0], $"has {n} rows; need at least 3 paired samples");
+        if (n > int.MaxValue) throw new MucmmUserException(files[0], $"has {n} rows; at most {int.MaxValue} are supported");
+        Func<long, bool>? keep = null;
+        if (split != "all")
         {
-            foreach (var f in files) readers.Add(MatrixFile.OpenRows(f));
-            long n = readers[0].Rows;
-            foreach (var r in readers)
-                if (r.Rows != n)
-                    throw new MucmmUserException(r.Source, $"has {r.Rows} rows but {readers[0].Source} has {n}; the views must be paired row by row");
-            if (n < 3) throw new MucmmUserException(readers[0].Source, $"has {n} rows; need at least 3 paired samples");
-            if (n > int.MaxValue) throw new MucmmUserException(readers[0].Source, $"has {n} rows; at most {int.MaxValue} are supported");
-            Func<long, bool>? keep = null;
-            if (split != "all")
-            {
-                var splits = DatasetSplits.Random((int)n, seed);
-                var wanted = split switch { "train" => Data.Split.Train, "validation" => Data.Split.Validation, _ => Data.Split.Test };
-                keep = i => splits[i] == wanted;
-            }
-            using var acc = new CovarianceAccumulator(readers.Select(r => r.Cols).ToArray());
-            acc.Add(readers, keep);
-            return acc.ToStats();
+            var splits = DatasetSplits.Random((int)n, seed);
+            var wanted = split switch { "train" => Data.Split.Train, "validation" => Data.Split.Validation, _ => Data.Split.Test };
+            keep = i => splits[i] == wanted;
         }
-        finally
-        {
-            foreach (var r in readers) r.Dispose();
-        }
+        // The accumulator checks that the files are paired (same row count) as it opens them.
+        return CovarianceStats.FromFiles(files, keep);
     }
 }

@@ -103,6 +103,9 @@ public sealed class RunFolder
     /// </summary>
     public PairedDataset LoadData(string? fsddDir = null, int? samples = null)
     {
+        if (Fit["fitted_from"]?.GetValue<string>() == "statistics")
+            throw new MucmmUserException(File(FitFile),
+                "the model was fitted from statistics files, which keep no rows; name the data with --view1 FILE --view2 FILE");
         if (!DatasetCatalog.Names.Contains(DataName))
             throw new MucmmUserException(File(FitFile),
                 $"the run was fitted on '{DataName}', not a built-in dataset; name the data with --view1 FILE --view2 FILE");
