@@ -246,6 +246,51 @@ public class StatsCommandTests
         }
     }
 
+    /// <summary>
+    /// What <c>np.savez_compressed</c> and a transposed array give: deflated members, and a co-moment block
+    /// saved in Fortran order (<c>'fortran_order': True</c>, column-major data) — read as the same statistics.
+    /// Oracle: the statistics written (equality; the members' values are copied, not recomputed).
+    /// </summary>
+    [Fact]
+    public void DeflatedAndFortranOrderMembersAreRead()
+    {
+        string root = TestPaths.NewTempDir();
+        var rng = new Random(8);
+        var views = new[] { 3, 2 }.Select((d, m) => V($"v{m}", 30, d, Enumerable.Range(0, 30 * d).Select(_ => rng.NextDouble()).ToArray())).ToArray();
+        var stats = CovarianceStats.FromViews(views);
+        string stored = Path.Combine(root, "stored.npz"), deflated = Path.Combine(root, "deflated.npz");
+        StatisticsFile.Write(stored, stats);
+        using (var from = ZipFile.OpenRead(stored))
+        using (var to = ZipFile.Open(deflated, ZipArchiveMode.Create))
+            foreach (var e in from.Entries)
+            {
+                using var target = to.CreateEntry(e.FullName, CompressionLevel.Optimal).Open();
+                if (e.FullName != "comoment_1_2.npy")
+                {
+                    using var source = e.Open();
+                    source.CopyTo(target);
+                    continue;
+                }
+                // 3 × 2 block, column-major, with a hand-written NumPy 1.0 header.
+                string dict = "{'descr': '<f8', 'fortran_order': True, 'shape': (3, 2), }";
+                int total = (10 + dict.Length + 1 + 63) / 64 * 64;
+                var header = new byte[total];
+                new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 }.CopyTo(header, 0);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(8), (ushort)(total - 10));
+                System.Text.Encoding.ASCII.GetBytes(dict.PadRight(total - 11) + "\n").CopyTo(header, 10);
+                target.Write(header);
+                var c = stats.CoMoment.ToArray();
+                for (int j = 0; j < 2; j++)
+                    for (int i = 0; i < 3; i++) target.Write(BitConverter.GetBytes(c[i * 5 + 3 + j]));
+            }
+        using (var check = ZipFile.OpenRead(deflated))
+            Assert.All(check.Entries, e => Assert.True(e.CompressedLength < e.Length, e.FullName));
+        var back = StatisticsFile.Read(deflated).Stats;
+        Assert.Equal(stats.Count, back.Count);
+        Assert.True(stats.Means.SequenceEqual(back.Means));
+        Assert.True(stats.CoMoment.SequenceEqual(back.CoMoment));
+    }
+
     private static Mucmm.Data.View V(string name, int rows, int cols, double[] data)
     {
         Assert.Equal(rows * cols, data.Length);
