@@ -61,7 +61,9 @@ public static class RunReport
         ArgumentNullException.ThrowIfNull(run);
         var f = run.Fit;
         var parts = new List<string> { "mucmm fit", "--model", run.ModelKind };
-        if (Data.Datasets.DatasetCatalog.Names.Contains(run.DataName)) parts.AddRange(["--dataset", run.DataName]);
+        if (f["fitted_from"]?.GetValue<string>() == "statistics" && f["statistics"] is System.Text.Json.Nodes.JsonArray files)
+            foreach (var file in files) parts.AddRange(["--stats", file?["file"]?.GetValue<string>() ?? "?"]);
+        else if (Data.Datasets.DatasetCatalog.Names.Contains(run.DataName)) parts.AddRange(["--dataset", run.DataName]);
         else parts.Add($"--view1 … --view2 …   # {run.DataName}");
         parts.AddRange(["--seed", run.Seed.ToString(CultureInfo.InvariantCulture)]);
         if (f["common_dim"] is { } k) parts.AddRange(["--common-dim", k.ToJsonString()]);
