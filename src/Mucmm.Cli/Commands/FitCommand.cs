@@ -145,7 +145,7 @@ public static class FitCommand
                     parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
                     parse.GetValue(threshold), 0, data.SeedOf(parse), Statistics: statsFiles), folder);
                 folder.Commit();
-                Console.WriteLine($"fit: wrote {folder.Target}");
+                Console.WriteLine($"fit: wrote {folder.Target} (fitted from statistics: no rows are kept, so evaluate and report need --view1 FILE --view2 FILE)");
                 return ExitCodes.Ok;
             }
             string? view1 = parse.GetValue(data.View1), view2 = parse.GetValue(data.View2);
