@@ -327,7 +327,7 @@ public static class FitCommand
             {
                 ["file"] = Path.GetFullPath(s.Path), ["sha256"] = s.Sha256, ["n"] = s.Count,
             }).ToArray()),
-            ["training_rows"] = "not kept: fitted from statistics; evaluate, transform and report need --view1 FILE --view2 FILE",
+            ["training_rows"] = "not kept: fitted from statistics; evaluate and report need --view1 FILE --view2 FILE",
         };
         return (model, record);
     }
