@@ -11,6 +11,8 @@
 #   STREAM=1 bench/compare.sh        also the streamed 1,000,000 x 784 + 784 fit from .npy (generates
 #                                    2 x 3.1 GB under $STREAM_DIR once; needs ~7 GB free): read only,
 #                                    read + accumulate, read + accumulate + fit, and `mucmm fit` itself
+#   STATS=1 bench/compare.sh         also `mucmm stats` on those files (next to the read-only pass) and the merge
+#                                    of 100 statistics files of 784 + 784 columns (~2 GB under $STREAM_DIR/shards)
 #   DEMO=1 bench/compare.sh          also `mucmm demo --quick` (wall time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +76,21 @@ if [ -n "${STREAM:-}" ]; then
   /usr/bin/time -f "RESULT cli_fit_streamed wall_s=%e user_s=%U sys_s=%S peak_rss_kib=%M load=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" \
     src/Mucmm.Cli/bin/Release/net10.0/Mucmm.Cli fit --model linear --view1 "$SD/view1.npy" --view2 "$SD/view2.npy" \
     --split all --out /tmp/mucmm-stream-fit --force 2>&1 | tee -a "$OUT" | grep -E '^RESULT'
+fi
+# (e) statistics files (issue 16): `mucmm stats` on the streamed files next to the read-only pass, and the
+#     merge of 100 statistics files of 784 + 784 columns (library phase, then `mucmm stats --merge`)
+if [ -n "${STATS:-}" ]; then
+  SD=${STREAM_DIR:-/tmp/mucmm-stream}
+  [ -f "$SD/view2.npy" ] || run $BENCH stream generate --dir "$SD" --rows 1000000
+  dotnet build src/Mucmm.Cli -c Release -v q -nologo >/dev/null
+  CLI=src/Mucmm.Cli/bin/Release/net10.0/Mucmm.Cli
+  run $BENCH stream read --dir "$SD"
+  /usr/bin/time -f "RESULT cli_stats wall_s=%e user_s=%U sys_s=%S peak_rss_kib=%M load=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" \
+    $CLI stats --view1 "$SD/view1.npy" --view2 "$SD/view2.npy" --out "$SD/stats.npz" --force --quiet 2>&1 | tee -a "$OUT" | grep -E '^RESULT'
+  [ -f "$SD/shards/s-099.npz" ] || run $BENCH stream shards --dir "$SD" --count 100
+  run $BENCH stream merge --dir "$SD"
+  /usr/bin/time -f "RESULT cli_stats_merge100 wall_s=%e user_s=%U sys_s=%S peak_rss_kib=%M load=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" \
+    $CLI stats --merge "$SD"/shards/s-*.npz --out "$SD/merged.npz" --force 2>&1 | tee -a "$OUT" | grep -E '^RESULT'
 fi
 if [ -n "${DEMO:-}" ]; then
   dotnet build src/Mucmm.Cli -c Release -v q -nologo >/dev/null

@@ -14,6 +14,9 @@ namespace Mucmm.Bench;
 /// <item><c>stream read --dir D</c>: only reads both files through <see cref="NpyChunkReader"/> (float32 → float64 chunks).</item>
 /// <item><c>stream accumulate --dir D</c>: reads and accumulates the covariances (<see cref="CovarianceStats.FromFiles"/>, the library's streamed path).</item>
 /// <item><c>stream fit --dir D [--model linear|cca]</c>: the same, then fits (<see cref="LinearMucmm"/>); <c>mucmm fit --split all</c> on the files does the same work (docs/benchmarks.md times both).</item>
+/// <item><c>stream shards --dir D [--count 100]</c>: writes D/shards/s-000.npz … statistics files of 784 + 784 columns
+/// (<see cref="StatisticsFile"/>; each from 50 random rows — size and merge cost depend on the widths only).</item>
+/// <item><c>stream merge --dir D</c>: reads and merges them (<see cref="StatisticsFile.Merge"/>, what <c>mucmm stats --merge</c> does), timed.</item>
 /// </list>
 /// </summary>
 public static class StreamedFit
@@ -23,7 +26,7 @@ public static class StreamedFit
     {
         BenchEnvironment.Configure();
         Console.WriteLine("# " + BenchEnvironment.Describe());
-        if (args.Length < 2) { Console.Error.WriteLine("usage: stream generate|read|accumulate|fit --dir D [--rows N] [--chunk R]"); return 2; }
+        if (args.Length < 2) { Console.Error.WriteLine("usage: stream generate|read|accumulate|fit|shards|merge --dir D [--rows N] [--chunk R] [--count K]"); return 2; }
         var o = QuickModes.Options.Parse(args.Skip(2).ToArray());
         string dir = o.Get("dir", "/tmp/mucmm-stream")!;
         int chunk = o.GetInt("chunk", CovarianceAccumulator.DefaultChunkRows);
@@ -55,6 +58,16 @@ public static class StreamedFit
                 extra = $"rows={stats.Count} model={kind} accumulate_s={accumulated:F2} fit_only_s={sw.Elapsed.TotalSeconds - accumulated:F2} rho1={model.CanonicalCorrelations[0]:F6}";
                 break;
             }
+            case "shards":
+                extra = $"files={WriteShards(Path.Combine(dir, "shards"), o.GetInt("count", 100))}";
+                break;
+            case "merge":
+            {
+                var files = Directory.GetFiles(Path.Combine(dir, "shards"), "s-*.npz").Order().ToArray();
+                var merged = StatisticsFile.Merge(files);
+                extra = $"files={files.Length} rows={merged.Stats.Count} dims={string.Join("+", merged.Stats.Dims)} bytes_each={new FileInfo(files[0]).Length}";
+                break;
+            }
             default:
                 Console.Error.WriteLine($"unknown phase '{args[1]}'");
                 return 2;
@@ -81,6 +94,21 @@ public static class StreamedFit
             total += n;
         }
         return total;
+    }
+
+    // 100 statistics files of 784 + 784 columns, each from 50 random rows (the file size and the merge
+    // cost depend on the widths only, not on n or the values).
+    private static int WriteShards(string dir, int count)
+    {
+        Directory.CreateDirectory(dir);
+        var g = new TorchSharp.torch.Generator(11);
+        for (int i = 0; i < count; i++)
+        {
+            using var scope = NewDisposeScope();
+            var x = randn(50, 1568, dtype: float64, generator: g).add_(i / 100.0);
+            StatisticsFile.Write(Path.Combine(dir, $"s-{i:D3}.npz"), CovarianceStats.FromTensors([x.narrow(1, 0, 784), x.narrow(1, 784, 784)]));
+        }
+        return count;
     }
 
     private static void Generate(string p1, string p2, long rows)

@@ -197,8 +197,7 @@ public sealed class DataOptions
         }
         else
         {
-            source = recorded ?? throw new MucmmUserException(Path.Combine(run.ShownPath, RunFolder.FitFile),
-                $"the run was fitted on '{run.DataName}', not a built-in dataset; name the data with --view1 FILE --view2 FILE");
+            source = recorded ?? throw run.NoRecordedData();
             if (source.Files is not null)
             {
                 RejectDatasetOptionsForFiles(parse);

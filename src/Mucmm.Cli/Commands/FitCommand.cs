@@ -43,10 +43,12 @@ public static class FitCommand
     /// <param name="Seed">--seed.</param>
     /// <param name="Deep">Settings of the deep models (null for linear ones).</param>
     /// <param name="Source">How to build the data again (recorded in fit.json).</param>
+    /// <param name="Statistics">For linear models fitted from statistics files (<c>--stats</c>, docs/statistics.md): the files.</param>
     /// <param name="Fingerprint">The fingerprint of the whole dataset (every split); null for streamed files, whose fingerprint is taken while they are read.</param>
     public sealed record FitRequest(string Model, PairedDataset? Train, IReadOnlyList<string>? Streamed, string DataName, string Split,
         int CommonDim, int IndividualDim, double Ridge, double? Threshold, int Permutations, int Seed,
-        DeepFitSettings? Deep = null, DataSource? Source = null, DataFingerprint? Fingerprint = null);
+        DeepFitSettings? Deep = null, DataSource? Source = null, DataFingerprint? Fingerprint = null,
+        IReadOnlyList<string>? Statistics = null);
 
     /// <summary>What a deep fit needs besides the common request.</summary>
     /// <param name="All">The whole dataset: the trainer fits on its train rows and stops early on its validation rows.</param>
@@ -104,6 +106,7 @@ public static class FitCommand
             "Examples:\n" +
             "  mucmm fit --model linear --dataset synthetic --common-dim 3 --individual-dim 2 --out runs/lin\n" +
             "  mucmm fit --model cca --view1 a.npy --view2 b.csv --ridge 0 --out runs/cca\n" +
+            "  mucmm fit --model cca --stats shard1.npz --stats shard2.npz --out runs/cca-stats\n" +
             "  mucmm fit --dataset noisy-mnist --permutations 100 --out runs/mnist-linear\n" +
             "  mucmm fit --model deep --dataset noisy-mnist --out runs/mnist-deep\n" +
             "  mucmm fit --model dcca --dataset noisy-mnist --epochs 20 --quiet --out runs/mnist-dcca\n" +
@@ -118,6 +121,13 @@ public static class FitCommand
         cmd.Options.Add(permutations);
         var deep = new DeepFitOptions();
         deep.AddTo(cmd);
+        var stats = new Option<string[]>("--stats")
+        {
+            Description = "Fit linear/cca from statistics files (mucmm stats; docs/statistics.md) instead of data: merged, then fitted on all their rows. Repeatable.",
+            HelpName = "S.npz",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        cmd.Options.Add(stats);
         output.AddTo(cmd);
 
         cmd.SetAction(parse =>
@@ -135,6 +145,18 @@ public static class FitCommand
                 (deep.Alpha, ["deep"]), (deep.Beta, ["deep"]), (deep.Gamma, ["deep"]), (deep.Warmup, ["deep"]),
             ]);
             bool resume = isDeep && parse.GetValue(deep.Resume);
+            string[] statsFiles = parse.GetValue(stats) ?? [];
+            if (statsFiles.Length > 0)
+            {
+                CheckFromStats(parse, data, modelName, parse.GetValue(permutations));
+                using var statsFolder = output.Open(parse);
+                Run(new FitRequest(modelName, null, null, "statistics: " + string.Join(" + ", statsFiles), "all",
+                    parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
+                    parse.GetValue(threshold), 0, data.SeedOf(parse), Statistics: statsFiles), statsFolder);
+                statsFolder.Commit();
+                Console.WriteLine($"fit: wrote {statsFolder.Target} (fitted from statistics: no rows are kept, so evaluate and report need --view1 FILE --view2 FILE)");
+                return ExitCodes.Ok;
+            }
             // Deep fits keep their checkpoint in DIR.checkpoint: lock it first, so a second fit into the same
             // --out refuses at once (the lock goes with the process, however it ends).
             string workDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(parse.GetValue(output.Out)!)) + ".checkpoint";
@@ -294,7 +316,9 @@ public static class FitCommand
         var options = LinearOptionsOf(r);
         LinearModel model;
         DataFingerprint? fingerprint = null;
-        if (r.Streamed is { } files)
+        JsonObject? fromStats = null;
+        if (r.Statistics is { Count: > 0 } npz) (model, fromStats) = FitFromStats(npz, options);
+        else if (r.Streamed is { } files)
         {
             (var stats, fingerprint) = StreamedStats(files, r.Split, r.Seed, options);
             if (stats.Count == 0) throw new MucmmUserException($"the {r.Split} split of {r.DataName} has no rows");
@@ -319,7 +343,44 @@ public static class FitCommand
                 ["common"] = s.Common, ["individual"] = s.Individual, ["residual"] = s.Residual,
             }).ToArray()),
         };
+        foreach (var (key, value) in fromStats ?? []) extra[key] = value?.DeepClone();
         return (model, model.TrainingCount, model.CanonicalCorrelations, extra, fingerprint);
+    }
+
+    // --stats takes no data, no split, no permutation test and no deep model: one line each.
+    private static void CheckFromStats(ParseResult parse, DataOptions data, string model, int permutations)
+    {
+        if (model is not ("linear" or "cca"))
+            throw new MucmmUserException($"--stats fits the closed-form models (--model linear or cca); --model {model} trains on the rows themselves");
+        if (data.IsGiven(parse))
+            throw new MucmmUserException("give either --stats S.npz or data (--dataset, --view1/--view2), not both");
+        if (parse.GetResult(data.Split) is { Implicit: false })
+            throw new MucmmUserException("--split does not apply to --stats: a fit from statistics uses all the rows they describe");
+        if (permutations > 0)
+            throw new MucmmUserException("--permutations re-pairs the rows and needs them; with --stats give --threshold T instead");
+    }
+
+    /// <summary>
+    /// Linear fit from statistics files (docs/statistics.md): merged exactly, then fitted on all their rows.
+    /// Returns the model and what fit.json records about its origin: that it was fitted from statistics,
+    /// and each file with its SHA-256 and n. No rows are kept, so evaluation needs data named again.
+    /// </summary>
+    internal static (LinearModel Model, JsonObject Record) FitFromStats(IReadOnlyList<string> files, LinearOptions options)
+    {
+        var merged = StatisticsFile.Merge(files);
+        if (merged.Stats.Count <= 1)
+            throw new MucmmUserException($"the statistics describe n = {merged.Stats.Count} row in all; a fit needs at least 2");
+        var model = LinearMucmm.Fit(merged.Stats, options);
+        var record = new JsonObject
+        {
+            ["fitted_from"] = "statistics",
+            ["statistics"] = new JsonArray(merged.Sources.Select(s => (JsonNode)new JsonObject
+            {
+                ["file"] = Path.GetFullPath(s.Path), ["sha256"] = s.Sha256, ["n"] = s.Count,
+            }).ToArray()),
+            ["training_rows"] = "not kept: fitted from statistics; evaluate and report need --view1 FILE --view2 FILE",
+        };
+        return (model, record);
     }
 
     /// <summary>

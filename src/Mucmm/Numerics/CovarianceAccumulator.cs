@@ -121,10 +121,12 @@ public sealed class CovarianceAccumulator : IDisposable
     /// Streams paired chunk readers (one per view, e.g. <c>.npy</c> files opened with
     /// <see cref="MatrixFile.OpenRows"/>) to the end, <paramref name="chunkRows"/> rows at a time, adding
     /// the rows whose index (0-based, in file order) passes <paramref name="keep"/> (all rows when null).
-    /// Memory: the chunk buffers, independent of the number of rows.
+    /// Memory: the chunk buffers, independent of the number of rows. <paramref name="progress"/>, when given,
+    /// hears the number of rows read so far (of the first reader) after every chunk.
     /// </summary>
     /// <exception cref="MucmmUserException">The readers have different row counts or widths other than the accumulator's.</exception>
-    public void Add(IReadOnlyList<IRowChunkReader> readers, Func<long, bool>? keep = null, int chunkRows = DefaultChunkRows)
+    public void Add(IReadOnlyList<IRowChunkReader> readers, Func<long, bool>? keep = null, int chunkRows = DefaultChunkRows,
+        IProgress<long>? progress = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(readers);
@@ -152,7 +154,11 @@ public sealed class CovarianceAccumulator : IDisposable
             if (rows == 0) break;
             int count = 0;
             for (int i = 0; i < rows; i++) if (keep is null || keep(first + i)) kept[count++] = i;
-            if (count == 0) continue;
+            if (count == 0)
+            {
+                progress?.Report(readers[0].RowsRead);
+                continue;
+            }
             long need = (long)count * _total;
             if (_buffer is null || _buffer.Length != need) _buffer = new double[need];
             var buf = _buffer;
@@ -168,6 +174,7 @@ public sealed class CovarianceAccumulator : IDisposable
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             AddConcatenated(torch.tensor(buf, new long[] { count, _total }, dtype: float64), first);
+            progress?.Report(readers[0].RowsRead);
         }
     }
 

@@ -160,8 +160,10 @@ public sealed class CovarianceStats
     /// <summary>
     /// Statistics of paired matrix files (<c>.npy</c> streamed from disk with bounded memory; <c>.csv</c>
     /// parsed first), keeping the rows whose index passes <paramref name="keep"/> (all when null).
+    /// <paramref name="progress"/> hears the rows read so far after every chunk (as <see cref="CovarianceAccumulator"/> reports it).
     /// </summary>
-    public static CovarianceStats FromFiles(IReadOnlyList<string> paths, Func<long, bool>? keep = null, int chunkRows = CovarianceAccumulator.DefaultChunkRows)
+    public static CovarianceStats FromFiles(IReadOnlyList<string> paths, Func<long, bool>? keep = null, int chunkRows = CovarianceAccumulator.DefaultChunkRows,
+        IProgress<long>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var readers = new List<IRowChunkReader>();
@@ -169,7 +171,7 @@ public sealed class CovarianceStats
         {
             foreach (var p in paths) readers.Add(MatrixFile.OpenRows(p));
             using var acc = new CovarianceAccumulator(readers.Select(r => r.Cols).ToArray());
-            acc.Add(readers, keep, chunkRows);
+            acc.Add(readers, keep, chunkRows, progress);
             return acc.ToStats();
         }
         finally

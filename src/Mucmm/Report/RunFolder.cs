@@ -139,12 +139,19 @@ public sealed class RunFolder
     /// </summary>
     public PairedDataset LoadData(DataSource? source = null)
     {
-        source ??= Source ?? throw new MucmmUserException(File(FitFile),
-            $"the run was fitted on '{DataName}', not a built-in dataset; name the data with --view1 FILE --view2 FILE");
+        source ??= Source ?? throw NoRecordedData();
         var data = source.Load();
         CheckData(data);
         return data;
     }
+
+    /// <summary>Whether the model was fitted from statistics files (<c>fit --stats</c>), which keep no rows.</summary>
+    public bool FittedFromStatistics => Record.Results?["fitted_from"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) && s == "statistics";
+
+    /// <summary>The error for a command that needs the run's data when fit.json records no way to build it again.</summary>
+    public MucmmUserException NoRecordedData() => new(File(FitFile), FittedFromStatistics
+        ? "the model was fitted from statistics files, which keep no rows; name the data with --view1 FILE --view2 FILE"
+        : $"the run was fitted on '{DataName}', not a built-in dataset; name the data with --view1 FILE --view2 FILE");
 
     /// <summary>SHA-256 (hex) of the run's model folder (<see cref="ModelFolderSha256"/>).</summary>
     public string ModelSha256() => ModelFolderSha256(ModelPath);

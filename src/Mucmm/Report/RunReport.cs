@@ -98,6 +98,8 @@ public static class RunReport
             if (source.Fsdd is { } fsdd) parts.AddRange(["--fsdd", fsdd]);
         }
         else if (run.Source is { Files: { Count: 2 } files }) parts.AddRange(["--view1", files[0], "--view2", files[1]]);
+        else if (run.FittedFromStatistics && f.Results?["statistics"] is System.Text.Json.Nodes.JsonArray statsFiles)
+            foreach (var file in statsFiles) parts.AddRange(["--stats", file?["file"]?.GetValue<string>() ?? "?"]);
         else parts.Add($"--view1 … --view2 …   # {run.DataName}");
         parts.AddRange(["--seed", I(run.Seed), "--common-dim", I(f.CommonDim)]);
         if (f.IndividualDims.Count > 0 && f.IndividualDims[0] > 0) parts.AddRange(["--individual-dim", I(f.IndividualDims[0])]);

@@ -119,7 +119,7 @@ public sealed class ChildCli : IDisposable
     }
 
     /// <summary>The dotnet host running this test (DOTNET_HOST_PATH, set by the dotnet CLI), else the current process when it is dotnet, else "dotnet" on the PATH.</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)) return host;
         if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet") return self;

@@ -55,6 +55,20 @@ public sealed record NpyHeader(NpyDType DType, long[] Shape, long DataOffset, in
     /// <exception cref="MucmmUserException">Not a .npy file, unsupported version, dtype or order, malformed header.</exception>
     internal static NpyHeader Read(Stream stream, string source)
     {
+        var (descr, fortran, shape, dataOffset, major) = ReadUntyped(stream, source);
+        if (fortran)
+            throw new MucmmUserException(source, "fortran_order is True (column-major); only C-order arrays are supported — save with np.ascontiguousarray(a)");
+        var dtype = ParseDescr(descr, source);
+        return new NpyHeader(dtype, shape, dataOffset, major);
+    }
+
+    /// <summary>
+    /// Reads the header dictionary without checking the dtype or order (for members of other types, e.g.
+    /// the int64 and string scalars of a statistics <c>.npz</c>): descr as written, fortran_order, shape,
+    /// data offset, major version.
+    /// </summary>
+    internal static (object? Descr, bool Fortran, long[] Shape, long DataOffset, int Major) ReadUntyped(Stream stream, string source)
+    {
         Span<byte> pre = stackalloc byte[12];
         int got = stream.ReadAtLeast(pre[..8], 8, throwOnEndOfStream: false);
         if (got < 6 || !pre[..6].SequenceEqual(Magic))
@@ -75,16 +89,16 @@ public sealed record NpyHeader(NpyDType DType, long[] Shape, long DataOffset, in
         ReaderIO.ReadExactly(stream, headerBytes, source, ".npy header");
         string text = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
         var (descr, fortran, shape) = ParseDict(text, source);
-        if (fortran)
-            throw new MucmmUserException(source, "fortran_order is True (column-major); only C-order arrays are supported — save with np.ascontiguousarray(a)");
-        var dtype = ParseDescr(descr, source);
-        return new NpyHeader(dtype, shape, preHeader + headerLen, major);
+        return (descr, fortran, shape, preHeader + headerLen, major);
     }
 
     /// <summary>Writes a version 1.0 header (2.0 if it does not fit), padded so the data starts at a multiple of 64 bytes.</summary>
-    internal static long Write(Stream stream, NpyDType dtype, IReadOnlyList<long> shape)
+    internal static long Write(Stream stream, NpyDType dtype, IReadOnlyList<long> shape) =>
+        Write(stream, dtype == NpyDType.Float32 ? "<f4" : "<f8", shape);
+
+    /// <summary>The same for any NumPy descr (e.g. <c>'&lt;i8'</c>, <c>'&lt;U12'</c>); the caller writes matching data.</summary>
+    internal static long Write(Stream stream, string descr, IReadOnlyList<long> shape)
     {
-        string descr = dtype == NpyDType.Float32 ? "<f4" : "<f8";
         string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {FormatShape(shape)}, }}";
         int major = 1;
         int pre = 10;
