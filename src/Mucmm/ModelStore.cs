@@ -66,6 +66,23 @@ public static class ModelStore
     }
 
     /// <summary>
+    /// The float64 tensor <paramref name="name"/> of <paramref name="tensors"/> (read by <see cref="ReadWeights"/>) as a
+    /// managed array, checked to have exactly <paramref name="shape"/> (which <paramref name="configPath"/> implies):
+    /// a missing tensor or another dtype or shape is a <see cref="MucmmUserException"/> naming the weights file.
+    /// </summary>
+    public static double[] TakeFloat64(IReadOnlyDictionary<string, TorchSharp.torch.Tensor> tensors, string name, long[] shape,
+        string weightsPath, string configPath)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(shape);
+        if (!tensors.TryGetValue(name, out var t)) throw new MucmmUserException(weightsPath, $"tensor '{name}' is missing");
+        if (t.dtype != TorchSharp.torch.ScalarType.Float64 || !t.shape.SequenceEqual(shape))
+            throw new MucmmUserException(weightsPath,
+                $"tensor '{name}' is {t.dtype} [{string.Join(", ", t.shape)}], expected Float64 [{string.Join(", ", shape)}] (from {configPath})");
+        return Numerics.LinearAlgebra.ToArray(t);
+    }
+
+    /// <summary>
     /// Reads a safetensors weights file into named tensors (owned by the caller's dispose scope). A
     /// missing, truncated or unreadable file, or a tensor holding NaN or an infinite value, is a
     /// <see cref="MucmmUserException"/> naming the file (and the tensor).

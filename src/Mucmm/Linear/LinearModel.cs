@@ -228,14 +228,7 @@ public sealed class LinearModel : IMultiviewModel
         var tensors = ModelStore.ReadWeights(weightsPath);
         try
         {
-            double[] Take(string name, params long[] shape)
-            {
-                if (!tensors.TryGetValue(name, out var t)) throw new MucmmUserException(weightsPath, $"tensor '{name}' is missing");
-                if (t.dtype != float64 || !t.shape.SequenceEqual(shape))
-                    throw new MucmmUserException(weightsPath,
-                        $"tensor '{name}' is {t.dtype} [{string.Join(", ", t.shape)}], expected Float64 [{string.Join(", ", shape)}] (from {configPath})");
-                return LinearAlgebra.ToArray(t);
-            }
+            double[] Take(string name, params long[] shape) => ModelStore.TakeFloat64(tensors, name, shape, weightsPath, configPath);
             var means = new double[2][];
             var common = new double[2][];
             var individual = new double[2][];

@@ -180,14 +180,7 @@ public sealed class PcaModel : IMultiviewModel
         var tensors = ModelStore.ReadWeights(weightsPath);
         try
         {
-            double[] Take(string name, params long[] shape)
-            {
-                if (!tensors.TryGetValue(name, out var t)) throw new MucmmUserException(weightsPath, $"tensor '{name}' is missing");
-                if (t.dtype != float64 || !t.shape.SequenceEqual(shape))
-                    throw new MucmmUserException(weightsPath,
-                        $"tensor '{name}' is {t.dtype} [{string.Join(", ", t.shape)}], expected Float64 [{string.Join(", ", shape)}] (from {configPath})");
-                return LinearAlgebra.ToArray(t);
-            }
+            double[] Take(string name, params long[] shape) => ModelStore.TakeFloat64(tensors, name, shape, weightsPath, configPath);
             var means = dims.Select((d, m) => Take($"mean{m + 1}", d)).ToArray();
             var loadings = dims.Select((d, m) => Take($"loadings{m + 1}", d, k)).ToArray();
             return new PcaModel(dims, k, n, means, loadings, variances, explained);
