@@ -21,11 +21,11 @@ public sealed class DeepFitOptions
     {
         Encoder = new Option<string>("--encoder")
         {
-            Description = "Deep models: encoder of each view — auto (cnn for 2-D samples, else mlp), mlp, cnn (2-D samples: images, spectrograms), identity, or torchscript:PATH (a torch.jit.save file mapping (n × d) float32 inputs to features; frozen unless --fine-tune).",
+            Description = "Deep models: encoder of each view — auto (cnn for 2-D samples, else mlp), mlp, cnn (2-D samples: images, spectrograms), identity, torchscript:PATH (a torch.jit.save file mapping (n × d) float32 inputs to features), onnx:PATH (an ONNX graph taking the view's per-sample shape), or resnet18[:SIZE] (built-in ImageNet ResNet18, 512 features, images resized to SIZE, a multiple of 32, default 224). Pretrained encoders are frozen unless --fine-tune.",
             HelpName = "ENC",
             DefaultValueFactory = _ => ModelDefaults.Encoder.ToString().ToLowerInvariant(),
         };
-        FineTune = new Option<bool>("--fine-tune") { Description = "Deep models: train a TorchScript encoder too (default: frozen, heads trained on cached features)." };
+        FineTune = new Option<bool>("--fine-tune") { Description = "Deep models: train a pretrained (torchscript, onnx, resnet18) encoder too (default: frozen, heads trained on cached features)." };
         Head = new Option<string>("--head")
         {
             Description = "Deep models: heads — linear or mlp.", HelpName = "HEAD",
@@ -130,6 +130,12 @@ public sealed class DeepFitOptions
     public DeepModelOptions Model(ParseResult parse, DeepModelKind kind, int commonDim, int individualDim)
     {
         string enc = parse.GetValue(Encoder)!.Trim();
+        int imageSize = ModelDefaults.ImageSize;
+        string[] onnxPaths = [];
+        if (enc.StartsWith("onnx:", StringComparison.OrdinalIgnoreCase)) onnxPaths = [enc["onnx:".Length..]];
+        else if (enc.StartsWith("resnet18:", StringComparison.OrdinalIgnoreCase)
+            && !int.TryParse(enc["resnet18:".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out imageSize))
+            throw new MucmmUserException($"--encoder resnet18:SIZE needs an integer size, got '{enc}'");
         var (encoder, paths) = enc.ToLowerInvariant() switch
         {
             "auto" => (EncoderKind.Auto, Array.Empty<string>()),
@@ -137,7 +143,10 @@ public sealed class DeepFitOptions
             "cnn" => (EncoderKind.Cnn, []),
             "identity" or "flatten" => (EncoderKind.Identity, []),
             _ when enc.StartsWith("torchscript:", StringComparison.OrdinalIgnoreCase) => (EncoderKind.TorchScript, [enc["torchscript:".Length..]]),
-            _ => throw new MucmmUserException($"--encoder must be auto, mlp, cnn, identity or torchscript:PATH, got '{enc}'"),
+            _ when onnxPaths.Length > 0 => (EncoderKind.Onnx, []),
+            "resnet18" => (EncoderKind.ResNet18, []),
+            _ when enc.StartsWith("resnet18:", StringComparison.OrdinalIgnoreCase) => (EncoderKind.ResNet18, []),
+            _ => throw new MucmmUserException($"--encoder must be auto, mlp, cnn, identity, torchscript:PATH, onnx:PATH or resnet18[:SIZE], got '{enc}'"),
         };
         bool fine = parse.GetValue(FineTune);
         return new DeepModelOptions
@@ -145,7 +154,9 @@ public sealed class DeepFitOptions
             Kind = kind,
             Encoder = encoder,
             TorchScriptPaths = paths,
-            TrainEncoder = encoder == EncoderKind.TorchScript ? fine : null,
+            OnnxPaths = onnxPaths,
+            ImageSize = imageSize,
+            TrainEncoder = encoder is EncoderKind.TorchScript or EncoderKind.Onnx or EncoderKind.ResNet18 ? fine : null,
             CommonDim = commonDim,
             IndividualDim = individualDim,
             Head = parse.GetValue(Head) == "mlp" ? HeadKind.Mlp : HeadKind.Linear,

@@ -88,7 +88,7 @@ public sealed class DeepTrainer
         if (state is not null) observer?.Message($"resuming after {state.Phase} epoch {state.Epoch}");
 
         var rows = state?.Rows ?? [];
-        if (training.PretrainEpochs > 0 && encoderTrains && model.Encoder != EncoderKind.TorchScript
+        if (training.PretrainEpochs > 0 && encoderTrains && model.Encoder is not (EncoderKind.TorchScript or EncoderKind.Onnx or EncoderKind.ResNet18)
             && (state is null || state.Phase == "pretrain"))
         {
             Pretrain(network, xTrain, xVal, state, checkpoint, rows, workDirectory);
