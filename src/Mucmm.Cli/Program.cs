@@ -19,5 +19,6 @@ root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
+root.Subcommands.Add(FeaturesCommand.Create());
 
 return CliRunner.Run(root, args);
