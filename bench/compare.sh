@@ -14,6 +14,7 @@
 #   STATS=1 bench/compare.sh         also `mucmm stats` on those files (next to the read-only pass) and the merge
 #                                    of 100 statistics files of 784 + 784 columns (~2 GB under $STREAM_DIR/shards)
 #   DEMO=1 bench/compare.sh          also `mucmm demo --quick` (wall time)
+#   SKIP_ONNX=1 bench/compare.sh     skip ResNet18 224 px batch 32 forward, TorchSharp importer vs ONNX Runtime
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-$(nproc)}
@@ -62,6 +63,11 @@ run Rscript bench/reference_cancor.R "$DATA" 3
 run $BENCH linear --view1 "$DATA/view1.npy" --view2 "$DATA/view2.npy" --repeats "$REPEATS"
 if [ -z "${SKIP_SKLEARN:-}" ]; then
   run $PY bench/reference_linear.py sklearn --data "$DATA" --components "$SK_COMPONENTS"
+fi
+
+# (e) ONNX: the package ResNet18 at 224 px, batch 32, imported graph in TorchSharp vs ONNX Runtime (docs/pretrained.md)
+if [ -z "${SKIP_ONNX:-}" ]; then
+  run $BENCH onnx --batch 32 --iters 3
 fi
 
 # (d) streamed 1M-row linear fit: wall time and peak RSS of each phase, each in its own process

@@ -32,6 +32,8 @@ public static class QuickModes
                     (matmul > 0 ? $" fraction_of_matmul={step.Flops / times.Min() / 1e9 / matmul:F3}" : ""));
                 return 0;
             }
+            case "onnx":
+                return OnnxForward.Run(o.GetInt("batch", 32), o.GetInt("iters", 3));
             case "matmul":
             {
                 var times = Roofline.TimeMatmul(o.GetInt("repeats", 5));

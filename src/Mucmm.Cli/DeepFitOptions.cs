@@ -21,11 +21,11 @@ public sealed class DeepFitOptions
     {
         Encoder = new Option<string>("--encoder")
         {
-            Description = "Deep models: encoder of each view — auto (cnn for 2-D samples, else mlp), mlp, cnn (2-D samples: images, spectrograms), identity, or torchscript:PATH (a torch.jit.save file mapping (n × d) float32 inputs to features; frozen unless --fine-tune).",
+            Description = "Deep models: encoder of each view — auto (cnn for 2-D samples, else mlp), mlp, cnn (2-D samples: images, spectrograms), identity, torchscript:PATH (a torch.jit.save file mapping (n × d) float32 inputs to features), onnx:PATH (an ONNX graph taking the view's per-sample shape), or resnet18[:SIZE] (built-in ImageNet ResNet18, 512 features, images resized to SIZE, a multiple of 32, default 224). Pretrained encoders are frozen unless --fine-tune.",
             HelpName = "ENC",
             DefaultValueFactory = _ => ModelDefaults.Encoder.ToString().ToLowerInvariant(),
         };
-        FineTune = new Option<bool>("--fine-tune") { Description = "Deep models: train a TorchScript encoder too (default: frozen, heads trained on cached features)." };
+        FineTune = new Option<bool>("--fine-tune") { Description = "Deep models: train a pretrained (torchscript, onnx, resnet18) encoder too (default: frozen, heads trained on cached features)." };
         Head = new Option<string>("--head")
         {
             Description = "Deep models: heads — linear or mlp.", HelpName = "HEAD",
@@ -128,7 +128,7 @@ public sealed class DeepFitOptions
 
     /// <summary>
     /// Refuses deep options given explicitly that the architecture <paramref name="model"/> does not use on
-    /// <paramref name="data"/>: <c>--fine-tune</c> without a TorchScript encoder, <c>--cnn-channels</c> when no view
+    /// <paramref name="data"/>: <c>--fine-tune</c> without a pretrained encoder, <c>--cnn-channels</c> when no view
     /// gets the CNN encoder, <c>--augment-shift</c> without an image view whose encoder is trained, <c>--pretrain</c>
     /// when no encoder is trained (pretraining trains the MLP and CNN encoders only).
     /// </summary>
@@ -140,13 +140,13 @@ public sealed class DeepFitOptions
         var encoders = data.Views.Select(v => model.EncoderFor(v.SampleShape)).ToArray();
         string which = $"--encoder {parse.GetValue(Encoder)} gives {string.Join(" and ", encoders.Select(e => e.ToString().ToLowerInvariant()))} encoders on {data.Name}";
         bool trains = model.EncoderTrains && model.Encoder != EncoderKind.Identity;
-        if (Given(FineTune) && model.Encoder != EncoderKind.TorchScript)
-            throw new MucmmUserException($"--fine-tune applies to --encoder torchscript:PATH only ({which})");
+        if (Given(FineTune) && model.Encoder is not (EncoderKind.TorchScript or EncoderKind.Onnx or EncoderKind.ResNet18))
+            throw new MucmmUserException($"--fine-tune applies to pretrained encoders only (torchscript:PATH, onnx:PATH, resnet18) ({which})");
         if (Given(CnnChannels) && !encoders.Contains(EncoderKind.Cnn))
             throw new MucmmUserException($"--cnn-channels does not apply: no view uses the CNN encoder ({which})");
         if (Given(AugmentShift) && parse.GetValue(AugmentShift) > 0 && !(trains && data.Views.Any(v => v.Kind == Mucmm.Data.ViewKind.Image)))
             throw new MucmmUserException($"--augment-shift does not apply: it shifts image views whose encoder is trained, and {(trains ? $"no view of {data.Name} is an image" : "the encoders are frozen")}");
-        if (Given(Pretrain) && parse.GetValue(Pretrain) > 0 && !(trains && model.Encoder != EncoderKind.TorchScript))
+        if (Given(Pretrain) && parse.GetValue(Pretrain) > 0 && !(trains && model.Encoder is not (EncoderKind.TorchScript or EncoderKind.Onnx or EncoderKind.ResNet18)))
             throw new MucmmUserException($"--pretrain does not apply: it pretrains trained MLP or CNN encoders, and {which}{(trains ? "" : " (frozen)")}");
     }
 
@@ -187,6 +187,12 @@ public sealed class DeepFitOptions
     public DeepModelOptions Model(ParseResult parse, DeepModelKind kind, int commonDim, int individualDim)
     {
         string enc = parse.GetValue(Encoder)!.Trim();
+        int imageSize = ModelDefaults.ImageSize;
+        string[] onnxPaths = [];
+        if (enc.StartsWith("onnx:", StringComparison.OrdinalIgnoreCase)) onnxPaths = [enc["onnx:".Length..]];
+        else if (enc.StartsWith("resnet18:", StringComparison.OrdinalIgnoreCase)
+            && !int.TryParse(enc["resnet18:".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out imageSize))
+            throw new MucmmUserException($"--encoder resnet18:SIZE needs an integer size, got '{enc}'");
         var (encoder, paths) = enc.ToLowerInvariant() switch
         {
             "auto" => (EncoderKind.Auto, Array.Empty<string>()),
@@ -194,7 +200,10 @@ public sealed class DeepFitOptions
             "cnn" => (EncoderKind.Cnn, []),
             "identity" or "flatten" => (EncoderKind.Identity, []),
             _ when enc.StartsWith("torchscript:", StringComparison.OrdinalIgnoreCase) => (EncoderKind.TorchScript, [enc["torchscript:".Length..]]),
-            _ => throw new MucmmUserException($"--encoder must be auto, mlp, cnn, identity or torchscript:PATH, got '{enc}'"),
+            _ when onnxPaths.Length > 0 => (EncoderKind.Onnx, []),
+            "resnet18" => (EncoderKind.ResNet18, []),
+            _ when enc.StartsWith("resnet18:", StringComparison.OrdinalIgnoreCase) => (EncoderKind.ResNet18, []),
+            _ => throw new MucmmUserException($"--encoder must be auto, mlp, cnn, identity, torchscript:PATH, onnx:PATH or resnet18[:SIZE], got '{enc}'"),
         };
         bool fine = parse.GetValue(FineTune);
         return new DeepModelOptions
@@ -202,7 +211,9 @@ public sealed class DeepFitOptions
             Kind = kind,
             Encoder = encoder,
             TorchScriptPaths = paths,
-            TrainEncoder = encoder == EncoderKind.TorchScript ? fine : null,
+            OnnxPaths = onnxPaths,
+            ImageSize = imageSize,
+            TrainEncoder = encoder is EncoderKind.TorchScript or EncoderKind.Onnx or EncoderKind.ResNet18 ? fine : null,
             CommonDim = commonDim,
             IndividualDim = individualDim,
             Head = parse.GetValue(Head) == "mlp" ? HeadKind.Mlp : HeadKind.Linear,

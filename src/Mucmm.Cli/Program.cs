@@ -20,5 +20,6 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
+root.Subcommands.Add(FeaturesCommand.Create());
 
 return CliRunner.Run(root, args);

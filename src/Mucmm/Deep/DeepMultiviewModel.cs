@@ -133,6 +133,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
             ["encoder_hidden"] = new JsonArray(Options.EncoderHidden.Select(h => (JsonNode)h).ToArray()),
             ["cnn_features"] = Options.CnnFeatures,
             ["cnn_channels"] = new JsonArray(Options.CnnChannels.Select(c => (JsonNode)c).ToArray()),
+            ["image_size"] = Options.ImageSize,
             ["common_dim"] = Options.CommonDim,
             ["individual_dim"] = Options.Kind == DeepModelKind.Mucmm ? Options.IndividualDim : 0,
             ["head"] = Options.Head.ToString().ToLowerInvariant(),
@@ -147,6 +148,14 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
         {
             for (int m = 0; m < ViewCount; m++)
                 ((TorchScriptEncoder)network[m].Encoder).SaveScript(Path.Combine(directory, $"encoder{m + 1}.pt"));
+        }
+        if (Options.Encoder == EncoderKind.Onnx)
+        {
+            for (int m = 0; m < ViewCount; m++)
+            {
+                string source = ((Onnx.OnnxEncoder)network[m].Encoder).Path, target = Path.GetFullPath(Path.Combine(directory, $"encoder{m + 1}.onnx"));
+                if (source != target) File.Copy(source, target, overwrite: true);
+            }
         }
         File.WriteAllText(Path.Combine(directory, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.WriteAllText(Path.Combine(directory, "alignment.json"), JsonSerializer.Serialize(Alignment, new JsonSerializerOptions { WriteIndented = false }));
@@ -189,6 +198,10 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
             TorchScriptPaths = encoderKind == EncoderKind.TorchScript
                 ? Enumerable.Range(1, shapes.Length).Select(m => Path.Combine(directory, $"encoder{m}.pt")).ToArray()
                 : [],
+            OnnxPaths = encoderKind == EncoderKind.Onnx
+                ? Enumerable.Range(1, shapes.Length).Select(m => Path.Combine(directory, $"encoder{m}.onnx")).ToArray()
+                : [],
+            ImageSize = config.Has("image_size") ? config.Int("image_size", min: 32) : Onnx.ResNet18Encoder.NativeSize,
         };
         if (options.CnnChannels.Count != 2) throw config.Bad("cnn_channels", $"must list 2 channel counts, found {options.CnnChannels.Count}");
         if (encoderKind == EncoderKind.Mlp && options.EncoderHidden.Count == 0) throw config.Bad("encoder_hidden", "must not be empty for an MLP encoder");
@@ -301,6 +314,8 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
                     ? new CnnEncoder(p.H, p.W, options.CnnFeatures, options.CnnChannels[0], options.CnnChannels[1])
                     : throw new MucmmUserException($"the CNN encoder needs 2-D samples (H, W) or (1, H, W) (images, spectrograms; e.g. a .npy of shape (n, 28, 28)); view {m + 1} has samples of shape [{string.Join(", ", shape)}]"),
                 EncoderKind.TorchScript => new TorchScriptEncoder(options.TorchScriptPaths[Math.Min(m, options.TorchScriptPaths.Count - 1)], d),
+                EncoderKind.Onnx => new Onnx.OnnxEncoder(options.OnnxPaths[Math.Min(m, options.OnnxPaths.Count - 1)], d, options.EncoderTrains),
+                EncoderKind.ResNet18 => new Onnx.ResNet18Encoder(shape, options.ImageSize, options.EncoderTrains),
                 _ => throw new ArgumentOutOfRangeException(nameof(options)),
             };
             views.Add(new ViewNetwork(enc, options, decoderTargets[m]));

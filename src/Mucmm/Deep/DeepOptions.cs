@@ -45,6 +45,12 @@ public sealed record DeepModelOptions
     /// <summary>TorchScript file per view (one path is used for every view) when <see cref="Encoder"/> is TorchScript.</summary>
     public IReadOnlyList<string> TorchScriptPaths { get; init; } = [];
 
+    /// <summary>ONNX file per view (one path is used for every view) when <see cref="Encoder"/> is Onnx.</summary>
+    public IReadOnlyList<string> OnnxPaths { get; init; } = [];
+
+    /// <summary>Side of the square input the <c>resnet18</c> encoder resizes images to: a multiple of 32; default 224, the size the network was trained at.</summary>
+    public int ImageSize { get; init; } = Onnx.ResNet18Encoder.NativeSize;
+
     /// <summary>Train the encoder (true) or keep it frozen and train the heads on cached features (false). TorchScript encoders are frozen unless this is set.</summary>
     public bool? TrainEncoder { get; init; }
 
@@ -103,6 +109,10 @@ public sealed record DeepModelOptions
             throw new MucmmUserException("hidden widths must be ≥ 1");
         if (Encoder == EncoderKind.TorchScript && TorchScriptPaths.Count == 0)
             throw new MucmmUserException("--encoder torchscript:PATH needs a file");
+        if (Encoder == EncoderKind.Onnx && OnnxPaths.Count == 0)
+            throw new MucmmUserException("--encoder onnx:PATH needs a file");
+        if (Encoder == EncoderKind.ResNet18 && (ImageSize < 32 || ImageSize % 32 != 0))
+            throw new MucmmUserException($"--encoder resnet18:SIZE needs a positive multiple of 32, got {ImageSize}");
     }
 }
 

@@ -23,7 +23,7 @@ namespace Mucmm.Deep;
 /// holds the networks, Adam's moments, the best state and the metrics so far).</para>
 /// <para>Batches: each epoch splits a fresh permutation of the training rows into ⌊n / batch⌋ batches of
 /// nearly equal size (so no batch is smaller than the batch size), each processed in its own dispose scope.</para>
-/// <para>With a frozen encoder (TorchScript by default, identity, or <c>TrainEncoder = false</c>), features are
+/// <para>With a frozen encoder (TorchScript, ONNX and ResNet18 by default, identity, or <c>TrainEncoder = false</c>), features are
 /// computed once and the heads train on the cache; the reconstruction target is then the feature h_m,
 /// otherwise the input x_m (METHOD.md, practical notes).</para>
 /// </remarks>
@@ -95,7 +95,7 @@ public sealed class DeepTrainer
         if (state is not null) observer?.Message($"resuming after {state.Phase} epoch {state.Epoch}");
 
         var rows = state?.Rows ?? [];
-        if (training.PretrainEpochs > 0 && encoderTrains && model.Encoder != EncoderKind.TorchScript
+        if (training.PretrainEpochs > 0 && encoderTrains && model.Encoder is not (EncoderKind.TorchScript or EncoderKind.Onnx or EncoderKind.ResNet18)
             && (state is null || state.Phase == "pretrain"))
         {
             Pretrain(network, xTrain, xVal, state, checkpoint, rows, workDirectory);

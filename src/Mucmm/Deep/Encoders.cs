@@ -17,6 +17,10 @@ public enum EncoderKind
     Cnn,
     /// <summary>A TorchScript module (<c>torch.jit.save</c> output) mapping (n × d) float32 inputs to (n × f) features.</summary>
     TorchScript,
+    /// <summary>An ONNX graph with one input of the view's per-sample shape (<see cref="Onnx.OnnxEncoder"/>); frozen unless trained explicitly.</summary>
+    Onnx,
+    /// <summary>The built-in ImageNet ResNet18 (<see cref="Onnx.ResNet18Encoder"/>, 512 features, input size <see cref="DeepModelOptions.ImageSize"/>); frozen unless trained explicitly.</summary>
+    ResNet18,
 }
 
 /// <summary>An encoder f_m: (n × d) flattened float32 inputs → (n × <see cref="OutputDim"/>) features.</summary>
