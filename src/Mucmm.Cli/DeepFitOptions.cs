@@ -158,7 +158,7 @@ public sealed class DeepFitOptions
     {
         "data" => "the data",
         "model.kind" => "--model",
-        "model.encoder" or "model.torch_script_paths" => "--encoder",
+        "model.encoder" or "model.torch_script_paths" or "model.onnx_paths" or "model.image_size" => "--encoder",
         "model.train_encoder" or "model.encoder_trains" => "--fine-tune",
         "model.common_dim" => "--common-dim",
         "model.individual_dim" => "--individual-dim",
