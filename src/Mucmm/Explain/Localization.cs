@@ -82,23 +82,32 @@ public static class Localization
             {
                 string? name = ExpectedRegion(r.Score, m);
                 if (name is null || !regions[m - 1].TryGetValue(name, out var mask)) continue;
-                double mass = 0;
-                int used = 0, hits = 0;
-                for (int i = 0; i < r.Rows; i++)
-                {
-                    var map = r.Map(m - 1, i);
-                    double f = MassFraction(map, mask);
-                    if (double.IsNaN(f)) continue;
-                    mass += f;
-                    used++;
-                    if (PointsInside(map, mask)) hits++;
-                }
+                var (mass, pointing, used) = Average(Enumerable.Range(0, r.Rows).Select(i => r.Map(m - 1, i).ToArray()).ToArray(), mask);
                 double share = mask.Count(b => b) / (double)mask.Length;
-                result.Add(new LocalizationScore(r.Score.Name, m, name,
-                    used > 0 ? mass / used : double.NaN, used > 0 ? hits / (double)used : double.NaN, share, used));
+                result.Add(new LocalizationScore(r.Score.Name, m, name, mass, pointing, share, used));
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// Mean <see cref="MassFraction"/> and fraction of <see cref="PointsInside"/> over the maps of
+    /// several samples; all-zero maps are skipped (NaN when every map is zero). Used: maps counted.
+    /// </summary>
+    public static (double MassFraction, double PointingGame, int Used) Average(IReadOnlyList<double[]> maps, IReadOnlyList<bool> mask)
+    {
+        ArgumentNullException.ThrowIfNull(maps);
+        double mass = 0;
+        int used = 0, hits = 0;
+        foreach (var map in maps)
+        {
+            double f = MassFraction(map, mask);
+            if (double.IsNaN(f)) continue;
+            mass += f;
+            used++;
+            if (PointsInside(map, mask)) hits++;
+        }
+        return used > 0 ? (mass / used, hits / (double)used, used) : (double.NaN, double.NaN, 0);
     }
 
     private static void CheckLength(ReadOnlySpan<double> map, IReadOnlyList<bool> mask)
