@@ -17,7 +17,7 @@ public static class ExplainCommand
         var model = new ModelOption();
         var runtime = new RuntimeOptions();
         var data = new DataOptions(defaultSplit: "test");
-        var output = new OutputOptions("explain.png, grid_*.png, maps.npy, maps.json, samples.csv (and sanity.json, localization.json)");
+        var output = new OutputOptions("explain.png, grid_*.png, maps.npy, maps.json, samples.csv (and sanity.json, localization.json, atlas_view*.png, atlas.json)");
         var samples = new Option<int>("--samples")
         {
             Description = "Number of samples to explain (ignored with --indices).", HelpName = "N",
@@ -69,6 +69,10 @@ public static class ExplainCommand
         {
             Description = "Score every method's maps against the regions the dataset declares (e.g. located-mnist); writes localization.json.",
         };
+        var atlas = new Option<bool>("--atlas")
+        {
+            Description = "Also draw every variate's pattern (regression of the input on it, training rows) and its most extreme samples; writes atlas_view*.png, atlas.json.",
+        };
         var style = new Option<string>("--style")
         {
             Description = "Map colours in explain.png: signed (blue < 0 < red) or magnitude (|map| over the input).", HelpName = "STYLE",
@@ -86,7 +90,7 @@ public static class ExplainCommand
         model.AddTo(cmd);
         foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.View1, data.View2, data.Seed, data.Split }) cmd.Options.Add(o);
         output.AddTo(cmd);
-        foreach (var o in new Option[] { samples, indices, select, method, score, sgSamples, noise, steps, baseline, style, sanity, localization }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { samples, indices, select, method, score, sgSamples, noise, steps, baseline, style, sanity, localization, atlas }) cmd.Options.Add(o);
 
         runtime.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -109,6 +113,7 @@ public static class ExplainCommand
                 },
                 Baseline = Baselines.Parse(parse.GetValue(baseline)!),
                 Localization = parse.GetValue(localization),
+                Atlas = parse.GetValue(atlas),
                 Regions = RegionsOf(parse.GetValue(data.Dataset)),
                 Style = parse.GetValue(style) == "magnitude" ? MapStyle.Magnitude : MapStyle.Signed,
                 SanityChecks = parse.GetValue(sanity),

@@ -41,6 +41,12 @@ public sealed record ExplainOptions
     /// </summary>
     public bool Localization { get; init; }
 
+    /// <summary>
+    /// Also write the atlas of every variate (<see cref="Explain.Atlas"/>): <c>atlas_view{m}.png</c> and
+    /// <c>atlas.json</c> (the extreme samples' dataset indices and values).
+    /// </summary>
+    public bool Atlas { get; init; }
+
     /// <summary>Colouring of the maps.</summary>
     public MapStyle Style { get; init; } = MapStyle.Signed;
 
@@ -174,6 +180,24 @@ public static class Explainer
             }
             WriteLocalization(Path.Combine(outputDirectory, "localization.json"), localization, MethodLabel(options.Attribution.Method, options.Baseline), chosen.Count);
         }
+        if (options.Atlas)
+        {
+            var atlas = Explain.Atlas.Compute(model, source, candidates);
+            for (int m = 1; m <= model.ViewCount; m++)
+            {
+                var entries = atlas.Where(e => e.View == m).ToArray();
+                if (entries.Length == 0) continue;
+                using var figure = ExplanationFigure.RenderAtlas(candidates.Views[m - 1], entries);
+                ExplanationFigure.SavePng(figure, Path.Combine(outputDirectory, $"atlas_view{m}.png"));
+            }
+            var json = new JsonArray(atlas.Select(e => (JsonNode)new JsonObject
+            {
+                ["variate"] = e.Name,
+                ["highest"] = new JsonArray(e.Highest.Select(r => (JsonNode)new JsonObject { ["index"] = candidates.Indices[r], ["value"] = e.Values[r] }).ToArray()),
+                ["lowest"] = new JsonArray(e.Lowest.Select(r => (JsonNode)new JsonObject { ["index"] = candidates.Indices[r], ["value"] = e.Values[r] }).ToArray()),
+            }).ToArray());
+            File.WriteAllText(Path.Combine(outputDirectory, "atlas.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
         return new ExplainResult(chosen.Indices, maps, randomization, deletion, notes, localization);
     }
 
@@ -212,7 +236,7 @@ public static class Explainer
         {
             ["samples"] = samples,
             ["method"] = chosen,
-            ["metrics"] = "mass_fraction: mean over samples of Σ|a| inside the region / Σ|a|; pointing_game: fraction of samples whose max |a| is inside; region_fraction: chance level",
+            ["metrics"] = "mass_fraction: mean over samples of sum |a| inside the region / sum |a|; pointing_game: fraction of samples whose max |a| is inside; region_fraction: chance level",
             ["methods"] = new JsonObject(localization.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonArray(
                 kv.Value.Select(l => (JsonNode)new JsonObject
                 {
