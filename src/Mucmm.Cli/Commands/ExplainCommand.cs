@@ -34,7 +34,7 @@ public static class ExplainCommand
         {
             Description = "Attribution: gradient, gradient-x-input, smoothgrad, integrated-gradients, pattern (training covariance × gradient).",
             HelpName = "METHOD",
-            DefaultValueFactory = _ => "gradient",
+            DefaultValueFactory = _ => AttributionOptions.MethodName(AttributionOptions.Defaults.ExplainMethod),
         };
         method.AcceptOnlyFromAmong([.. AttributionOptions.MethodNames]);
         var score = new Option<string[]>("--score")
