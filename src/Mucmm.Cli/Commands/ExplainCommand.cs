@@ -17,7 +17,7 @@ public static class ExplainCommand
         var model = new ModelOption();
         var runtime = new RuntimeOptions();
         var data = new DataOptions(defaultSplit: "test");
-        var output = new OutputOptions("explain.png, grid_*.png, maps.npy, maps.json, samples.csv (and sanity.json)");
+        var output = new OutputOptions("explain.png, grid_*.png, maps.npy, maps.json, samples.csv (and sanity.json, localization.json, atlas_view*.png, atlas.json)");
         var samples = new Option<int>("--samples")
         {
             Description = "Number of samples to explain (ignored with --indices).", HelpName = "N",
@@ -32,11 +32,11 @@ public static class ExplainCommand
         };
         var method = new Option<string>("--method")
         {
-            Description = "Attribution: gradient, gradient-x-input, smoothgrad, integrated-gradients.",
+            Description = "Attribution: gradient, gradient-x-input, smoothgrad, integrated-gradients, pattern (training covariance × gradient).",
             HelpName = "METHOD",
-            DefaultValueFactory = _ => "gradient",
+            DefaultValueFactory = _ => AttributionOptions.MethodName(AttributionOptions.Defaults.ExplainMethod),
         };
-        method.AcceptOnlyFromAmong("gradient", "gradient-x-input", "smoothgrad", "integrated-gradients");
+        method.AcceptOnlyFromAmong([.. AttributionOptions.MethodNames]);
         var score = new Option<string[]>("--score")
         {
             Description = "Score to explain (repeatable): common, individual1, individual2, common:i (term i of the common score), " +
@@ -61,10 +61,18 @@ public static class ExplainCommand
         };
         var baseline = new Option<string>("--baseline")
         {
-            Description = "Integrated Gradients and deletion baseline: zero or mean (mean training input).", HelpName = "B",
+            Description = "Integrated Gradients and deletion baseline: zero, mean (mean training input) or blurred (each sample blurred, Gaussian σ = 4).", HelpName = "B",
             DefaultValueFactory = _ => "zero",
         };
-        baseline.AcceptOnlyFromAmong("zero", "mean");
+        baseline.AcceptOnlyFromAmong("zero", "mean", "blurred");
+        var localization = new Option<bool>("--localization")
+        {
+            Description = "Score every method's maps against the regions the dataset declares (e.g. located-mnist); writes localization.json.",
+        };
+        var atlas = new Option<bool>("--atlas")
+        {
+            Description = "Also draw every variate's pattern (regression of the input on it, training rows) and its most extreme samples; writes atlas_view*.png, atlas.json.",
+        };
         var style = new Option<string>("--style")
         {
             Description = "Map colours in explain.png: signed (blue < 0 < red) or magnitude (|map| over the input).", HelpName = "STYLE",
@@ -82,7 +90,7 @@ public static class ExplainCommand
         model.AddTo(cmd);
         foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.View1, data.View2, data.Seed, data.Split }) cmd.Options.Add(o);
         output.AddTo(cmd);
-        foreach (var o in new Option[] { samples, indices, select, method, score, sgSamples, noise, steps, baseline, style, sanity }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { samples, indices, select, method, score, sgSamples, noise, steps, baseline, style, sanity, localization, atlas }) cmd.Options.Add(o);
 
         runtime.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -105,7 +113,10 @@ public static class ExplainCommand
                     IntegratedGradientsSteps = parse.GetValue(steps),
                     Seed = seed,
                 },
-                MeanBaseline = parse.GetValue(baseline) == "mean",
+                Baseline = Baselines.Parse(parse.GetValue(baseline)!),
+                Localization = parse.GetValue(localization),
+                Atlas = parse.GetValue(atlas),
+                Regions = RegionsOf(parse.GetValue(data.Dataset)),
                 Style = parse.GetValue(style) == "magnitude" ? MapStyle.Magnitude : MapStyle.Signed,
                 SanityChecks = parse.GetValue(sanity),
                 Seed = seed,
@@ -114,6 +125,8 @@ public static class ExplainCommand
             options.Attribution.Validate();
             foreach (var name in options.Scores ?? []) Score.Parse(name, m);
             if (options.Select != "random" && options.Indices is null) SampleSelection.ParseRule(options.Select, m);
+            if (options.Localization && options.Regions is null)
+                throw new MucmmUserException("--localization needs a --dataset that declares regions (located-mnist)");
 
             using var folder = output.Open(parse);
             var all = data.LoadForRun(parse, run);
@@ -134,9 +147,21 @@ public static class ExplainCommand
                 foreach (var (name, d) in result.Deletion)
                     Console.WriteLine($"  {name}: deletion area ratio salient/random {d.AreaRatio:0.###}");
             foreach (var note in result.Notes) Console.WriteLine($"  note: {note}");
+            if (result.Localization is not null)
+                foreach (var (label, list) in result.Localization)
+                    Console.WriteLine($"  localization {label}: " + string.Join("; ", list.Select(l =>
+                        $"{l.Score} view{l.View} in '{l.Region}' {l.MassFraction:0.00} of |map|, pointing {l.PointingGame:0.00}")));
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>The regions the built-in dataset declares per view, or null (user files, or no regions).</summary>
+    private static IReadOnlyList<IReadOnlyDictionary<string, bool[]>>? RegionsOf(string? dataset)
+    {
+        if (dataset is null) return null;
+        var views = Mucmm.Data.Datasets.DatasetCatalog.Describe(dataset).Views;
+        return views.Any(v => v.Regions.Count > 0) ? views.Select(v => v.Regions).ToArray() : null;
     }
 
     private static IReadOnlyList<int>? ParseIndices(string? text)

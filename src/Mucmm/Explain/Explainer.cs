@@ -26,8 +26,26 @@ public sealed record ExplainOptions
     /// <summary>The attribution method and its settings.</summary>
     public AttributionOptions Attribution { get; init; } = new();
 
-    /// <summary>Integrated Gradients (and deletion) baseline: false = zeros, true = the mean input of the training rows.</summary>
-    public bool MeanBaseline { get; init; }
+    /// <summary>Integrated Gradients (and deletion) baseline: zeros, the mean training input, or each sample blurred.</summary>
+    public BaselineKind Baseline { get; init; } = BaselineKind.Zero;
+
+    /// <summary>
+    /// Regions each view declares (<see cref="Data.Datasets.ViewDescriptor.Regions"/>), one dictionary
+    /// per view; needed by <see cref="Localization"/>.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, bool[]>>? Regions { get; init; }
+
+    /// <summary>
+    /// Also score every method (<see cref="Explainer.LocalizationMethods"/>) against <see cref="Regions"/>
+    /// on the explained samples; writes <c>localization.json</c>.
+    /// </summary>
+    public bool Localization { get; init; }
+
+    /// <summary>
+    /// Also write the atlas of every variate (<see cref="Explain.Atlas"/>): <c>atlas_view{m}.png</c> and
+    /// <c>atlas.json</c> (the extreme samples' dataset indices and values).
+    /// </summary>
+    public bool Atlas { get; init; }
 
     /// <summary>Colouring of the maps.</summary>
     public MapStyle Style { get; init; } = MapStyle.Signed;
@@ -48,12 +66,14 @@ public sealed record ExplainOptions
 /// <param name="Randomization">Model-randomization result per score (null when not run or not supported).</param>
 /// <param name="Deletion">Deletion result per score and view it depends on (null when not run).</param>
 /// <param name="Notes">One-line remarks for the user (e.g. a check that could not run).</param>
+/// <param name="Localization">Localization per method label (<see cref="Explainer.LocalizationMethods"/>); null when not asked for.</param>
 public sealed record ExplainResult(
     int[] Indices,
     IReadOnlyList<AttributionResult> Maps,
     IReadOnlyDictionary<string, RandomizationResult>? Randomization,
     IReadOnlyDictionary<string, DeletionResult>? Deletion,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    IReadOnlyDictionary<string, IReadOnlyList<LocalizationScore>>? Localization = null);
 
 /// <summary>
 /// The <c>mucmm explain</c> workflow as a library call: choose samples, compute gradient maps of the
@@ -84,15 +104,18 @@ public static class Explainer
         var chosen = candidates.Select(rows);
         var notes = new List<string>();
 
+        if (options.Localization && options.Regions is null)
+            throw new MucmmUserException("localization needs a dataset that declares regions (e.g. located-mnist)");
+
         using var scope = NewDisposeScope();
         var inputs = chosen.Views.Select(v => Representations.Slice(v, 0, v.Rows)).ToArray();
-        Tensor[]? baseline = null;
-        if (options.MeanBaseline)
-        {
-            var source = training is { Count: > 0 } ? training : candidates;
-            baseline = source.Views.Select(v => Representations.Slice(v, 0, v.Rows).mean([0], keepdim: true)).ToArray();
-        }
-        var maps = scores.Select(s => Attributions.Compute(model, s, inputs, options.Attribution, baseline)).ToArray();
+        var source = training is { Count: > 0 } ? training : candidates;
+        Tensor[]? baseline = BaselineOf(options.Baseline, chosen, source);
+        using var covariance = options.Attribution.Method == AttributionMethod.Pattern || options.Localization
+            ? options.Attribution.Covariance is null ? InputCovariance.FromViews(source.Views) : null
+            : null;
+        var attribution = covariance is null ? options.Attribution : options.Attribution with { Covariance = covariance };
+        var maps = scores.Select(s => Attributions.Compute(model, s, inputs, attribution, baseline)).ToArray();
 
         // Pictures.
         var labels = Enumerable.Range(0, chosen.Count).Select(i => RowLabel(chosen, i, maps)).ToArray();
@@ -120,20 +143,21 @@ public static class Explainer
         if (options.SanityChecks)
         {
             deletion = [];
+            if (options.Baseline == BaselineKind.Blurred) notes.Add("deletion test: inputs are replaced by zeros (the blurred baseline differs per sample)");
             foreach (var r in maps)
             {
                 for (int m = 1; m <= model.ViewCount; m++)
                 {
                     if (!r.Score.DependsOn(m)) continue;
                     deletion[$"{r.Score.Name}/view{m}"] = Explain.SanityChecks.Deletion(model, r.Score, inputs, r, m,
-                        new DeletionOptions { Seed = options.Seed }, baseline?[m - 1]);
+                        new DeletionOptions { Seed = options.Seed }, baseline is { } b && b[m - 1].shape[0] == 1 ? b[m - 1] : null);
                 }
             }
             if (HeadRandomization.IsSupported(model))
             {
                 randomization = [];
                 foreach (var s in scores)
-                    randomization[s.Name] = Explain.SanityChecks.ModelRandomization(model, s, inputs, options.Attribution, seed: options.Seed + 1);
+                    randomization[s.Name] = Explain.SanityChecks.ModelRandomization(model, s, inputs, attribution, seed: options.Seed + 1);
             }
             else
             {
@@ -141,7 +165,91 @@ public static class Explainer
             }
             WriteSanity(Path.Combine(outputDirectory, "sanity.json"), randomization, deletion, notes);
         }
-        return new ExplainResult(chosen.Indices, maps, randomization, deletion, notes);
+
+        Dictionary<string, IReadOnlyList<LocalizationScore>>? localization = null;
+        if (options.Localization)
+        {
+            localization = [];
+            foreach (var (label, candidate, kind) in LocalizationMethods)
+            {
+                using var inner = NewDisposeScope();
+                var opts = attribution with { Method = candidate };
+                var b = candidate == AttributionMethod.IntegratedGradients ? BaselineOf(kind, chosen, source) : null;
+                var mapsOf = scores.Select(s => Attributions.Compute(model, s, inputs, opts, b)).ToArray();
+                localization[label] = Explain.Localization.Evaluate(mapsOf, options.Regions!);
+            }
+            WriteLocalization(Path.Combine(outputDirectory, "localization.json"), localization, MethodLabel(options.Attribution.Method, options.Baseline), chosen.Count);
+        }
+        if (options.Atlas)
+        {
+            var atlas = Explain.Atlas.Compute(model, source, candidates);
+            for (int m = 1; m <= model.ViewCount; m++)
+            {
+                var entries = atlas.Where(e => e.View == m).ToArray();
+                if (entries.Length == 0) continue;
+                using var figure = ExplanationFigure.RenderAtlas(candidates.Views[m - 1], entries);
+                ExplanationFigure.SavePng(figure, Path.Combine(outputDirectory, $"atlas_view{m}.png"));
+            }
+            var json = new JsonArray(atlas.Select(e => (JsonNode)new JsonObject
+            {
+                ["variate"] = e.Name,
+                ["highest"] = new JsonArray(e.Highest.Select(r => (JsonNode)new JsonObject { ["index"] = candidates.Indices[r], ["value"] = e.Values[r] }).ToArray()),
+                ["lowest"] = new JsonArray(e.Lowest.Select(r => (JsonNode)new JsonObject { ["index"] = candidates.Indices[r], ["value"] = e.Values[r] }).ToArray()),
+            }).ToArray());
+            File.WriteAllText(Path.Combine(outputDirectory, "atlas.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        return new ExplainResult(chosen.Indices, maps, randomization, deletion, notes, localization);
+    }
+
+    /// <summary>
+    /// The methods <see cref="ExplainOptions.Localization"/> compares, by label: gradient,
+    /// gradient-x-input, smoothgrad, integrated-gradients/zero, /mean, /blurred, pattern.
+    /// </summary>
+    public static IReadOnlyList<(string Label, AttributionMethod Method, BaselineKind Baseline)> LocalizationMethods { get; } =
+    [
+        ("gradient", AttributionMethod.Gradient, BaselineKind.Zero),
+        ("gradient-x-input", AttributionMethod.GradientTimesInput, BaselineKind.Zero),
+        ("smoothgrad", AttributionMethod.SmoothGrad, BaselineKind.Zero),
+        ("integrated-gradients/zero", AttributionMethod.IntegratedGradients, BaselineKind.Zero),
+        ("integrated-gradients/mean", AttributionMethod.IntegratedGradients, BaselineKind.Mean),
+        ("integrated-gradients/blurred", AttributionMethod.IntegratedGradients, BaselineKind.Blurred),
+        ("pattern", AttributionMethod.Pattern, BaselineKind.Zero),
+    ];
+
+    /// <summary>The label of a method in <see cref="LocalizationMethods"/> (Integrated Gradients with its baseline).</summary>
+    public static string MethodLabel(AttributionMethod method, BaselineKind baseline) =>
+        method == AttributionMethod.IntegratedGradients
+            ? $"{AttributionOptions.MethodName(method)}/{Baselines.Name(baseline)}"
+            : AttributionOptions.MethodName(method);
+
+    private static Tensor[]? BaselineOf(BaselineKind kind, PairedDataset chosen, PairedDataset source) => kind switch
+    {
+        BaselineKind.Mean => source.Views.Select(v => Representations.Slice(v, 0, v.Rows).mean([0], keepdim: true)).ToArray(),
+        BaselineKind.Blurred => chosen.Views.Select(v => tensor(Baselines.Blur(v), new long[] { v.Rows, v.Cols }, dtype: float64)).ToArray(),
+        _ => null,
+    };
+
+    private static void WriteLocalization(string path, Dictionary<string, IReadOnlyList<LocalizationScore>> localization, string chosen, int samples)
+    {
+        static JsonNode? Num(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
+        var root = new JsonObject
+        {
+            ["samples"] = samples,
+            ["method"] = chosen,
+            ["metrics"] = "mass_fraction: mean over samples of sum |a| inside the region / sum |a|; pointing_game: fraction of samples whose max |a| is inside; region_fraction: chance level",
+            ["methods"] = new JsonObject(localization.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonArray(
+                kv.Value.Select(l => (JsonNode)new JsonObject
+                {
+                    ["score"] = l.Score,
+                    ["view"] = l.View,
+                    ["region"] = l.Region,
+                    ["mass_fraction"] = Num(l.MassFraction),
+                    ["pointing_game"] = Num(l.PointingGame),
+                    ["region_fraction"] = l.RegionFraction,
+                    ["samples"] = l.Samples,
+                }).ToArray())))),
+        };
+        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>"common" plus "individual{m}" for every view with individual variates.</summary>

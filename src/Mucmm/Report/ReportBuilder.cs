@@ -15,8 +15,8 @@ public sealed record ReportOptions
     /// <summary>Samples shown for each of top/bottom by each score.</summary>
     public int SamplesPerSelection { get; init; } = 3;
 
-    /// <summary>Gradient-map method of the sample figures.</summary>
-    public AttributionMethod Method { get; init; } = AttributionMethod.Gradient;
+    /// <summary>Gradient-map method of the sample figures (default: the evidence-chosen <see cref="AttributionOptions.Defaults.ExplainMethod"/>).</summary>
+    public AttributionMethod Method { get; init; } = AttributionOptions.Defaults.ExplainMethod;
 
     /// <summary>Bins of the score histograms.</summary>
     public int HistogramBins { get; init; } = 40;
@@ -75,7 +75,7 @@ public static class ReportBuilder
         var scores = scoreNames.Select(s => Score.Parse(s, model)).ToArray();
         double[][] values = Explain.Scores.Compute(model, test.Views, scores);
         ScoreSection(html, scores, values, options);
-        SampleSection(html, model, test, scores, values, options);
+        SampleSection(html, model, test, train, scores, values, options);
         CommandSection(html, commands);
         html.Append("</main>\n</body>\n</html>\n");
         return html.ToString();
@@ -210,15 +210,23 @@ public static class ReportBuilder
         Close(html);
     }
 
-    private static void SampleSection(StringBuilder html, IMultiviewModel model, PairedDataset test, IReadOnlyList<Score> scores, double[][] values, ReportOptions options)
+    private static void SampleSection(StringBuilder html, IMultiviewModel model, PairedDataset test, PairedDataset train,
+        IReadOnlyList<Score> scores, double[][] values, ReportOptions options)
     {
         Open(html, "samples", "Top and bottom samples with their gradient maps");
         string method = AttributionOptions.MethodName(options.Method);
-        html.Append($"<p>The test samples with the highest and lowest score of each kind. Each row shows the inputs and the {E(method)} maps ∂S/∂x of every score " +
-                    "(red: increasing the pixel raises the score, blue: lowers it). Common maps should point at what both views share (e.g. the digit's shape); " +
+        string what = options.Method == AttributionMethod.Pattern
+            ? "pattern maps Σ∂S/∂x of every score (the gradient times the training covariance of the view's inputs: the input change typical of the data that raises the score; " +
+              "red: such a change brightens the pixel, blue: darkens it)"
+            : $"{E(method)} maps of every score (red: increasing the pixel raises the score, blue: lowers it)";
+        html.Append($"<p>The test samples with the highest and lowest score of each kind. Each row shows the inputs and the {what}. " +
+                    "Common maps should point at what both views share (e.g. the digit's shape); " +
                     "individual maps at what only one view has (e.g. rotation, noise, the speaker's voice).</p>\n");
+        if (options.Method == AttributionOptions.Defaults.ExplainMethod)
+            html.Append($"<p>Why {E(method)}: {E(AttributionOptions.Defaults.ExplainMethodReason)}</p>\n");
         int n = Math.Min(options.SamplesPerSelection, test.Count);
-        var attribution = new AttributionOptions { Method = options.Method };
+        using var covariance = options.Method == AttributionMethod.Pattern ? InputCovariance.FromViews((train.Count >= 2 ? train : test).Views) : null;
+        var attribution = new AttributionOptions { Method = options.Method, Covariance = covariance };
         for (int s = 0; s < scores.Count; s++)
         {
             foreach (bool top in new[] { true, false })

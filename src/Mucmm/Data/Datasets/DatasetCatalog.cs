@@ -9,6 +9,15 @@ public sealed record ViewDescriptor(string Name, ViewKind Kind, int[] Shape, str
 {
     /// <summary>Shape as text, e.g. "28×28".</summary>
     public string ShapeText => string.Join("×", Shape);
+
+    /// <summary>
+    /// Known locations in this view, by name: a mask over the flattened sample (row-major, length
+    /// Π <see cref="Shape"/>), true inside the region. Convention read by localization scores: the
+    /// region "shared" holds what the view shares with the other views (where maps of common
+    /// scores should point), "own" what only this view has (where maps of its individual score
+    /// should point). Empty when the dataset declares none.
+    /// </summary>
+    public IReadOnlyDictionary<string, bool[]> Regions { get; init; } = new Dictionary<string, bool[]>();
 }
 
 /// <summary>A built-in dataset as listed by <c>mucmm datasets</c>.</summary>
@@ -47,7 +56,7 @@ public sealed record DatasetOptions
 
 /// <summary>
 /// The built-in datasets by name: <c>synthetic</c>, <c>synthetic-nonlinear</c>, <c>noisy-mnist</c>,
-/// <c>split-mnist</c>, <c>av-digits</c> (METHOD.md section 5). Each loads as a full
+/// <c>split-mnist</c>, <c>located-mnist</c>, <c>av-digits</c> (METHOD.md section 5). Each loads as a full
 /// <see cref="PairedDataset"/> with its fixed-seed train/validation/test split.
 /// </summary>
 public static class DatasetCatalog
@@ -86,6 +95,7 @@ public static class DatasetCatalog
             }).Data,
             NoisyMnistDataset.Name => NoisyMnistDataset.Create(options.Seed),
             SplitMnistDataset.Name => SplitMnistDataset.Create(options.Seed),
+            LocatedMnistDataset.Name => LocatedMnistDataset.Create(options.Seed),
             AvDigitsDataset.Name => AvDigitsDataset.Create(options.FsddDir, options.Seed),
             _ => throw new InvalidOperationException($"dataset '{descriptor.Name}' is listed but has no loader"),
         };
@@ -126,6 +136,17 @@ public static class DatasetCatalog
                     new ViewDescriptor("right", ViewKind.Image, [MnistDigits.Height, SplitMnistDataset.HalfWidth], "right half (columns 14-27)"),
                 ],
                 10_000, ["digit"], [], [], MnistSource, false),
+            new DatasetDescriptor(LocatedMnistDataset.Name,
+                "known locations: view 1 is a digit beside a digit of an independent class, view 2 the first digit + noise",
+                [
+                    new ViewDescriptor("pair", ViewKind.Image, LocatedMnistDataset.PairShape,
+                        "left half: the digit (region 'shared'); right half: another image of a random digit (region 'own')")
+                    {
+                        Regions = LocatedMnistDataset.Regions,
+                    },
+                    new ViewDescriptor("noisy", ViewKind.Image, Image28, "the left digit of view 1 + U[0,1] noise, clipped"),
+                ],
+                10_000, ["digit", "right_digit"], [], ["right"], MnistSource, false),
             new DatasetDescriptor(AvDigitsDataset.Name,
                 "spoken digits (FSDD) as log-mel spectrograms, each paired with an MNIST image of the same digit",
                 [

@@ -16,6 +16,7 @@ internal static class Seeds
         Partner = 5,
         Noise = 6,
         Pairing = 7,
+        RightDigit = 8,
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ public class DatasetCatalogTests
     [Fact]
     public void Lists_the_built_in_datasets()
     {
-        Assert.Equal(["synthetic", "synthetic-nonlinear", "noisy-mnist", "split-mnist", "av-digits"], DatasetCatalog.Names);
+        Assert.Equal(["synthetic", "synthetic-nonlinear", "noisy-mnist", "split-mnist", "located-mnist", "av-digits"], DatasetCatalog.Names);
         Assert.True(DatasetCatalog.Describe("av-digits").NeedsFsdd);
         Assert.Equal("noisy-mnist", DatasetCatalog.Describe("Noisy-MNIST").Name);
     }
