@@ -134,7 +134,7 @@ public static class Figures
         plot.Title("Cross-view retrieval", 13);
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "common variates", FillColor = Palette[0] });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "individual variates", FillColor = Palette[3] });
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);   // outside the axes: never over a bar
         return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 
