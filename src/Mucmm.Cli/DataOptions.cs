@@ -21,12 +21,15 @@ public sealed class DataOptions
     /// <summary>Default of <c>--seed</c>.</summary>
     public const int DefaultSeed = 0;
 
+    /// <summary>Most view files one command line names (<c>--view1</c> … <c>--view8</c>).</summary>
+    public const int MaxViews = 8;
+
     /// <summary>The values <c>--split</c> accepts.</summary>
     public static readonly string[] SplitNames = ["train", "validation", "test", "all"];
 
     /// <summary>Help text to append to a command's description.</summary>
     public const string HelpText =
-        "Data: --dataset NAME (see 'mucmm datasets'; av-digits also needs --fsdd DIR) or --view1 FILE --view2 FILE " +
+        "Data: --dataset NAME (see 'mucmm datasets'; av-digits also needs --fsdd DIR) or --view1 FILE --view2 FILE [--view3 FILE …] " +
         "(.npy or .csv with a header line, rows = paired samples; split 80/10/10 at random from --seed).";
 
     /// <summary>Creates the options; <paramref name="defaultSplit"/> is the command's default for <c>--split</c>.</summary>
@@ -41,6 +44,12 @@ public sealed class DataOptions
         Fsdd = CreateFsddOption();
         View1 = new Option<string?>("--view1") { Description = "View 1 matrix file (.npy or .csv), rows = samples.", HelpName = "FILE" };
         View2 = new Option<string?>("--view2") { Description = "View 2 matrix file, row i paired with row i of --view1.", HelpName = "FILE" };
+        MoreViews = Enumerable.Range(3, MaxViews - 2).Select(m => new Option<string?>($"--view{m}")
+        {
+            Description = m == 3 ? "View 3 matrix file (optional: linear models take any number of views; --view4 … --view8 likewise)." : $"View {m} matrix file (optional).",
+            HelpName = "FILE",
+            Hidden = m > 3,
+        }).ToArray();
         Seed = CreateSeedOption();
         Samples = CreateSamplesOption();
         Split = new Option<string>("--split")
@@ -63,6 +72,21 @@ public sealed class DataOptions
 
     /// <summary><c>--view2 FILE</c>.</summary>
     public Option<string?> View2 { get; }
+
+    /// <summary><c>--view3 FILE</c> … <c>--view8 FILE</c> (views beyond two; --view4 and later hidden in help).</summary>
+    public IReadOnlyList<Option<string?>> MoreViews { get; }
+
+    /// <summary>The view files named (<c>--view1</c>, <c>--view2</c>, then <c>--view3</c> … in order), empty when none.</summary>
+    /// <exception cref="MucmmUserException">A view is named without every view before it.</exception>
+    public IReadOnlyList<string> FilesOf(ParseResult parse)
+    {
+        var given = new[] { View1, View2 }.Concat(MoreViews).Select(o => parse.GetValue(o)).ToArray();
+        int last = Array.FindLastIndex(given, f => f is not null);
+        for (int m = 0; m < last; m++)
+            if (given[m] is null)
+                throw new MucmmUserException($"--view{last + 1} needs --view{m + 1} FILE as well");
+        return given.Take(last + 1).Select(f => f!).ToArray();
+    }
 
     /// <summary><c>--seed S</c>.</summary>
     public Option<int> Seed { get; }
@@ -105,13 +129,14 @@ public sealed class DataOptions
     public void AddTo(Command command, bool withSplit)
     {
         ArgumentNullException.ThrowIfNull(command);
-        foreach (var option in new Option[] { Dataset, Fsdd, View1, View2, Seed, Split, Samples })
+        foreach (var option in new Option[] { Dataset, Fsdd, View1, View2 }.Concat(MoreViews).Concat([Seed, Split, Samples]))
             if (withSplit || option != Split) command.Options.Add(option);
     }
 
     /// <summary>Whether the command line names data (<c>--dataset</c>, <c>--view1</c> or <c>--view2</c>).</summary>
     public bool IsGiven(ParseResult parse) =>
-        parse.GetValue(Dataset) is not null || parse.GetValue(View1) is not null || parse.GetValue(View2) is not null;
+        parse.GetValue(Dataset) is not null || parse.GetValue(View1) is not null || parse.GetValue(View2) is not null
+        || MoreViews.Any(o => parse.GetValue(o) is not null);
 
     /// <summary>Prints a one-line warning on standard error ("mucmm: warning: …").</summary>
     public static void Warn(string message) => Console.Error.WriteLine($"mucmm: warning: {message}");
@@ -154,17 +179,17 @@ public sealed class DataOptions
     public DataSource SourceOf(ParseResult parse)
     {
         string? name = parse.GetValue(Dataset), v1 = parse.GetValue(View1), v2 = parse.GetValue(View2);
-        bool files = v1 is not null || v2 is not null;
+        bool files = v1 is not null || v2 is not null || MoreViews.Any(o => parse.GetValue(o) is not null);
         if (name is not null && files)
             throw new MucmmUserException("give either --dataset NAME or --view1 FILE --view2 FILE, not both");
         if (name is not null)
             return DataSource.ForDataset(name, SeedOf(parse), SamplesOf(parse), parse.GetValue(Fsdd));
         if (!files)
             throw new MucmmUserException("no data: give --dataset NAME (see 'mucmm datasets') or --view1 FILE --view2 FILE");
-        if (v1 is null || v2 is null)
-            throw new MucmmUserException(v1 is null ? "--view2 needs --view1 FILE as well" : "--view1 needs --view2 FILE as well");
+        var paths = FilesOf(parse);
+        if (paths.Count < 2) throw new MucmmUserException("--view1 needs --view2 FILE as well");
         RejectDatasetOptionsForFiles(parse);
-        return DataSource.ForFiles([v1, v2], SeedOf(parse));
+        return DataSource.ForFiles(paths, SeedOf(parse));
     }
 
     /// <summary>

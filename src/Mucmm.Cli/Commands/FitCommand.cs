@@ -166,17 +166,17 @@ public static class FitCommand
             try
             {
                 using var folder = output.Open(parse);
-                string? view1 = parse.GetValue(data.View1), view2 = parse.GetValue(data.View2);
+                var files = parse.GetValue(data.Dataset) is null ? data.FilesOf(parse) : [];
                 string split = parse.GetValue(data.Split)!;
                 // Closed-form fits need only the statistics: .npy files are streamed (bounded memory, any n).
                 bool stream = modelName is "linear" or "cca" && parse.GetValue(data.Dataset) is null
-                    && view1 is not null && view2 is not null && parse.GetValue(permutations) == 0
-                    && new[] { view1, view2 }.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
+                    && files.Count >= 2 && parse.GetValue(permutations) == 0
+                    && files.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
                 var source = data.SourceOf(parse);
                 var all = stream ? null : source.Load(DataOptions.Warn);
-                string dataName = parse.GetValue(data.Dataset) ?? $"{view1} + {view2}";
+                string dataName = parse.GetValue(data.Dataset) ?? string.Join(" + ", files);
                 var request = new FitRequest(
-                    modelName, all is null ? null : data.SplitOf(parse) is { } s ? all.Subset(s) : all, stream ? [view1!, view2!] : null, dataName, split,
+                    modelName, all is null ? null : data.SplitOf(parse) is { } s ? all.Subset(s) : all, stream ? files : null, dataName, split,
                     parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
                     parse.GetValue(threshold), parse.GetValue(permutations), data.SeedOf(parse),
                     Source: source, Fingerprint: all is null ? null : DataFingerprint.Of(all));
@@ -327,8 +327,6 @@ public static class FitCommand
         else
         {
             var train = r.Train ?? throw new InvalidOperationException("no training data");
-            if (train.Views.Count != 2)
-                throw new MucmmUserException($"{r.Model} takes 2 views; {r.DataName} has {train.Views.Count}");
             model = LinearMucmm.Fit(train.Views, options);
         }
         var extra = new JsonObject

@@ -23,7 +23,7 @@ public static class ScoreCommand
         var data = new DataOptions(defaultSplit: "all");
         var outFile = new Option<string>("--out")
         {
-            Description = "CSV file to write: index,common,individual1,individual2, then labels and factors.",
+            Description = "CSV file to write: index,common,individual1,individual2 (individual{m} for every view), then labels and factors.",
             HelpName = "FILE",
             Required = true,
         };

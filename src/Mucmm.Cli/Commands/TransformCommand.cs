@@ -21,7 +21,7 @@ public static class TransformCommand
     {
         var model = new ModelOption();
         var data = new DataOptions(defaultSplit: "all");
-        var output = new OutputOptions("common1.npy, common2.npy, individual1.npy, individual2.npy");
+        var output = new OutputOptions("common{m}.npy and individual{m}.npy for every view m (common1.npy, common2.npy, individual1.npy, individual2.npy for two views)");
         var cmd = new Command("transform",
             "Compute the standardized common and individual variates of every sample (float32 .npy, dataset index order).\n" +
             DataOptions.HelpText + "\n" + ScoreCommand.RunDataHelp + "\n" +

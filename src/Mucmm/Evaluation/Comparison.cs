@@ -153,7 +153,8 @@ public static class Comparison
     }
 
     /// <summary>
-    /// comparison.md: one row per method with the test total correlation, every leakage figure and every
+    /// comparison.md: one row per method with the test total correlation, the view 1 → view 2 retrieval recall@10
+    /// (common and individual variates), every leakage figure and every
     /// probe (accuracy for labels, R² for factors) from common and individual variates, then the fit time.
     /// </summary>
     public static string ToMarkdown(string dataset, IReadOnlyList<ComparisonRow> rows, string? command = null)
@@ -175,7 +176,10 @@ public static class Comparison
             probeCols.Add((p.Target, p.Metric, -1));
             for (int m = 0; m < views; m++) probeCols.Add((p.Target, p.Metric, m));
         }
+        // Retrieval: recall@10 of the first ordered pair (view 1 → view 2) from common and from individual variates.
+        var retrievalKey = rows.Select(r => r.Result.Retrieval?.Pairs.FirstOrDefault()?.Key).FirstOrDefault(k => k is not null);
         var header = new List<string> { "method", "test Σρ" };
+        if (retrievalKey is not null) header.AddRange(["R@10 c", "R@10 u"]);
         header.AddRange(leakKeys.Select(k => $"leak {ShortLeak(k)}"));
         header.AddRange(probeCols.Select(c => $"{c.target} {(c.metric == "accuracy" ? "acc" : "R²")} {(c.view < 0 ? "c" : $"u{c.view + 1}")}"));
         header.Add("fit s");
@@ -184,6 +188,12 @@ public static class Comparison
         foreach (var r in rows)
         {
             var cells = new List<string> { r.Method, MetricsText.F(r.Result.TotalCorrelation, 2) };
+            if (retrievalKey is not null)
+            {
+                var pair = r.Result.Retrieval?.Pairs.FirstOrDefault(p => p.Key == retrievalKey);
+                cells.Add(MetricsText.F(pair?.Common.RecallAt10 ?? double.NaN, 3));
+                cells.Add(MetricsText.F(pair?.Individual.RecallAt10 ?? double.NaN, 3));
+            }
             cells.AddRange(leakKeys.Select(k => MetricsText.F(r.Result.Leakage.FirstOrDefault(l => l.Key == k)?.Value ?? double.NaN, 3)));
             foreach (var (target, _, view) in probeCols)
             {
@@ -195,7 +205,11 @@ public static class Comparison
             sb.AppendLine("| " + string.Join(" | ", cells) + " |");
         }
         sb.AppendLine();
+        var chance = rows.Select(r => r.Result.Retrieval).FirstOrDefault(x => x is not null)?.Chance;
         sb.AppendLine("Columns: test Σρ = sum of the test correlations of the k canonical pairs of the common variates (CCA fitted on train). " +
+                      (retrievalKey is null ? "" :
+                          $"R@10 c / R@10 u = recall@10 of retrieving view 2's test rows from view 1's by cosine similarity of the common / individual " +
+                          $"variates (chance {MetricsText.F(chance?.RecallAt10 ?? double.NaN, 3)}; every ordered pair of views in comparison.json). ") +
                       "leak uM–vO = mean squared canonical correlation of view M's individual variates with view O's input (top " +
                       "principal components fitted on train); leak uM–cM = with its own common variates (chance levels in comparison.json). " +
                       "Probes: c = from view 1's common variates, uM = from view M's individual variates; logistic regression (accuracy) " +

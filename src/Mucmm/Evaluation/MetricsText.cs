@@ -18,6 +18,7 @@ public static class MetricsText
         int w = result.Leakage.Count == 0 ? 0 : result.Leakage.Max(l => l.Key.Length);
         foreach (var l in result.Leakage)
             sb.AppendLine($"  {l.Key.PadRight(w)}  {F(l.Value, 4)}  ({F(l.Chance, 4)})");
+        AppendRetrieval(sb, result.Retrieval);
         if (result.Probes.Count == 0)
         {
             sb.AppendLine("probes: none (the data has no labels or factors)");
@@ -37,6 +38,22 @@ public static class MetricsText
         foreach (var r in rows)
             sb.AppendLine("  " + string.Join("  ", r.Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))));
         return sb.ToString();
+    }
+
+    /// <summary>The retrieval table: one row per ordered pair of views, common and individual figures, then chance.</summary>
+    private static void AppendRetrieval(StringBuilder sb, RetrievalResult? retrieval)
+    {
+        if (retrieval is null || retrieval.Pairs.Count == 0) return;
+        sb.AppendLine($"retrieval (test, {retrieval.Candidates} candidates, cosine similarity of the variates; median = median rank of the true partner):");
+        var rows = new List<string[]> { new[] { "", "common R@1", "R@10", "median", "individual R@1", "R@10", "median" } };
+        foreach (var p in retrieval.Pairs)
+            rows.Add([$"view {p.From + 1} → view {p.To + 1}", F(p.Common.RecallAt1, 3), F(p.Common.RecallAt10, 3), F(p.Common.MedianRank, 1),
+                F(p.Individual.RecallAt1, 3), F(p.Individual.RecallAt10, 3), F(p.Individual.MedianRank, 1)]);
+        var c = retrieval.Chance;
+        rows.Add(["chance", F(c.RecallAt1, 3), F(c.RecallAt10, 3), F(c.MedianRank, 1), F(c.RecallAt1, 3), F(c.RecallAt10, 3), F(c.MedianRank, 1)]);
+        int[] widths = Enumerable.Range(0, 7).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        foreach (var r in rows)
+            sb.AppendLine("  " + string.Join("  ", r.Select((cell, i) => i == 0 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd());
     }
 
     /// <summary>A number with <paramref name="digits"/> decimals, invariant culture; "-" for NaN.</summary>

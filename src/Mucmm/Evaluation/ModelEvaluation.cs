@@ -81,12 +81,16 @@ public sealed record EvaluationResult(
     /// <summary>SHA-256 of the evaluated model's folder (metrics.json <c>run.model_sha256</c>; null when not recorded).</summary>
     public string? ModelSha256 { get; init; }
 
+    /// <summary>Cross-view retrieval on the test rows (metrics.json <c>retrieval</c>; null in files written before it existed).</summary>
+    public RetrievalResult? Retrieval { get; init; }
+
     /// <summary>
     /// The metrics.json object: <c>split</c>, <c>test</c> {<c>canonical_correlations</c>,
     /// <c>total_correlation</c>, <c>leakage</c>}, <c>probes</c> {target: {<c>metric</c>, <c>common</c>,
     /// <c>individual1</c>, <c>individual2</c>}} exactly as issue 6 specifies, plus <c>model</c>,
     /// <c>dataset</c>, <c>test.leakage_chance</c> (the chance level of each leakage figure) and <c>run</c>
-    /// (<see cref="ModelSha256"/> and the data fingerprint <see cref="Data"/>, when recorded).
+    /// (<see cref="ModelSha256"/> and the data fingerprint <see cref="Data"/>, when recorded) and
+    /// <c>retrieval</c> (<see cref="RetrievalResult.ToJson"/>, when computed).
     /// Undefined values (NaN, a view without individual part) are written as null.
     /// </summary>
     public JsonObject ToJson()
@@ -119,6 +123,7 @@ public sealed record EvaluationResult(
             },
             ["probes"] = probes,
         };
+        if (Retrieval is not null) root["retrieval"] = Retrieval.ToJson();
         if (Data is not null || ModelSha256 is not null)
             root["run"] = new JsonObject { ["model_sha256"] = ModelSha256, ["data"] = SettingsJson.ToNode(Data) };
         return root;
@@ -157,6 +162,7 @@ public sealed record EvaluationResult(
             {
                 ModelSha256 = root["run"]?["model_sha256"]?.GetValue<string>(),
                 Data = root["run"]?["data"]?.Deserialize<Mucmm.Data.DataFingerprint>(SettingsJson.Options),
+                Retrieval = root["retrieval"] is { } retrieval ? RetrievalResult.FromJson(retrieval) : null,
             };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException or KeyNotFoundException)
@@ -194,6 +200,8 @@ public sealed record EvaluationResult(
 /// regression (R²), each fitted on the standardized training representation with its regularization
 /// chosen on validation and scored on test (<see cref="LogisticProbe"/>, <see cref="RidgeProbe"/>).
 /// "common" uses view 1's common variates; "individual{m}" view m's individual variates (null when r_m = 0).</item>
+/// <item><b>Retrieval</b> (<see cref="Evaluation.Retrieval"/>) on the test rows, for every ordered pair of views:
+/// recall@1, recall@10 and median rank of the true partner by cosine similarity, from common and from individual variates.</item>
 /// </list>
 /// </remarks>
 public static class ModelEvaluation
@@ -262,7 +270,10 @@ public static class ModelEvaluation
                 RidgeProbe.Evaluate(tr, yTr, va, yVa, te, yTe, options.Regression).Test;
             probes.Add(Probe(name, "r2", zTrain, zValidation, zTest, Run));
         }
-        return new EvaluationResult(model.Kind, data.Name, sizes, correlations, leakage, probes);
+        return new EvaluationResult(model.Kind, data.Name, sizes, correlations, leakage, probes)
+        {
+            Retrieval = Evaluation.Retrieval.Evaluate(zTest),
+        };
     }
 
     /// <summary>

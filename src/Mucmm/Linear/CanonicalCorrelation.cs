@@ -155,7 +155,7 @@ public sealed class CanonicalCorrelation
             LinearAlgebra.ToArray(corr), LinearAlgebra.ToArray(rho));
     }
 
-    private static void CheckView(CovarianceStats stats, int view, double ridge)
+    internal static void CheckView(CovarianceStats stats, int view, double ridge)
     {
         var variances = stats.Variances(view);
         var means = stats.Mean(view);

@@ -59,7 +59,7 @@ public sealed class LinearModel : IMultiviewModel
     public string Kind => ModelKind == LinearModelKind.Cca ? "cca" : "linear";
 
     /// <inheritdoc/>
-    public int ViewCount => 2;
+    public int ViewCount => _dims.Length;
 
     /// <inheritdoc/>
     public IReadOnlyList<int> InputDims => _dims;
@@ -88,10 +88,17 @@ public sealed class LinearModel : IMultiviewModel
     /// <summary>Seed of the permutation test.</summary>
     public int Seed { get; }
 
-    /// <summary>All min(d₁, d₂) canonical correlations on the training data (training correlation of each pair, descending).</summary>
+    /// <summary>
+    /// All min(d₁, d₂) canonical correlations on the training data (training correlation of each pair, descending).
+    /// With M &gt; 2 views: per multiset variate (min dₘ of them), the mean over the pairs of views of the training
+    /// correlation corr(c_ai, c_bi) (<see cref="MultisetCorrelation.Correlations"/>).
+    /// </summary>
     public IReadOnlyList<double> CanonicalCorrelations { get; }
 
-    /// <summary>Singular value ρ̃ of the regularized T of each pair, in pair order (equal to <see cref="CanonicalCorrelations"/> when ε = 0).</summary>
+    /// <summary>
+    /// Singular value ρ̃ of the regularized T of each pair, in pair order (equal to <see cref="CanonicalCorrelations"/> when ε = 0).
+    /// With M &gt; 2 views: (λ − 1)/(M − 1) from the eigenvalue λ of the whitened M-view matrix (<see cref="MultisetCorrelation.RegularizedCorrelations"/>).
+    /// </summary>
     public IReadOnlyList<double> RegularizedCanonicalCorrelations { get; }
 
     /// <summary>Common / individual / residual fractions of each view's total variance.</summary>
@@ -128,10 +135,10 @@ public sealed class LinearModel : IMultiviewModel
     public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs)
     {
         ModelInputs.Check(inputs, _dims);
-        var common = new Tensor[2];
-        var individual = new Tensor[2];
+        var common = new Tensor[ViewCount];
+        var individual = new Tensor[ViewCount];
         using var scope = NewDisposeScope();
-        for (int m = 0; m < 2; m++)
+        for (int m = 0; m < ViewCount; m++)
         {
             var device = inputs[m].device;
             var xc = inputs[m].to_type(float64) - torch.tensor(_means[m], dtype: float64, device: device);
@@ -143,8 +150,8 @@ public sealed class LinearModel : IMultiviewModel
 
     /// <summary>
     /// Writes <c>config.json</c> (model kind, <c>format_version</c>, dims, hyperparameters, training
-    /// correlations, variance split) and <c>weights.safetensors</c> (float64: mean1, mean2, common1,
-    /// common2, individual1, individual2, common_pattern1/2, individual_pattern1/2; see docs/method.md) into <paramref name="directory"/>,
+    /// correlations, variance split) and <c>weights.safetensors</c> (float64, for every view m = 1…M: mean{m},
+    /// common{m}, individual{m}, common_pattern{m}, individual_pattern{m}; see docs/method.md) into <paramref name="directory"/>,
     /// creating it when needed.
     /// </summary>
     public void Save(string directory)
@@ -177,7 +184,7 @@ public sealed class LinearModel : IMultiviewModel
 
         using var scope = NewDisposeScope();
         var weights = new Dictionary<string, Tensor>();
-        for (int m = 0; m < 2; m++)
+        for (int m = 0; m < ViewCount; m++)
         {
             weights[$"mean{m + 1}"] = torch.tensor(_means[m], dtype: float64);
             weights[$"common{m + 1}"] = CommonDirections(m);
@@ -200,17 +207,18 @@ public sealed class LinearModel : IMultiviewModel
         var kind = kindName == "cca" ? LinearModelKind.Cca : LinearModelKind.Mucmm;
         int[] dims = config.Ints("dims", min: 1);
         int[] individualDims = config.Ints("individual_dims", min: 0);
-        if (dims.Length != 2) throw config.Bad("dims", $"must list 2 views, found {dims.Length}");
-        if (individualDims.Length != 2) throw config.Bad("individual_dims", $"must list 2 views, found {individualDims.Length}");
-        int k = config.Int("common_dim", 1, Math.Min(dims[0], dims[1]));
-        for (int m = 0; m < 2; m++)
+        if (dims.Length < 2) throw config.Bad("dims", $"must list at least 2 views, found {dims.Length}");
+        int mCount = dims.Length;
+        if (individualDims.Length != mCount) throw config.Bad("individual_dims", $"must list {mCount} views (as dims), found {individualDims.Length}");
+        int k = config.Int("common_dim", 1, dims.Min());
+        for (int m = 0; m < mCount; m++)
             if (individualDims[m] > dims[m]) throw config.Bad("individual_dims", $"[{m}] = {individualDims[m]} exceeds the width {dims[m]} of view {m + 1}");
         if (kind == LinearModelKind.Cca && individualDims.Any(r => r != 0))
-            throw config.Bad("individual_dims", $"must be [0, 0] for a \"cca\" model (no individual part), found [{string.Join(", ", individualDims)}]; is \"model\" right?");
+            throw config.Bad("individual_dims", $"must be [{string.Join(", ", Enumerable.Repeat(0, mCount))}] for a \"cca\" model (no individual part), found [{string.Join(", ", individualDims)}]; is \"model\" right?");
         double[] corr = config.Doubles("canonical_correlations");
         double[] reg = config.Doubles("regularized_canonical_correlations");
         var indVar = config.DoubleArrays("individual_variances");
-        if (indVar.Length != 2) throw config.Bad("individual_variances", $"must list 2 views, found {indVar.Length}");
+        if (indVar.Length != mCount) throw config.Bad("individual_variances", $"must list {mCount} views (as dims), found {indVar.Length}");
         var explained = config.Array("explained_variance").Select(node =>
         {
             if (node is not JsonObject o) throw config.Bad("explained_variance", "must be an array of objects");
@@ -219,7 +227,7 @@ public sealed class LinearModel : IMultiviewModel
         }).ToArray();
         long count = config.Long("n_samples", min: 1);
         double ridge = config.Double("ridge");
-        int correlated = config.Int("correlated_count", k, Math.Min(dims[0], dims[1]));
+        int correlated = config.Int("correlated_count", k, dims.Min());
         double? threshold = config.OptionalDouble("threshold");
         int permutations = config.Int("permutations", min: 0);
         int seed = config.Int("seed");
@@ -229,12 +237,12 @@ public sealed class LinearModel : IMultiviewModel
         try
         {
             double[] Take(string name, params long[] shape) => ModelStore.TakeFloat64(tensors, name, shape, weightsPath, configPath);
-            var means = new double[2][];
-            var common = new double[2][];
-            var individual = new double[2][];
-            var commonPattern = new double[2][];
-            var individualPattern = new double[2][];
-            for (int m = 0; m < 2; m++)
+            var means = new double[mCount][];
+            var common = new double[mCount][];
+            var individual = new double[mCount][];
+            var commonPattern = new double[mCount][];
+            var individualPattern = new double[mCount][];
+            for (int m = 0; m < mCount; m++)
             {
                 commonPattern[m] = Take($"common_pattern{m + 1}", dims[m], k);
                 individualPattern[m] = Take($"individual_pattern{m + 1}", dims[m], individualDims[m]);

@@ -9,6 +9,8 @@ namespace Mucmm.Linear;
 /// Fits the closed-form linear models (METHOD.md section 3; docs/method.md): linear MUCMM
 /// (common = top-k canonical pairs; individual = top-r principal directions of what is left after
 /// regressing out the K correlated variates) and plain CCA (the same model without individual parts).
+/// With M &gt; 2 views the common part is multiset CCA (<see cref="MultisetCorrelation"/>, docs/method.md §3.2)
+/// and the individual part the same residual PCA per view; with 2 views, <see cref="CanonicalCorrelation"/>.
 /// </summary>
 public static class LinearMucmm
 {
@@ -39,27 +41,29 @@ public static class LinearMucmm
     {
         ArgumentNullException.ThrowIfNull(dims);
         ArgumentNullException.ThrowIfNull(options);
-        if (dims.Count != 2) throw new MucmmUserException($"linear models take 2 views, got {dims.Count}");
-        int p = Math.Min(dims[0], dims[1]);
+        if (dims.Count < 2) throw new MucmmUserException($"linear models take at least 2 views, got {dims.Count}");
+        int p = dims.Min();
         if (options.CommonDim < 1 || options.CommonDim > p)
             throw new MucmmUserException(
-                $"common dim k = {options.CommonDim} is not possible: it must be between 1 and min(d1, d2) = {p} (view widths {dims[0]} and {dims[1]})");
+                $"common dim k = {options.CommonDim} is not possible: it must be between 1 and {MinText(dims.Count)} = {p} (view widths {WidthsText(dims)})");
+        if (options.Permutations > 0 && options.Kind == LinearModelKind.Mucmm && dims.Count > 2)
+            throw new MucmmUserException($"the permutation test is defined for 2 views; with {dims.Count} views give a threshold instead");
         if (options.Kind == LinearModelKind.Mucmm && options.IndividualDim < 0)
             throw new MucmmUserException($"individual dim must be ≥ 0, got {options.IndividualDim}");
         if (options.Ridge < 0 || !double.IsFinite(options.Ridge))
             throw new MucmmUserException($"the ridge must be a finite number ≥ 0, got {options.Ridge}");
-        for (int m = 0; m < 2; m++) CanonicalCorrelation.CheckSamples(rows, dims[m], m, options.Ridge);
+        for (int m = 0; m < dims.Count; m++) CanonicalCorrelation.CheckSamples(rows, dims[m], m, options.Ridge);
         MemoryBudget.Require(CanonicalCorrelation.EstimateFitBytes(dims), "the linear fit",
-            $"float64 d × d blocks for view widths {dims[0]} and {dims[1]}",
+            $"float64 d × d blocks for view widths {WidthsText(dims)}",
             "reduce the number of columns (e.g. PCA or pooling first) or use a machine with more memory");
     }
 
-    /// <summary>Fits from two in-memory views (rows = samples); supports the permutation test.</summary>
+    /// <summary>Fits from M ≥ 2 in-memory views (rows = samples); supports the permutation test (2 views only).</summary>
     public static LinearModel Fit(IReadOnlyList<View> views, LinearOptions options)
     {
         ArgumentNullException.ThrowIfNull(views);
         ArgumentNullException.ThrowIfNull(options);
-        if (views.Count != 2) throw new MucmmUserException($"linear models take 2 views, got {views.Count}");
+        if (views.Count < 2) throw new MucmmUserException($"linear models take at least 2 views, got {views.Count}");
         CheckFeasible(views[0].Rows, views.Select(v => v.Cols).ToArray(), options);
         var stats = CovarianceStats.FromViews(views);
         return FitCore(stats, options, views);
@@ -111,47 +115,68 @@ public static class LinearMucmm
 
     private static LinearModel FitCore(CovarianceStats stats, LinearOptions o, IReadOnlyList<View>? views)
     {
-        if (stats.ViewCount != 2) throw new MucmmUserException($"linear models take 2 views, got {stats.ViewCount}");
-        int p = Math.Min(stats.Dims[0], stats.Dims[1]);
+        int mCount = stats.ViewCount;
+        if (mCount < 2) throw new MucmmUserException($"linear models take at least 2 views, got {mCount}");
+        int p = stats.Dims.Min();
         bool mucmm = o.Kind == LinearModelKind.Mucmm;
         if (o.CommonDim < 1 || o.CommonDim > p)
             throw new MucmmUserException(
-                $"common dim k = {o.CommonDim} is not possible: it must be between 1 and min(d1, d2) = {p} (view widths {stats.Dims[0]} and {stats.Dims[1]})");
+                $"common dim k = {o.CommonDim} is not possible: it must be between 1 and {MinText(mCount)} = {p} (view widths {WidthsText(stats.Dims)})");
         if (mucmm && o.IndividualDim < 0)
             throw new MucmmUserException($"individual dim must be ≥ 0, got {o.IndividualDim}");
         if (o.Permutations < 0) throw new MucmmUserException($"the number of permutations must be ≥ 0, got {o.Permutations}");
         if (o.Threshold is { } th && !(th >= 0 && th < 1))
             throw new MucmmUserException($"the correlation threshold must be in [0, 1), got {th}");
 
-        var cca = CanonicalCorrelation.Fit(stats, o.Ridge);
+        // Common part: CCA for 2 views (unchanged), multiset CCA for more (docs/method.md §3.2).
+        Func<int, Tensor> directions;
+        double[] correlations, regularizedCorrelations;
+        double[][] means;
+        if (mCount == 2)
+        {
+            var cca = CanonicalCorrelation.Fit(stats, o.Ridge);
+            directions = cca.Directions;
+            correlations = cca.Correlations.ToArray();
+            regularizedCorrelations = cca.RegularizedCorrelations.ToArray();
+            means = new[] { cca.Mean(0).ToArray(), cca.Mean(1).ToArray() };
+        }
+        else
+        {
+            var mcca = MultisetCorrelation.Fit(stats, o.Ridge);
+            directions = mcca.Directions;
+            correlations = mcca.Correlations.ToArray();
+            regularizedCorrelations = mcca.RegularizedCorrelations.ToArray();
+            means = Enumerable.Range(0, mCount).Select(m => mcca.Mean(m).ToArray()).ToArray();
+        }
         int k = o.CommonDim;
 
         double? tau = null;
         if (mucmm && o.Permutations > 0)
         {
+            if (mCount != 2) throw new MucmmUserException($"the permutation test is defined for 2 views; with {mCount} views give a threshold instead");
             if (views is null) throw new MucmmUserException("the permutation test needs the data in memory");
             tau = PermutationThreshold(views, stats, o.Ridge, o.Permutations, o.Seed);
         }
         else if (mucmm && o.Threshold is { } given) tau = given;
         int correlated = k;
         if (tau is { } t)
-            correlated = Math.Max(k, cca.RegularizedCorrelations.Count(r => r > t));
+            correlated = Math.Max(k, regularizedCorrelations.Count(r => r > t));
 
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var common = new double[2][];
-        var individual = new double[2][];
-        var commonPattern = new double[2][];
-        var individualPattern = new double[2][];
+        var common = new double[mCount][];
+        var individual = new double[mCount][];
+        var commonPattern = new double[mCount][];
+        var individualPattern = new double[mCount][];
         double toMeanSquare = (stats.Count - 1.0) / stats.Count;
-        var individualVariance = new double[2][];
-        var split = new VarianceSplit[2];
+        var individualVariance = new double[mCount][];
+        var split = new VarianceSplit[mCount];
         int r = mucmm ? o.IndividualDim : 0;
-        for (int m = 0; m < 2; m++)
+        for (int m = 0; m < mCount; m++)
         {
             int d = stats.Dims[m];
             var s = stats.Covariance(m, m);
-            var a = cca.Directions(m);
+            var a = directions(m);
             var ak = a.narrow(1, 0, k);
             var gk = ak.t().matmul(s).matmul(ak);
             var unitVariance = gk.diagonal() * ((stats.Count - 1.0) / stats.Count);   // mean squares (divisor n)
@@ -187,12 +212,17 @@ public static class LinearMucmm
 
         return new LinearModel(
             mucmm ? LinearModelKind.Mucmm : LinearModelKind.Cca,
-            stats.Count, o.Ridge, stats.Dims.ToArray(), k, new[] { r, r }, correlated, tau,
+            stats.Count, o.Ridge, stats.Dims.ToArray(), k, Enumerable.Repeat(r, mCount).ToArray(), correlated, tau,
             mucmm ? o.Permutations : 0, o.Seed,
-            cca.Correlations.ToArray(), cca.RegularizedCorrelations.ToArray(),
-            new[] { cca.Mean(0).ToArray(), cca.Mean(1).ToArray() },
+            correlations, regularizedCorrelations,
+            means,
             common, individual, commonPattern, individualPattern, individualVariance, split);
     }
+
+    private static string MinText(int views) => views == 2 ? "min(d1, d2)" : $"min(d1, …, d{views})";
+
+    private static string WidthsText(IReadOnlyList<int> dims) =>
+        dims.Count == 2 ? $"{dims[0]} and {dims[1]}" : string.Join(", ", dims.Take(dims.Count - 1)) + $" and {dims[^1]}";
 
     /// <summary>
     /// Individual loadings of one view: P = I − A_K G⁻¹ A_Kᵀ Σ (regression of x on its K correlated

@@ -100,6 +100,44 @@ public static class Figures
         return plot.GetImageBytes(width, height + 70 * splits.Count, ImageFormat.Png);
     }
 
+    /// <summary>Grouped bars: recall@10 per ordered pair of views from common and from individual variates, with the chance level as a dashed line.</summary>
+    public static byte[] Retrieval(IReadOnlyList<string> pairs, IReadOnlyList<double> common, IReadOnlyList<double> individual, double chance,
+        int width = 820, int height = 300)
+    {
+        var plot = new Plot();
+        var bars = new List<Bar>();
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            double[] values = [common[i], individual[i]];
+            for (int s = 0; s < 2; s++)
+            {
+                if (!double.IsFinite(values[s])) continue;
+                bars.Add(new Bar
+                {
+                    Position = 3 * i + s + 1,
+                    Value = values[s],
+                    FillColor = Palette[s == 0 ? 0 : 3],
+                    Label = values[s].ToString("F2", CultureInfo.InvariantCulture),
+                });
+            }
+        }
+        var barPlot = plot.Add.Bars(bars);
+        barPlot.ValueLabelStyle.FontSize = 11;
+        if (double.IsFinite(chance))
+        {
+            var line = plot.Add.HorizontalLine(chance, 1.5f, Colors.Gray, LinePattern.Dashed);
+            line.LegendText = "chance";
+        }
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, pairs.Count).Select(i => 3 * i + 1.5).ToArray(), pairs.Select(p => $"view {p}").ToArray());
+        plot.Axes.SetLimits(0, 3 * pairs.Count, 0, 1.08);
+        plot.YLabel("recall@10 (test)", 12);
+        plot.Title("Cross-view retrieval", 13);
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "common variates", FillColor = Palette[0] });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "individual variates", FillColor = Palette[3] });
+        plot.ShowLegend(Edge.Right);   // outside the axes: never over a bar
+        return plot.GetImageBytes(width, height, ImageFormat.Png);
+    }
+
     /// <summary>Histogram of a score over samples, with its mean marked.</summary>
     public static byte[] Histogram(string title, string xLabel, IReadOnlyList<double> values, int bins = 40, int width = 380, int height = 270)
     {

@@ -34,7 +34,7 @@ public static class ReportBuilder
 {
     /// <summary>The section ids of the page, in order.</summary>
     public static readonly IReadOnlyList<string> SectionIds =
-        ["data", "training", "spectrum", "variance", "leakage", "probes", "scores", "samples", "commands"];
+        ["data", "training", "spectrum", "variance", "retrieval", "leakage", "probes", "scores", "samples", "commands"];
 
     /// <summary>
     /// The report's HTML for <paramref name="model"/> fitted in <paramref name="run"/>, on <paramref name="data"/>
@@ -69,6 +69,7 @@ public static class ReportBuilder
         TrainingSection(html, run, model);
         SpectrumSection(html, run, model, metrics, options);
         VarianceSection(html, model, train);
+        RetrievalSection(html, metrics);
         LeakageSection(html, metrics);
         ProbeSection(html, metrics);
         var scoreNames = Explainer.DefaultScoreNames(model);
@@ -148,6 +149,39 @@ public static class ReportBuilder
         html.Append("<table>\n<tr><th>view</th><th>common</th><th>individual</th><th>residual</th></tr>\n");
         for (int m = 0; m < splits.Length; m++)
             html.Append($"<tr><td>{m + 1} ({E(train.Views[m].Name)})</td><td class=\"n\">{P(splits[m].Common)}</td><td class=\"n\">{P(splits[m].Individual)}</td><td class=\"n\">{P(splits[m].Residual)}</td></tr>\n");
+        html.Append("</table>\n");
+        Close(html);
+    }
+
+    private static void RetrievalSection(StringBuilder html, EvaluationResult metrics)
+    {
+        Open(html, "retrieval", "Cross-view retrieval");
+        var retrieval = metrics.Retrieval;
+        if (retrieval is null || retrieval.Pairs.Count == 0)
+        {
+            html.Append("<p class=\"note\">No retrieval figures in this run's metrics.json (written before retrieval existed): run <code>mucmm evaluate</code> again.</p>\n");
+            Close(html);
+            return;
+        }
+        var chance = retrieval.Chance;
+        html.Append($"<p>For each test row of one view, the {retrieval.Candidates:N0} test rows of the other view ranked by cosine similarity of the variates; " +
+                    "the figures say where the true partner lands (recall@K = fraction in the top K, median rank; ties count against the partner). " +
+                    $"Common variates should retrieve well; individual variates should be at chance (recall@1 {MetricsText.F(chance.RecallAt1, 3)}, " +
+                    $"recall@10 {MetricsText.F(chance.RecallAt10, 3)}, median rank {MetricsText.F(chance.MedianRank, 1)}).</p>\n");
+        Img(html, Figures.Retrieval(retrieval.Pairs.Select(p => $"{p.From + 1}→{p.To + 1}").ToArray(),
+            retrieval.Pairs.Select(p => p.Common.RecallAt10).ToArray(), retrieval.Pairs.Select(p => p.Individual.RecallAt10).ToArray(),
+            chance.RecallAt10), "retrieval recall@10 per ordered pair of views");
+        html.Append("<table>\n<tr><th>views (query → candidates)</th><th>common R@1</th><th>common R@10</th><th>common median rank</th>" +
+                    "<th>individual R@1</th><th>individual R@10</th><th>individual median rank</th></tr>\n");
+        foreach (var p in retrieval.Pairs)
+        {
+            html.Append($"<tr><td>view {p.From + 1} → view {p.To + 1}</td>");
+            foreach (var s in new[] { p.Common, p.Individual })
+                html.Append($"<td class=\"n\">{MetricsText.F(s.RecallAt1, 3)}</td><td class=\"n\">{MetricsText.F(s.RecallAt10, 3)}</td><td class=\"n\">{MetricsText.F(s.MedianRank, 1)}</td>");
+            html.Append("</tr>\n");
+        }
+        html.Append($"<tr><td>chance</td><td class=\"n\">{MetricsText.F(chance.RecallAt1, 3)}</td><td class=\"n\">{MetricsText.F(chance.RecallAt10, 3)}</td><td class=\"n\">{MetricsText.F(chance.MedianRank, 1)}</td>" +
+                    $"<td class=\"n\">{MetricsText.F(chance.RecallAt1, 3)}</td><td class=\"n\">{MetricsText.F(chance.RecallAt10, 3)}</td><td class=\"n\">{MetricsText.F(chance.MedianRank, 1)}</td></tr>\n");
         html.Append("</table>\n");
         Close(html);
     }
@@ -293,7 +327,7 @@ public static class ReportBuilder
 
     private static string Toc()
     {
-        string[] titles = ["Data and model", "Training curves", "Correlation spectrum", "Explained variance", "Leakage", "Probes", "Scores", "Samples and maps", "Commands"];
+        string[] titles = ["Data and model", "Training curves", "Correlation spectrum", "Explained variance", "Retrieval", "Leakage", "Probes", "Scores", "Samples and maps", "Commands"];
         return "<nav>" + string.Join(" · ", SectionIds.Select((id, i) => $"<a href=\"#{id}\">{titles[i]}</a>")) + "</nav>\n";
     }
 
