@@ -162,6 +162,9 @@ public static class FitCommand
             string workDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(parse.GetValue(output.Out)!)) + ".checkpoint";
             bool workExisted = Directory.Exists(workDir);
             using var workLock = isDeep ? Mucmm.Deep.WorkFolderLock.Acquire(workDir) : null;
+            // A work folder this run creates is removed on interruption unless it holds a resumable checkpoint
+            // (tracked from the moment the lock created it, so a signal at any later point leaves nothing behind).
+            using var workTrack = isDeep && !workExisted ? TemporaryPaths.TrackWork(workDir, keep: () => Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir)) : null;
             bool done = false;
             try
             {
@@ -200,9 +203,7 @@ public static class FitCommand
                 if (resume && request.Deep is { } ds && new Mucmm.Deep.DeepTrainer(ds.Model, ds.Training).ResumeDifference(workDir, all!) is { } difference)
                     throw new MucmmUserException(workDir,
                         $"--resume: {DeepFitOptions.FlagOf(difference.Setting)} {difference.Problem}; resume with the options and data of the interrupted run, or delete {workDir} to start again");
-                // A work folder this run creates is removed on interruption unless it holds a resumable checkpoint.
-                using (isDeep && !workExisted ? TemporaryPaths.TrackWork(workDir, keep: () => Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir)) : null)
-                    Run(request, folder);
+                Run(request, folder);
                 folder.Commit();
                 done = true;
                 // After the fit, so that a refused fit prints its one error line only.
