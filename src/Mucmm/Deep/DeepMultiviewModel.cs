@@ -299,6 +299,19 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
     /// <summary>Builds untrained per-view networks for the given architecture; <paramref name="decoderTargets"/>[m] is the reconstruction width of view m (0: none).</summary>
     public static MultiviewNetwork BuildNetwork(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, IReadOnlyList<int> decoderTargets)
     {
+        ArgumentNullException.ThrowIfNull(decoderTargets);
+        return BuildNetwork(options, sampleShapes, (m, _) => decoderTargets[m]);
+    }
+
+    /// <summary>
+    /// Builds untrained per-view networks; <paramref name="decoderTarget"/>(m, encoder) is the reconstruction width of
+    /// view m (0: none), given its encoder (whose <see cref="Encoder.OutputDim"/> is the target of a frozen encoder).
+    /// </summary>
+    public static MultiviewNetwork BuildNetwork(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, Func<int, Encoder, int> decoderTarget)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sampleShapes);
+        ArgumentNullException.ThrowIfNull(decoderTarget);
         var views = new List<ViewNetwork>();
         for (int m = 0; m < sampleShapes.Count; m++)
         {
@@ -318,7 +331,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
                 EncoderKind.ResNet18 => new Onnx.ResNet18Encoder(shape, options.ImageSize, options.EncoderTrains),
                 _ => throw new ArgumentOutOfRangeException(nameof(options)),
             };
-            views.Add(new ViewNetwork(enc, options, decoderTargets[m]));
+            views.Add(new ViewNetwork(enc, options, decoderTarget(m, enc)));
         }
         return new MultiviewNetwork(views);
     }

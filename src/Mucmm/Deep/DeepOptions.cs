@@ -153,7 +153,7 @@ public sealed record DeepTrainingOptions
         return LearningRate * (floor + (1 - floor) * 0.5 * (1 + Math.Cos(Math.PI * t)));
     }
 
-    /// <summary>Epochs at the start of training with α = β = 0 (common correlation only), to let the common part form first.</summary>
+    /// <summary>Epochs at the start of training with α = β = 0 (correlation and reconstruction terms only, no penalty on the individual part), to let the common part form first.</summary>
     public int WarmupEpochs { get; init; } = 3;
 
     /// <summary>Epochs of unsupervised autoencoder pretraining of each trainable encoder before the main phase (0: none).</summary>

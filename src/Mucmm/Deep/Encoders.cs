@@ -115,8 +115,9 @@ public sealed class CnnEncoder : Encoder
 
 /// <summary>
 /// An encoder read from a TorchScript file (the output of <c>torch.jit.save</c> of a PyTorch module that
-/// maps an (n × d) float32 tensor to (n × f) features). Frozen by default (parameters without gradient,
-/// eval mode); gradients still flow back to the input, so gradient maps work through it.
+/// maps an (n × d) float32 tensor to (n × f) features). The module itself trains like any other; the deep
+/// trainer freezes it unless fine-tuning is asked for (<see cref="DeepModelOptions.EncoderTrains"/>: parameters
+/// without gradient, eval mode). Gradients still flow back to the input, so gradient maps work through it.
 /// </summary>
 public sealed class TorchScriptEncoder : Encoder
 {

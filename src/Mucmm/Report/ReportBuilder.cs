@@ -112,7 +112,7 @@ public static class ReportBuilder
             Close(html);
             return;
         }
-        var (terms, rows) = ReadTrainCsv(run.File(RunFolder.TrainCsvFile));
+        var (terms, rows) = Deep.TrainingLog.Read(run.File(RunFolder.TrainCsvFile));
         html.Append("<p>Mean of each objective term over the batches of an epoch (unweighted; the loss is their weighted sum), and the total canonical correlation of the common outputs on the validation rows (used for early stopping). From <code>train.csv</code>.</p>\n<div class=\"grid\">\n");
         foreach (string term in terms)
         {
@@ -284,30 +284,6 @@ public static class ReportBuilder
         Open(html, "commands", "Commands that produced this report");
         html.Append("<pre>").Append(E(string.Join("\n", commands))).Append("</pre>\n");
         Close(html);
-    }
-
-    /// <summary>Reads train.csv (written by the deep trainer): the term columns and one row per epoch.</summary>
-    public static (IReadOnlyList<string> Terms, IReadOnlyList<(string Phase, int Epoch, Dictionary<string, double> Values)> Rows) ReadTrainCsv(string path)
-    {
-        var lines = Data.Readers.ReaderIO.ReadAllText(path).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToArray();
-        if (lines.Length == 0) throw new MucmmUserException(path, "empty train.csv");
-        var header = lines[0].Split(',');
-        if (header.Length < 3 || header[0] != "phase" || header[1] != "epoch")
-            throw new MucmmUserException(path, "not a train.csv written by mucmm fit (the header must start with phase,epoch)");
-        var terms = header.Skip(2).Where(h => h != "seconds").ToArray();
-        var rows = new List<(string, int, Dictionary<string, double>)>();
-        for (int i = 1; i < lines.Length; i++)
-        {
-            var cells = lines[i].Split(',');
-            if (cells.Length != header.Length) throw new MucmmUserException(path, $"line {i + 1} has {cells.Length} cells, the header {header.Length}");
-            if (!int.TryParse(cells[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int epoch))
-                throw new MucmmUserException(path, $"line {i + 1}: epoch '{cells[1]}' is not an integer");
-            var values = new Dictionary<string, double>();
-            for (int c = 2; c < header.Length; c++)
-                if (double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) values[header[c]] = v;
-            rows.Add((cells[0], epoch, values));
-        }
-        return (terms, rows);
     }
 
     private static byte[] Encode(SKBitmap bitmap)

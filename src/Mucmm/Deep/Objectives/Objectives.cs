@@ -102,13 +102,7 @@ public static class DeepObjectives
     /// The paper's measure is <see cref="CorrelationMeasure.R1"/>.
     /// </summary>
     public static ObjectiveResult DeepCca(IReadOnlyList<ViewBatch> views, CorrelationMeasure measure = CorrelationMeasure.R1,
-        double ridge = Correlation.DefaultRidge)
-    {
-        ArgumentNullException.ThrowIfNull(views);
-        if (views.Count < 2) throw new ArgumentException("an objective needs at least two views", nameof(views));
-        var terms = new[] { new ObjectiveTerm(TermNames.Correlation, CommonCorrelation(views, measure, ridge), -1.0) };
-        return new ObjectiveResult(Combine(terms), terms);
-    }
+        double ridge = Correlation.DefaultRidge) => DeepCcaObjective.Compute(views, measure, ridge);
 
     /// <summary>Σ_{m&lt;m'} R(c_m, c_m') over all pairs of views.</summary>
     public static Tensor CommonCorrelation(IReadOnlyList<ViewBatch> views, CorrelationMeasure measure, double ridge)
@@ -140,57 +134,12 @@ public static class DeepObjectives
         return (err / spread).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Combine(IReadOnlyList<ObjectiveTerm> terms)
+    /// <summary>The loss Σ Weight · Value of <paramref name="terms"/> (terms of weight 0 are left out).</summary>
+    internal static Tensor Combine(IReadOnlyList<ObjectiveTerm> terms)
     {
         Tensor loss = terms[0].Value * terms[0].Weight;
         for (int i = 1; i < terms.Count; i++)
             if (terms[i].Weight != 0) loss = loss + terms[i].Value * terms[i].Weight;
         return loss;
     }
-}
-
-/// <summary>
-/// The four-term MUCMM objective as a typed module (functional twin: <see cref="DeepObjectives.Mucmm"/>;
-/// mathematics there). Input: one <see cref="ViewBatch"/> per view.
-/// </summary>
-public sealed class MucmmObjective : nn.Module<IReadOnlyList<ViewBatch>, ObjectiveResult>
-{
-    /// <summary>Creates the objective with the given weights and measure.</summary>
-    public MucmmObjective(MucmmObjectiveOptions? options = null) : base(nameof(MucmmObjective))
-    {
-        Options = options ?? new MucmmObjectiveOptions();
-        Options.Validate();
-        RegisterComponents();
-    }
-
-    /// <summary>Weights α, β, γ, measure and ridge.</summary>
-    public MucmmObjectiveOptions Options { get; }
-
-    /// <summary>Loss and named terms of one batch.</summary>
-    public override ObjectiveResult forward(IReadOnlyList<ViewBatch> views) => DeepObjectives.Mucmm(views, Options);
-}
-
-/// <summary>
-/// Deep CCA (Andrew et al. 2013, ICML) as a typed module: maximize the total canonical correlation of the
-/// common representations (functional twin: <see cref="DeepObjectives.DeepCca"/>).
-/// </summary>
-public sealed class DeepCcaObjective : nn.Module<IReadOnlyList<ViewBatch>, ObjectiveResult>
-{
-    /// <summary>Creates the objective; the paper's measure is R1 (sum of canonical correlations).</summary>
-    public DeepCcaObjective(CorrelationMeasure measure = CorrelationMeasure.R1, double ridge = Correlation.DefaultRidge)
-        : base(nameof(DeepCcaObjective))
-    {
-        Measure = measure;
-        Ridge = ridge;
-        RegisterComponents();
-    }
-
-    /// <summary>Correlation measure maximized.</summary>
-    public CorrelationMeasure Measure { get; }
-
-    /// <summary>Relative ridge ε.</summary>
-    public double Ridge { get; }
-
-    /// <summary>Loss (− correlation) and the "correlation" term of one batch.</summary>
-    public override ObjectiveResult forward(IReadOnlyList<ViewBatch> views) => DeepObjectives.DeepCca(views, Measure, Ridge);
 }
