@@ -165,4 +165,32 @@ public class MiniLmEncoderTests(ITestOutputHelper output)
         output.WriteLine($"autograd {analytic:R}, finite difference {numeric:R}");
         Assert.True(Math.Abs(analytic - numeric) <= 1e-6 * Math.Abs(analytic) + 1e-8, $"autograd {analytic} vs finite difference {numeric}");
     }
+
+    /// <summary>
+    /// <c>mucmm features --encoder minilm</c> on a UTF-8 text file (one sample per line, an empty line included, CRLF
+    /// and a final newline) writes float32 (lines × 384) equal to <c>MiniLmEncoder.Encode</c> of the same lines (oracle;
+    /// tolerance 1e-6, float32 rounding); a file with invalid UTF-8 is one line, exit 2, no output.
+    /// </summary>
+    [Fact]
+    public void FeaturesCommandEncodesTextLinesAndRefusesInvalidUtf8()
+    {
+        string dir = TestPaths.NewTempDir(), input = Path.Combine(dir, "t.txt"), outPath = Path.Combine(dir, "f.npy");
+        string[] lines = ["Hello, world!", "", "Привет мир 😀"];
+        File.WriteAllText(input, string.Join("\r\n", lines) + "\r\n", new System.Text.UTF8Encoding(false));
+        var r = Mucmm.Tests.Cli.CliHarness.Run("features", "--encoder", "minilm", "--input", input, "--out", outPath);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var got = Mucmm.Data.Readers.NpyFile.Read(outPath);
+        Assert.Equal(new[] { 3, MiniLmEncoder.Features }, got.Shape);
+        using var encoder = new MiniLmEncoder();
+        var expected = encoder.Encode(lines);
+        Assert.True(got.Data.Zip(expected, (a, b) => Math.Abs(a - b)).Max() <= 1e-6);
+
+        string bad = Path.Combine(dir, "bad.txt"), badOut = Path.Combine(dir, "bad.npy");
+        File.WriteAllBytes(bad, [0x68, 0x69, 0x0A, 0xC3, 0x28, 0x0A]);
+        var b = Mucmm.Tests.Cli.CliHarness.Run("features", "--encoder", "minilm", "--input", bad, "--out", badOut);
+        Assert.Equal(2, b.ExitCode);
+        Assert.Contains("not valid UTF-8", b.Stderr);
+        Assert.Single(b.Stderr.Trim().Split('\n'));
+        Assert.False(File.Exists(badOut));
+    }
 }
