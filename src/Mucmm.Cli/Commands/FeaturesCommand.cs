@@ -8,15 +8,16 @@ namespace Mucmm.Cli.Commands;
 /// <c>mucmm features --encoder ENC --input FILE.npy --out FILE.npy [--batch-size B] [--force]</c>: the frozen
 /// features of a pretrained encoder (<c>resnet18[:SIZE]</c>, <c>onnx:PATH</c>, <c>torchscript:PATH</c>) for every
 /// sample of a <c>.npy</c> file whose first axis is the sample and whose other axes are the per-sample shape
-/// (e.g. (n, 28, 28) grey or (n, 3, H, W) RGB images in [0, 1]); written as float32 (n × f).
+/// (e.g. (n, 28, 28) grey or (n, 3, H, W) RGB images in [0, 1]), or with <c>--encoder minilm</c> for every line of
+/// a UTF-8 text file; written as float32 (n × f).
 /// </summary>
 public static class FeaturesCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var encoder = new Option<string>("--encoder") { Description = $"Pretrained encoder: {PretrainedEncoders.Forms} (docs/pretrained.md).", HelpName = "ENC", Required = true };
-        var input = new Option<string>("--input") { Description = "Samples: a .npy file, first axis = samples, the other axes = the per-sample shape.", HelpName = "FILE", Required = true };
+        var encoder = new Option<string>("--encoder") { Description = $"Pretrained encoder: {PretrainedEncoders.Forms}, or minilm for a text file (docs/pretrained.md).", HelpName = "ENC", Required = true };
+        var input = new Option<string>("--input") { Description = "Samples: a .npy file, first axis = samples, the other axes = the per-sample shape; for minilm a UTF-8 text file, one sample per line.", HelpName = "FILE", Required = true };
         var output = new Option<string>("--out") { Description = "Output .npy file (float32, samples × features).", HelpName = "FILE", Required = true };
         var batch = new Option<int>("--batch-size") { Description = "Samples per forward pass.", HelpName = "B", DefaultValueFactory = _ => 64 };
         var force = new Option<bool>("--force") { Description = "Replace an existing output file." };
@@ -31,6 +32,8 @@ public static class FeaturesCommand
                 throw new MucmmUserException(outPath, "--out must be a .npy file");
             if (File.Exists(outPath) && !parse.GetValue(force))
                 throw new MucmmUserException(outPath, "already exists (use --force to replace it)");
+            if (parse.GetValue(encoder)!.Trim().Equals("minilm", StringComparison.OrdinalIgnoreCase))
+                return TextFeatures(inPath, outPath, parse.GetValue(batch));
             if (!inPath.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
                 throw new MucmmUserException(inPath, "--input must be a .npy file");
             var array = NpyFile.Read(inPath);
@@ -45,5 +48,30 @@ public static class FeaturesCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary><c>--encoder minilm</c>: one text per line of a UTF-8 file (an empty line is an empty text) → (lines × 384).</summary>
+    private static int TextFeatures(string inPath, string outPath, int batch)
+    {
+        if (!File.Exists(inPath)) throw new MucmmUserException(inPath, "input file not found");
+        string text;
+        try
+        {
+            text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(inPath));
+        }
+        catch (System.Text.DecoderFallbackException ex)
+        {
+            throw new MucmmUserException(inPath, $"not valid UTF-8 text (invalid bytes at offset {ex.Index})");
+        }
+        var lines = text.TrimStart('\uFEFF').Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);   // the final newline ends the last line
+        if (lines.Count == 0) throw new MucmmUserException(inPath, "the text file has no lines");
+        using var enc = new MiniLmEncoder();
+        var features = enc.Encode(lines, batch);
+        string temp = outPath + ".partial";
+        NpyFile.Write(temp, features, lines.Count, MiniLmEncoder.Features);
+        File.Move(temp, outPath, overwrite: true);
+        Console.WriteLine($"features: {lines.Count} lines × {MiniLmEncoder.Features} → {outPath}");
+        return ExitCodes.Ok;
     }
 }

@@ -60,10 +60,29 @@ public sealed class OnnxGraph
     public static OnnxGraph Load(string path)
     {
         if (!File.Exists(path)) throw new MucmmUserException(path, "ONNX model file not found");
+        using var stream = OpenOrThrow(path);
+        return Load(stream, path);
+    }
+
+    private static FileStream OpenOrThrow(string path)
+    {
+        try
+        {
+            return File.OpenRead(path);
+        }
+        catch (IOException ex)
+        {
+            throw new MucmmUserException(path, $"cannot read the ONNX file ({FirstLine(ex.Message)})");
+        }
+    }
+
+    /// <summary>Reads and checks an ONNX model from <paramref name="stream"/> (e.g. an embedded resource), named <paramref name="path"/> in messages; see <see cref="Load(string)"/>.</summary>
+    public static OnnxGraph Load(Stream stream, string path)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
         ModelProto model;
         try
         {
-            using var stream = File.OpenRead(path);
             model = ModelProto.Parser.ParseFrom(stream);
         }
         catch (InvalidProtocolBufferException ex)
@@ -87,6 +106,15 @@ public sealed class OnnxGraph
             throw new MucmmUserException(path, $"ONNX opset {opset} is outside the supported range {MinOpset}–{MaxOpset} (re-export the model with opset_version between {MinOpset} and {MaxOpset})");
         CheckTopologicalOrder(path, model.Graph, opset);
         return new OnnxGraph(path, model, opset);
+    }
+
+    /// <summary>A checked copy of this graph changed by <paramref name="edit"/> (which gets a deep copy of the model).</summary>
+    internal OnnxGraph With(Action<ModelProto> edit)
+    {
+        var copy = Model.Clone();
+        edit(copy);
+        CheckTopologicalOrder(Path, copy.Graph, Opset);
+        return new OnnxGraph(Path, copy, Opset);
     }
 
     private static void CheckTopologicalOrder(string path, GraphProto g, int opset)

@@ -96,7 +96,7 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         foreach (var (name, p) in parameters) register_parameter(name, p);
     }
 
-    /// <summary>Reads <paramref name="path"/> and builds its module (see <see cref="OnnxGraph.Load"/>).</summary>
+    /// <summary>Reads <paramref name="path"/> and builds its module (see <see cref="OnnxGraph.Load(string)"/>).</summary>
     public static OnnxModule Load(string path, OnnxImportOptions? options = null) => new(OnnxGraph.Load(path), options);
 
     /// <summary>The ONNX operators this importer runs.</summary>
