@@ -26,19 +26,7 @@ public class OnnxEncoderTests
         Assert.Equal(5, reference.OutputDim);
         var before = reference.parameters().SelectMany(p => p.detach().data<float>().ToArray()).ToArray();
         var options = new DeepModelOptions { Encoder = EncoderKind.Onnx, OnnxPaths = [Fixture("cnn_opset13.onnx")], CommonDim = 1, IndividualDim = 1, DecoderHidden = 8 };
-        var training = new DeepTrainingOptions { Epochs = 2, BatchSize = 100, LearningRate = 1e-2, WarmupEpochs = 0 };
-        using var frozen = new DeepTrainer(options, training).Fit(data);
-        float[] Params(DeepMultiviewModel m) => m.Network[0].Encoder.parameters().SelectMany(p => p.detach().data<float>().ToArray()).ToArray();
-        Assert.Equal(before, Params(frozen));
-        using var tuned = new DeepTrainer(options with { TrainEncoder = true }, training).Fit(data);
-        Assert.NotEqual(before, Params(tuned));
-
-        string dir = TestPaths.NewTempDir();
-        tuned.Save(dir);
-        Assert.True(File.Exists(Path.Combine(dir, "encoder1.onnx")));
-        using var loaded = DeepMultiviewModel.Load(dir);
-        var x = data.Views.Select(v => tensor(v.Data, [v.Rows, v.Cols], dtype: float64)).ToArray();
-        Assert.Equal(0.0, (tuned.Transform(x).Common[0] - loaded.Transform(x).Common[0]).abs().max().item<double>());
+        PretrainedEncoderAssert.FrozenByDefaultTrainsOnRequestAndRoundTrips(data, options, before, "encoder1.onnx");
     }
 
     /// <summary>Bad ONNX encoders on the command line are exit 2 with one line: not ONNX, an unsupported operator (op, node, opset named), a graph whose input does not fit the view, resnet18 on vector samples or at a size that is not a multiple of 32.</summary>
