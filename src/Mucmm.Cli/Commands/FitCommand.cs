@@ -410,11 +410,10 @@ public static class FitCommand
             // Shapes and memory are checked before the D × D statistics exist.
             if (options is not null)
                 LinearMucmm.CheckFeasible(keep is null ? n : Enumerable.Range(0, (int)n).LongCount(i => keep(i)), readers.Select(r => r.Cols).ToArray(), options);
-            using var acc = new CovarianceAccumulator(readers.Select(r => r.Cols).ToArray());
-            acc.Add(readers, keep);
+            var stats = CovarianceStats.FromReaders(readers, keep);
             // Every row passed through the hashing readers: the fingerprint equals that of the files loaded in memory.
             var fingerprint = DataFingerprint.Of((int)n, readers.Select(r => r.Cols).ToArray(), splits, readers.Select(r => r.Hash()).ToArray());
-            return (acc.ToStats(), fingerprint);
+            return (stats, fingerprint);
         }
         finally
         {

@@ -170,14 +170,25 @@ public sealed class CovarianceStats
         try
         {
             foreach (var p in paths) readers.Add(MatrixFile.OpenRows(p));
-            using var acc = new CovarianceAccumulator(readers.Select(r => r.Cols).ToArray());
-            acc.Add(readers, keep, chunkRows, progress);
-            return acc.ToStats();
+            return FromReaders(readers, keep, chunkRows, progress);
         }
         finally
         {
             foreach (var r in readers) r.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Statistics of paired row streams already open (one per view, read to the end in chunks of
+    /// <paramref name="chunkRows"/>), keeping row i only when <paramref name="keep"/>(i); the caller owns the readers.
+    /// </summary>
+    public static CovarianceStats FromReaders(IReadOnlyList<IRowChunkReader> readers, Func<long, bool>? keep = null,
+        int chunkRows = CovarianceAccumulator.DefaultChunkRows, IProgress<long>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(readers);
+        using var acc = new CovarianceAccumulator(readers.Select(r => r.Cols).ToArray());
+        acc.Add(readers, keep, chunkRows, progress);
+        return acc.ToStats();
     }
 
     /// <summary>Statistics of one chunk given as tensors (n × d_m each, any floating dtype, same n).</summary>
