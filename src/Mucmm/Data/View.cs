@@ -9,6 +9,8 @@ public enum ViewKind
     Image,
     /// <summary>A (log-mel) spectrogram; <see cref="View.SampleShape"/> is [mel bands, frames], low band first.</summary>
     Spectrogram,
+    /// <summary>One text per sample (<see cref="View.Texts"/>); a text encoder (minilm) turns it into features.</summary>
+    Text,
 }
 
 /// <summary>
@@ -41,6 +43,21 @@ public sealed class View
         Data = data;
     }
 
+    /// <summary>
+    /// A text view: one text per sample, in <see cref="Texts"/>. Its numeric <see cref="Data"/> is a placeholder
+    /// (sample shape [1], the row's position) until a text encoder turns the texts into features.
+    /// </summary>
+    public static View FromTexts(string name, IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var data = new double[texts.Count];
+        for (int i = 0; i < data.Length; i++) data[i] = i;
+        return new View(name, ViewKind.Text, [1], data) { Texts = texts.ToArray() };
+    }
+
+    /// <summary>The texts of a <see cref="ViewKind.Text"/> view (one per row); null for numeric views.</summary>
+    public IReadOnlyList<string>? Texts { get; private init; }
+
     /// <summary>Short name shown in tables and file names, e.g. "image" or "audio".</summary>
     public string Name { get; }
 
@@ -68,7 +85,7 @@ public sealed class View
         var data = new double[rows.Count * Cols];
         for (int i = 0; i < rows.Count; i++)
             Row(rows[i]).CopyTo(data.AsSpan(i * Cols, Cols));
-        return new View(Name, Kind, SampleShape.ToArray(), data);
+        return new View(Name, Kind, SampleShape.ToArray(), data) { Texts = Texts is null ? null : rows.Select(r => Texts[r]).ToArray() };
     }
 
     /// <summary>
