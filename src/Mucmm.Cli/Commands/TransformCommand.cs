@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Mucmm.Cli.Commands;
 
 /// <summary>
-/// <c>mucmm transform --model DIR (data options) [--split S] --out DIR [--force]</c>: writes
+/// <c>mucmm transform --run DIR (data options) [--split S] --out DIR [--force]</c>: writes
 /// <c>common{m}.npy</c> and <c>individual{m}.npy</c> (float32, rows = samples in the dataset's index
 /// order, restricted to the split) for any saved model.
 /// </summary>
@@ -19,20 +19,20 @@ public static class TransformCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var model = new ModelOption();
+        var runOption = new RunOption();
         var data = new DataOptions(defaultSplit: "all");
         var output = new OutputOptions("common{m}.npy and individual{m}.npy for every view m (common1.npy, common2.npy, individual1.npy, individual2.npy for two views)");
         var cmd = new Command("transform",
             "Compute the standardized common and individual variates of every sample (float32 .npy, dataset index order).\n" +
             DataOptions.HelpText + "\n" + ScoreCommand.RunDataHelp + "\n" +
-            "Example:\n  mucmm transform --model runs/lin --dataset synthetic --split test --out runs/lin-test");
-        model.AddTo(cmd);
+            "Example:\n  mucmm transform --run runs/lin --dataset synthetic --split test --out runs/lin-test");
+        runOption.AddTo(cmd);
         data.AddTo(cmd);
         output.AddTo(cmd);
         cmd.SetAction(parse =>
         {
-            var fitted = model.Load(parse);
-            var run = model.RunOf(parse);
+            var fitted = runOption.Load(parse);
+            var run = runOption.RunOf(parse);
             using var folder = output.Open(parse);
             var all = data.LoadForRun(parse, run, allowOtherData: data.SplitOf(parse) is null);
             var dataset = data.SplitOf(parse) is { } split ? all.Subset(split) : all;

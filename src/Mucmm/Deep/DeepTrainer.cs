@@ -51,22 +51,22 @@ public sealed class DeepTrainer
         model.Validate();
         training.Validate();
         if (data.Views.Count != 2) throw new MucmmUserException($"deep models take exactly 2 views, dataset '{data.Name}' has {data.Views.Count}");
-        if (resume && workDirectory is null) throw new MucmmUserException("--resume needs an output folder holding a checkpoint");
+        if (resume && workDirectory is null) throw new MucmmUserException("DeepTrainer.Fit(resume) needs a work directory holding a checkpoint");
         var device = DeviceSelection.Parse(training.Device);
         int widest = model.Kind == DeepModelKind.Mucmm ? model.CommonDim + model.IndividualDim : model.CommonDim;
         if (training.BatchSize <= widest)
-            throw new MucmmUserException($"--batch-size {training.BatchSize} is too small: a batch needs more rows than the widest correlation measure ({widest} columns = common + individual dims)");
+            throw new MucmmUserException($"DeepTrainingOptions.BatchSize {training.BatchSize} is too small: a batch needs more rows than the widest correlation measure ({widest} columns = common + individual dims)");
 
         // What the checkpoint records of this run (options and data), and on resume the check that they are unchanged.
         string? settings = workDirectory is null ? null : new ResumeSettings(model, training).Of(data).ToJsonString(SettingsJson.Options);
         if (resume && ResumeDifference(workDirectory!, data) is { } difference)
             throw new MucmmUserException(workDirectory,
-                $"--resume: {(difference.Setting == "data" ? "the data" : difference.Setting)} {difference.Problem}; resume with the options and data of the interrupted run, or delete the folder to start again");
+                $"DeepTrainer.Fit(resume): {(difference.Setting == "data" ? "the data" : difference.Property)} {difference.Problem}; resume with the options and data of the interrupted run, or delete the folder to start again");
 
         var train = data.Subset(Split.Train);
         var validation = data.Subset(Split.Validation);
         if (train.Count < training.BatchSize)
-            throw new MucmmUserException($"the training split has {train.Count} rows, fewer than --batch-size {training.BatchSize}");
+            throw new MucmmUserException($"the training split has {train.Count} rows, fewer than DeepTrainingOptions.BatchSize {training.BatchSize}");
         train.EnsureFinite();
         var shapes = data.Views.Select(v => v.SampleShape.ToArray()).ToArray();
         var schedule = new BatchSchedule(training.Seed, training.BatchSize, training.AugmentShift,
@@ -87,7 +87,7 @@ public sealed class DeepTrainer
             workDirectory is null ? null : Checkpoint.In(workDirectory, settings), workDirectory);
         var state = resume ? run.Checkpoint!.Load(network) : null;
         if (resume && state is null)
-            throw new MucmmUserException(workDirectory, "--resume: no checkpoint found in this folder");
+            throw new MucmmUserException(workDirectory, "DeepTrainer.Fit(resume): no checkpoint found in this folder");
         if (state is not null) observer?.Message($"resuming after {state.Phase} epoch {state.Epoch}");
 
         run.Rows.AddRange(state?.Rows ?? []);
@@ -243,7 +243,7 @@ public sealed class DeepTrainer
         stopping.Restore(state, checkpoint.LoadBest(run.Network));
         if (average is not null)
             average.Restore(checkpoint.LoadDictionary(run.Network, "average.bin")
-                ?? throw new MucmmUserException(checkpoint.Directory, "--resume: the checkpoint has no weight average; resume with the options of the interrupted run"));
+                ?? throw new MucmmUserException(checkpoint.Directory, "DeepTrainer.Fit(resume): the checkpoint has no weight average; resume with the options of the interrupted run"));
     }
 
     /// <summary>One optimizer step on the rows <paramref name="rows"/>; returns the batch's term values and "loss".</summary>
@@ -309,7 +309,7 @@ public sealed class DeepTrainer
         // Only a checkpoint that exists is named (a run diverging in its first epoch has none).
         string kept = checkpoint is { Exists: true } ? $"; the last good checkpoint is kept in {checkpoint.Directory}" : "";
         return new MucmmUserException(
-            $"training diverged: the {term} term became NaN or infinite in {phase} epoch {epoch + 1}, batch {batch + 1}{kept}; lower --lr (now {training.LearningRate.ToString(CultureInfo.InvariantCulture)})");
+            $"training diverged: the {term} term became NaN or infinite in {phase} epoch {epoch + 1}, batch {batch + 1}{kept}; lower DeepTrainingOptions.LearningRate (now {training.LearningRate.ToString(CultureInfo.InvariantCulture)})");
     }
 
     /// <summary>

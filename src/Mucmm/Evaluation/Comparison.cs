@@ -73,15 +73,9 @@ public static class Comparison
         var o = options;
         DeepMultiviewModel FitDeep(PairedDataset data, DeepModelKind kind)
         {
-            var defaults = new DeepTrainingOptions();
-            var training = defaults with
-            {
-                Epochs = o.DeepEpochs ?? defaults.Epochs,
-                Seed = o.Seed,
-                Device = o.Device,
-                Objective = defaults.Objective with { Measure = kind == DeepModelKind.DeepCca ? CorrelationMeasure.R1 : CorrelationMeasure.R2 },
-            };
-            var model = new DeepModelOptions { Kind = kind, CommonDim = o.CommonDim, IndividualDim = o.DeepIndividualDim };
+            var defaults = DeepTrainingOptions.DefaultsFor(kind);
+            var training = defaults with { Epochs = o.DeepEpochs ?? defaults.Epochs, Seed = o.Seed, Device = o.Device };
+            var model = DeepModelOptions.DefaultsFor(kind) with { CommonDim = o.CommonDim, IndividualDim = o.DeepIndividualDim };
             return new DeepTrainer(model, training, observer).Fit(data);
         }
         return

@@ -129,9 +129,9 @@ public sealed record EvaluationResult(
         return root;
     }
 
-    /// <summary>Writes <see cref="ToJson"/> (indented) to <paramref name="path"/>.</summary>
+    /// <summary>Writes <see cref="ToJson"/> (indented) to <paramref name="path"/>, atomically (the one writer of metrics.json).</summary>
     public void Write(string path) =>
-        File.WriteAllText(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        Mucmm.Data.AtomicFile.WriteAllText(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
     /// <summary>Reads a metrics.json written by <see cref="Write"/>; a damaged file is a <see cref="MucmmUserException"/> naming it.</summary>
     public static EvaluationResult Read(string path)

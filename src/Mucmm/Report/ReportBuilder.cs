@@ -106,13 +106,13 @@ public static class ReportBuilder
     private static void TrainingSection(StringBuilder html, RunFolder run, IMultiviewModel model)
     {
         Open(html, "training", "Training curves");
-        if (!run.Has(RunFolder.TrainCsvFile))
+        if (run.ReadTrainingLog() is not { } log)
         {
             html.Append($"<p class=\"note\">The {E(model.Kind)} model has a closed-form fit: there are no training epochs, hence no curves.</p>\n");
             Close(html);
             return;
         }
-        var (terms, rows) = Deep.TrainingLog.Read(run.File(RunFolder.TrainCsvFile));
+        var (terms, rows) = log;
         html.Append("<p>Mean of each objective term over the batches of an epoch (unweighted; the loss is their weighted sum), and the total canonical correlation of the common outputs on the validation rows (used for early stopping). From <code>train.csv</code>.</p>\n<div class=\"grid\">\n");
         foreach (string term in terms)
         {

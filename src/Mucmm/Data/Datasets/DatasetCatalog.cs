@@ -84,7 +84,7 @@ public static class DatasetCatalog
         var descriptor = Describe(name);
         bool synthetic = descriptor.Name is SyntheticDataset.Name or SyntheticDataset.NonlinearName;
         if (options.Samples is not null && !synthetic)
-            throw new MucmmUserException($"--samples applies to the synthetic datasets only, not to '{descriptor.Name}' (it has a fixed size)");
+            throw new MucmmUserException($"DatasetOptions.Samples applies to the synthetic datasets only, not to '{descriptor.Name}' (it has a fixed size)");
         return descriptor.Name switch
         {
             SyntheticDataset.Name or SyntheticDataset.NonlinearName => SyntheticDataset.Generate(new SyntheticOptions

@@ -100,7 +100,7 @@ public static class Correlation
         if (rows <= widest)
             throw new MucmmUserException(
                 $"a batch of {rows} rows is too small for a correlation measure over {widest} columns: " +
-                $"a batch needs more than {widest} rows (raise --batch-size or lower the common/individual dimensions)");
+                $"a batch needs more than {widest} rows (raise DeepTrainingOptions.BatchSize or lower the common/individual dimensions)");
     }
 
     private static void CheckShapes(Tensor a, Tensor b, double ridge)

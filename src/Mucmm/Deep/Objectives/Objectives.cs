@@ -31,9 +31,9 @@ public sealed record MucmmObjectiveOptions(
     /// <summary>Throws <see cref="MucmmUserException"/> for negative or non-finite weights.</summary>
     public void Validate()
     {
-        foreach (var (name, v) in new[] { ("alpha", Alpha), ("beta", Beta), ("gamma", Gamma), ("ridge", Ridge) })
+        foreach (var (name, v) in new[] { (nameof(Alpha), Alpha), (nameof(Beta), Beta), (nameof(Gamma), Gamma), (nameof(Ridge), Ridge) })
             if (!double.IsFinite(v) || v < 0)
-                throw new MucmmUserException($"--{name} must be a finite number ≥ 0, got {v}");
+                throw new MucmmUserException($"{nameof(MucmmObjectiveOptions)}.{name} must be a finite number ≥ 0, got {v}");
     }
 }
 
