@@ -7,7 +7,7 @@ namespace Mucmm.Cli.Commands;
 
 /// <summary>
 /// <c>mucmm evaluate --run DIR [data options] --out DIR [--force]</c>: the evaluation protocol of
-/// METHOD.md section 6 (<see cref="ModelEvaluation"/>) → <c>DIR/metrics.json</c>.
+/// docs/evaluation.md (<see cref="ModelEvaluation"/>) → <c>DIR/metrics.json</c>.
 /// </summary>
 public static class EvaluateCommand
 {

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Mucmm.Deep;
 
 /// <summary>
-/// Post-hoc alignment of a trained deep model (METHOD.md section 2), fitted in float64 on the training set
+/// Post-hoc alignment of a trained deep model (docs/method.md §8), fitted in float64 on the training set
 /// and saved with the model: linear CCA between the common outputs c₁, c₂ (rotated to canonical variates
 /// ordered by ρ, unit variance) and PCA of each individual output u_m (ordered by variance, unit variance).
 /// Afterwards the exported common variates satisfy corr(z^c_{1,i}, z^c_{2,i}) = ρᵢ on the training set and

@@ -55,7 +55,7 @@ public sealed record ComparisonRow(string Method, string Description, Evaluation
 
 /// <summary>
 /// Fits several methods on the same split of one dataset and evaluates each with the same protocol
-/// (<see cref="ModelEvaluation"/>): METHOD.md section 6's baselines side by side.
+/// (<see cref="ModelEvaluation"/>): docs/evaluation.md's baselines side by side.
 /// </summary>
 public static class Comparison
 {

@@ -157,7 +157,7 @@ public sealed class MultinomialLogisticRegression
 }
 
 /// <summary>
-/// Linear classification probe (METHOD.md section 6): standardize features with training
+/// Linear classification probe (docs/evaluation.md): standardize features with training
 /// statistics, fit a multinomial logistic regression for each λ of a small grid on train, keep
 /// the λ with the best validation accuracy, report test accuracy. Deterministic.
 /// </summary>

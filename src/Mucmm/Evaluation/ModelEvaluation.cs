@@ -177,7 +177,7 @@ public sealed record EvaluationResult(
 }
 
 /// <summary>
-/// The evaluation protocol of METHOD.md section 6 for any <see cref="IMultiviewModel"/> on a
+/// The evaluation protocol of docs/evaluation.md for any <see cref="IMultiviewModel"/> on a
 /// <see cref="PairedDataset"/> with a train/validation/test split.
 /// </summary>
 /// <remarks>

@@ -87,7 +87,7 @@ public sealed class RidgeRegression
 }
 
 /// <summary>
-/// Linear regression probe (METHOD.md section 6): standardize features with training statistics,
+/// Linear regression probe (docs/evaluation.md): standardize features with training statistics,
 /// fit ridge regression for each α of a grid on train, keep the α with the best validation R²,
 /// report test R².
 /// </summary>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Mucmm.Linear;
 
 /// <summary>
-/// Fits the closed-form linear models (METHOD.md section 3; docs/method.md): linear MUCMM
+/// Fits the closed-form linear models (docs/method.md §3–4): linear MUCMM
 /// (common = top-k canonical pairs; individual = top-r principal directions of what is left after
 /// regressing out the K correlated variates) and plain CCA (the same model without individual parts).
 /// With M &gt; 2 views the common part is multiset CCA (<see cref="MultisetCorrelation"/>, docs/method.md §3.2)

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Mucmm.Linear;
 
 /// <summary>
-/// Per-sample scores of METHOD.md section 4 for a <see cref="LinearModel"/>, with their input
+/// Per-sample scores of docs/method.md §5 for a <see cref="LinearModel"/>, with their input
 /// gradients in closed form (no autograd). They are the reference that autograd maps through
 /// <see cref="IMultiviewModel.Forward"/> must reproduce. Derivation in docs/method.md.
 /// </summary>

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Mucmm.Linear;
 
 /// <summary>
-/// PCA of each view on its own — the baseline of METHOD.md section 6 that uses no pairing at all.
+/// PCA of each view on its own — the baseline of docs/evaluation.md that uses no pairing at all.
 /// Its "common" variates are the top k principal components of each view, standardized (unit mean
 /// square on the training data, divisor n, as <see cref="LinearModel"/>), ordered by variance; it has
 /// no individual part. Kind <c>"pca"</c>. Immutable; made by <c>Fit</c>.

@@ -65,8 +65,8 @@ public class ThreeViewCommandTests
         foreach (var (key, value) in common)
             Assert.True(value!["recall_at_10"]!.GetValue<double>() > 3 * chance, $"{key}: {value.ToJsonString()}");
 
-        string scores = Path.Combine(root, "scores.csv");
-        var score = CliHarness.Run("score", "--model", run, "--out", scores);
+        string scores = Path.Combine(root, "scores", "scores.csv");
+        var score = CliHarness.Run("score", "--run", run, "--out", Path.Combine(root, "scores"));
         Assert.True(score.ExitCode == 0, score.Stderr);
         Assert.StartsWith("index,common,individual1,individual2,individual3", File.ReadLines(scores).First());
 

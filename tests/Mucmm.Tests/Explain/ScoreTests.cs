@@ -9,7 +9,7 @@ public class ScoreTests
     private static readonly FixedModel Model = new([5, 4], 3, [2, 0], seed: 1);
 
     /// <summary>
-    /// Oracle: the definitions of METHOD.md section 4, computed by hand from the variates:
+    /// Oracle: the definitions of docs/method.md §5, computed by hand from the variates:
     /// S_c = Σᵢ c1ᵢ c2ᵢ, S_u¹ = (1/r₁) Σᵢ u1ᵢ², single variates, and the terms common:i sum to S_c.
     /// Tolerance 1e-12.
     /// </summary>

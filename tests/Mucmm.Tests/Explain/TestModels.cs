@@ -6,7 +6,7 @@ namespace Mucmm.Tests.Explain;
 /// <summary>
 /// A test double of <see cref="IMultiviewModel"/> with fixed random weights: per view
 /// h_m = f(x_m H_m) (or h_m = x_m when linear), c_m = h_m A_m, u_m = h_m W_m. With the identity
-/// encoder every score has a closed-form gradient (METHOD.md section 4).
+/// encoder every score has a closed-form gradient (docs/method.md §5).
 /// </summary>
 public sealed class FixedModel : IMultiviewModel, Mucmm.Explain.IRandomizableModel
 {

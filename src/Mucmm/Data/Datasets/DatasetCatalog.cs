@@ -56,7 +56,7 @@ public sealed record DatasetOptions
 
 /// <summary>
 /// The built-in datasets by name: <c>synthetic</c>, <c>synthetic-nonlinear</c>, <c>noisy-mnist</c>,
-/// <c>split-mnist</c>, <c>located-mnist</c>, <c>av-digits</c> (METHOD.md section 5). Each loads as a full
+/// <c>split-mnist</c>, <c>located-mnist</c>, <c>av-digits</c> (docs/datasets.md). Each loads as a full
 /// <see cref="PairedDataset"/> with its fixed-seed train/validation/test split.
 /// </summary>
 public static class DatasetCatalog
