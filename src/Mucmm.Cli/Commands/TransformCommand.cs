@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Mucmm.Cli.Commands;
 
 /// <summary>
-/// <c>mucmm transform --run DIR (data options) [--split S] --out DIR [--force]</c>: writes
+/// <c>mucmm transform --run DIR (data options) [--split S] --out DIR [--force] [--device D] [--quiet]</c>: writes
 /// <c>common{m}.npy</c> and <c>individual{m}.npy</c> (float32, rows = samples in the dataset's index
 /// order, restricted to the split) for any saved model.
 /// </summary>
@@ -21,6 +21,7 @@ public static class TransformCommand
     {
         var runOption = new RunOption();
         var data = new DataOptions(defaultSplit: "all");
+        var runtime = new RuntimeOptions();
         var output = new OutputOptions("common{m}.npy and individual{m}.npy for every view m (common1.npy, common2.npy, individual1.npy, individual2.npy for two views)");
         var cmd = new Command("transform",
             "Compute the standardized common and individual variates of every sample (float32 .npy, dataset index order).\n" +
@@ -29,8 +30,10 @@ public static class TransformCommand
         runOption.AddTo(cmd);
         data.AddTo(cmd);
         output.AddTo(cmd);
+        runtime.AddTo(cmd);
         cmd.SetAction(parse =>
         {
+            runtime.Apply(parse);
             var fitted = runOption.Load(parse);
             var run = runOption.RunOf(parse);
             using var folder = output.Open(parse);

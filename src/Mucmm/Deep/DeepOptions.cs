@@ -51,7 +51,7 @@ public sealed record DeepModelOptions
     /// <summary>Side of the square input the <c>resnet18</c> encoder resizes images to: a multiple of 32; default 224, the size the network was trained at.</summary>
     public int ImageSize { get; init; } = Onnx.ResNet18Encoder.NativeSize;
 
-    /// <summary>Train the encoder (true) or keep it frozen and train the heads on cached features (false). TorchScript encoders are frozen unless this is set.</summary>
+    /// <summary>Train the encoder (true) or keep it frozen and train the heads on cached features (false). Null: the trainer freezes the pretrained encoders (TorchScript, ONNX, ResNet18) and trains the MLP and CNN ones (<see cref="EncoderTrains"/>).</summary>
     public bool? TrainEncoder { get; init; }
 
     /// <summary>Hidden widths of the MLP encoder.</summary>
