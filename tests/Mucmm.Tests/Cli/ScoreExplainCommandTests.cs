@@ -5,6 +5,7 @@ using Mucmm.Data.Datasets;
 using Mucmm.Data.Readers;
 using Mucmm.Explain;
 using SkiaSharp;
+using Mucmm.Tests.Reliability;
 using Xunit;
 
 namespace Mucmm.Tests.Cli;
