@@ -91,16 +91,9 @@ public static class DemoCommand
                 $"mucmm report --run {outArg} --force",
             ]);
             progress.WriteLine("demo: evaluating on the test split…");
-            var model = ModelStore.Load(run.ModelPath);
             EvaluationResult metrics;
-            try
-            {
+            using (var model = ModelStore.Load(run.ModelPath))
                 metrics = ModelEvaluation.Evaluate(model, data) with { Data = run.Fingerprint, ModelSha256 = run.ModelSha256() };
-            }
-            finally
-            {
-                (model as IDisposable)?.Dispose();
-            }
             metrics.Write(folder.File(RunFolder.MetricsFile));
             progress.WriteLine("demo: gradient maps and report…");
             RunReport.Write(run, data, force: false, command: null,

@@ -120,7 +120,7 @@ public static class Comparison
             }
             finally
             {
-                (model as IDisposable)?.Dispose();
+                model.Dispose();
             }
         }
         return rows;

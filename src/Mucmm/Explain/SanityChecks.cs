@@ -101,7 +101,7 @@ public static class SanityChecks
         }
         finally
         {
-            if (!ReferenceEquals(randomized, trained)) (randomized as IDisposable)?.Dispose();
+            if (!ReferenceEquals(randomized, trained)) randomized.Dispose();
         }
     }
 

@@ -117,27 +117,18 @@ public sealed class PcaModel : IMultiviewModel
     }
 
     /// <inheritdoc/>
-    public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs)
-    {
-        ModelInputs.Check(inputs, _dims);
-        var common = new Tensor[ViewCount];
-        var individual = new Tensor[ViewCount];
-        using var scope = NewDisposeScope();
-        for (int m = 0; m < ViewCount; m++)
-        {
-            var device = inputs[m].device;
-            var xc = inputs[m].to_type(float64) - torch.tensor(_means[m], dtype: float64, device: device);
-            common[m] = xc.matmul(Loadings(m).to(device)).MoveToOuterDisposeScope();
-            individual[m] = zeros(inputs[m].shape[0], 0, dtype: float64, device: device).MoveToOuterDisposeScope();
-        }
-        return new MultiviewOutput(common, individual);
-    }
+    public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs) =>
+        LinearProjection.Forward(inputs, _dims, _means, Loadings, m => zeros(_dims[m], 0, dtype: float64));
+
+    /// <inheritdoc/>
+    public MultiviewOutput Transform(IReadOnlyList<View> views) => ForwardBatches.Transform(this, views);
+
+    /// <summary>Nothing to release: the model holds managed arrays only (tensors are made per call).</summary>
+    public void Dispose() { }
 
     /// <summary>Writes <c>config.json</c> and <c>weights.safetensors</c> (float64 mean{m}, loadings{m}) into <paramref name="directory"/>.</summary>
     public void Save(string directory)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
         var config = new JsonObject
         {
             ["model"] = Kind,
@@ -149,16 +140,16 @@ public sealed class PcaModel : IMultiviewModel
             ["component_variances"] = new JsonArray(_variances.Select(v => (JsonNode)new JsonArray(v.Select(x => (JsonNode)x).ToArray())).ToArray()),
             ["explained_variance_ratio"] = new JsonArray(_explained.Select(x => (JsonNode)x).ToArray()),
         };
-        File.WriteAllText(Path.Combine(directory, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        using var scope = NewDisposeScope();
-        var weights = new Dictionary<string, Tensor>();
-        for (int m = 0; m < ViewCount; m++)
+        LinearProjection.Save(directory, config, () =>
         {
-            weights[$"mean{m + 1}"] = torch.tensor(_means[m], dtype: float64);
-            weights[$"loadings{m + 1}"] = Loadings(m);
-        }
-        using var stream = File.Create(Path.Combine(directory, LinearModel.WeightsFile));
-        TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, weights, leaveOpen: true);
+            var weights = new Dictionary<string, Tensor>();
+            for (int m = 0; m < ViewCount; m++)
+            {
+                weights[$"mean{m + 1}"] = torch.tensor(_means[m], dtype: float64);
+                weights[$"loadings{m + 1}"] = Loadings(m);
+            }
+            return weights;
+        });
     }
 
     /// <summary>Reads a model written by <see cref="Save"/>; a damaged folder or another format version is a <see cref="MucmmUserException"/>.</summary>
@@ -176,18 +167,11 @@ public sealed class PcaModel : IMultiviewModel
             throw config.Bad("component_variances", $"must hold {k} values for each of the {dims.Length} views");
         if (explained.Length != dims.Length)
             throw config.Bad("explained_variance_ratio", $"must hold one value for each of the {dims.Length} views");
-        string weightsPath = Path.Combine(directory, LinearModel.WeightsFile);
-        var tensors = ModelStore.ReadWeights(weightsPath);
-        try
+        return LinearProjection.Load(directory, configPath, take =>
         {
-            double[] Take(string name, params long[] shape) => ModelStore.TakeFloat64(tensors, name, shape, weightsPath, configPath);
-            var means = dims.Select((d, m) => Take($"mean{m + 1}", d)).ToArray();
-            var loadings = dims.Select((d, m) => Take($"loadings{m + 1}", d, k)).ToArray();
+            var means = dims.Select((d, m) => take($"mean{m + 1}", [d])).ToArray();
+            var loadings = dims.Select((d, m) => take($"loadings{m + 1}", [d, k])).ToArray();
             return new PcaModel(dims, k, n, means, loadings, variances, explained);
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-        }
+        });
     }
 }
