@@ -239,7 +239,7 @@ public sealed class DeepFitOptions
         {
             "r1" => CorrelationMeasure.R1,
             "r2" => CorrelationMeasure.R2,
-            _ => kind == DeepModelKind.DeepCca ? CorrelationMeasure.R1 : CorrelationMeasure.R2,
+            _ => DeepTrainingOptions.DefaultsFor(kind).Objective.Measure,
         };
         return new DeepTrainingOptions
         {

@@ -323,12 +323,12 @@ public static class FitCommand
         {
             (var stats, fingerprint) = StreamedStats(files, r.Split, r.Seed, options);
             if (stats.Count == 0) throw new MucmmUserException($"the {r.Split} split of {r.DataName} has no rows");
-            model = LinearMucmm.Fit(stats, options);
+            model = options.Fit(stats);
         }
         else
         {
             var train = r.Train ?? throw new InvalidOperationException("no training data");
-            model = LinearMucmm.Fit(train.Views, options);
+            model = options.Fit(train.AsSplit(Mucmm.Data.Split.Train));   // every row of the chosen --split
         }
         var extra = new JsonObject
         {
@@ -369,7 +369,7 @@ public static class FitCommand
         var merged = StatisticsFile.Merge(files);
         if (merged.Stats.Count <= 1)
             throw new MucmmUserException($"the statistics describe n = {merged.Stats.Count} row in all; a fit needs at least 2");
-        var model = LinearMucmm.Fit(merged.Stats, options);
+        var model = options.Fit(merged.Stats);
         var record = new JsonObject
         {
             ["fitted_from"] = "statistics",

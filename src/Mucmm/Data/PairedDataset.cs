@@ -137,8 +137,17 @@ public sealed class PairedDataset
             Ids.ToDictionary(kv => kv.Key, kv => Pick(kv.Value)));
     }
 
-    /// <summary>The rows of one split, as a dataset.</summary>
-    public PairedDataset Subset(Split split) => Select(RowsOf(split));
+    /// <summary>The rows of one split, as a dataset (this dataset itself when every row is in <paramref name="split"/>).</summary>
+    public PairedDataset Subset(Split split) => Array.TrueForAll(Splits, s => s == split) ? this : Select(RowsOf(split));
+
+    /// <summary>
+    /// The same rows (views, labels, factors, indices) with every row assigned to <paramref name="split"/>: e.g.
+    /// <c>data.Subset(Split.Test).AsSplit(Split.Train)</c> to fit a model on the test rows, since every fit uses the
+    /// train split of the dataset it is given (<see cref="IMultiviewEstimator{TModel}"/>).
+    /// </summary>
+    public PairedDataset AsSplit(Split split) =>
+        Array.TrueForAll(Splits, s => s == split) ? this
+        : new PairedDataset(Name, Views, Enumerable.Repeat(split, Count).ToArray(), Labels, Factors, Indices, Description, LabelNames, Ids);
 
     /// <summary>Throws <see cref="MucmmUserException"/> when any view holds NaN or infinite values.</summary>
     public void EnsureFinite()

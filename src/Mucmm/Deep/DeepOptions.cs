@@ -121,6 +121,20 @@ public sealed record DeepModelOptions
 /// </summary>
 public sealed record DeepTrainingOptions
 {
+    /// <summary>
+    /// The training defaults of model kind <paramref name="kind"/> — the one home of what differs by kind: Deep CCA
+    /// trains on the R1 measure (Σ of canonical correlations, Andrew et al. 2013), deep MUCMM on R2. Every caller
+    /// that trains with defaults (the CLI's fit and demo, the comparison) starts from here.
+    /// </summary>
+    public static DeepTrainingOptions DefaultsFor(DeepModelKind kind)
+    {
+        var defaults = new DeepTrainingOptions();
+        return defaults with
+        {
+            Objective = defaults.Objective with { Measure = kind == DeepModelKind.DeepCca ? CorrelationMeasure.R1 : CorrelationMeasure.R2 },
+        };
+    }
+
     /// <summary>Maximum number of epochs of the main phase.</summary>
     public int Epochs { get; init; } = 30;
 

@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mucmm.Data;
 using Mucmm.Deep;
-using Mucmm.Deep.Objectives;
 using Mucmm.Linear;
 
 namespace Mucmm.Evaluation;
@@ -73,25 +72,19 @@ public static class Comparison
         var o = options;
         DeepMultiviewModel FitDeep(PairedDataset data, DeepModelKind kind)
         {
-            var defaults = new DeepTrainingOptions();
-            var training = defaults with
-            {
-                Epochs = o.DeepEpochs ?? defaults.Epochs,
-                Seed = o.Seed,
-                Device = o.Device,
-                Objective = defaults.Objective with { Measure = kind == DeepModelKind.DeepCca ? CorrelationMeasure.R1 : CorrelationMeasure.R2 },
-            };
+            var defaults = DeepTrainingOptions.DefaultsFor(kind);
+            var training = defaults with { Epochs = o.DeepEpochs ?? defaults.Epochs, Seed = o.Seed, Device = o.Device };
             var model = new DeepModelOptions { Kind = kind, CommonDim = o.CommonDim, IndividualDim = o.DeepIndividualDim };
             return new DeepTrainer(model, training, observer).Fit(data);
         }
         return
         [
             new("pca", $"PCA per view, {o.CommonDim} components each (no pairing)",
-                d => PcaModel.Fit(d.Subset(Split.Train).Views, o.CommonDim)),
+                d => new PcaOptions { CommonDim = o.CommonDim }.Fit(d)),
             new("cca", $"linear CCA, k = {o.CommonDim}",
-                d => LinearMucmm.Fit(d.Subset(Split.Train).Views, new LinearOptions { Kind = LinearModelKind.Cca, CommonDim = o.CommonDim, IndividualDim = 0 })),
+                d => new LinearOptions { Kind = LinearModelKind.Cca, CommonDim = o.CommonDim, IndividualDim = 0 }.Fit(d)),
             new("linear", $"linear MUCMM, k = {o.CommonDim}, r = {o.LinearIndividualDim}",
-                d => LinearMucmm.Fit(d.Subset(Split.Train).Views, new LinearOptions { CommonDim = o.CommonDim, IndividualDim = o.LinearIndividualDim })),
+                d => new LinearOptions { CommonDim = o.CommonDim, IndividualDim = o.LinearIndividualDim }.Fit(d)),
             new("dcca", $"Deep CCA (default encoder), k = {o.CommonDim}", d => FitDeep(d, DeepModelKind.DeepCca)),
             new("deep", $"deep MUCMM (default encoder), k = {o.CommonDim}, r = {o.DeepIndividualDim}", d => FitDeep(d, DeepModelKind.Mucmm)),
         ];

@@ -317,11 +317,10 @@ public static class ModelEvaluation
     {
         using var scope = NewDisposeScope();
         var s = stats.Covariance(0, 0);
-        var (lambda, w) = linalg.eigh((s + s.t()) * 0.5);
-        var top = lambda.flip(0).narrow(0, 0, p);
+        var (top, w) = LinearAlgebra.TopEigenpairs(s, p);
         double trace = s.trace().item<double>();
         long keep = Math.Max(1, (top > 1e-12 * Math.Max(trace, double.Epsilon)).sum().item<long>());
-        var wTop = w.flip(1).narrow(1, 0, keep);
+        var wTop = w.narrow(1, 0, keep);
         return ((x - stats.MeanTensor(0)).matmul(wTop)).MoveToOuterDisposeScope();
     }
 

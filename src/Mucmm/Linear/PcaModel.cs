@@ -11,7 +11,7 @@ namespace Mucmm.Linear;
 /// PCA of each view on its own — the baseline of METHOD.md section 6 that uses no pairing at all.
 /// Its "common" variates are the top k principal components of each view, standardized (unit mean
 /// square on the training data, divisor n, as <see cref="LinearModel"/>), ordered by variance; it has
-/// no individual part. Kind <c>"pca"</c>. Immutable; made by <c>Fit</c>.
+/// no individual part. Kind <c>"pca"</c>. Immutable; made by <see cref="PcaOptions.Fit"/>.
 /// </summary>
 /// <remarks>
 /// Unlike the other models the common variates of the two views are not paired: the i-th component of
@@ -66,21 +66,8 @@ public sealed class PcaModel : IMultiviewModel
     /// <summary>Loadings of view m: a new (dₘ × k) float64 tensor; (x − x̄)·L has unit mean square on the training data.</summary>
     public Tensor Loadings(int view) => LinearAlgebra.FromArray(_loadings[view], _dims[view], CommonDim);
 
-    /// <summary>
-    /// Fits k principal components per view on the rows of <paramref name="views"/> (float64, from
-    /// <see cref="CovarianceStats"/>; eigen-decomposition of each view's covariance). Signs: the
-    /// largest-magnitude loading of each component is positive. Throws <see cref="MucmmUserException"/>
-    /// when k is not in 1..dₘ or a view has fewer than k directions with nonzero variance.
-    /// </summary>
-    public static PcaModel Fit(IReadOnlyList<View> views, int components)
-    {
-        ArgumentNullException.ThrowIfNull(views);
-        if (views.Count < 2) throw new MucmmUserException($"PCA per view needs at least 2 views, got {views.Count}");
-        return Fit(CovarianceStats.FromViews(views), components);
-    }
-
-    /// <summary>Fits from streaming statistics (see <see cref="Fit(IReadOnlyList{View}, int)"/>).</summary>
-    public static PcaModel Fit(CovarianceStats stats, int components)
+    /// <summary>The fit from statistics (see <see cref="PcaOptions.Fit"/>).</summary>
+    internal static PcaModel Fit(CovarianceStats stats, int components)
     {
         ArgumentNullException.ThrowIfNull(stats);
         if (stats.Count < 2) throw new MucmmUserException($"PCA needs at least 2 samples, got {stats.Count}");
@@ -97,10 +84,7 @@ public sealed class PcaModel : IMultiviewModel
                 throw new MucmmUserException($"the number of components k = {components} must be in 1..{dims[m]} (the width of view {m + 1})");
             using var scope = NewDisposeScope();
             var s = stats.Covariance(m, m);
-            s = (s + s.t()) * 0.5;
-            var (lambda, w) = linalg.eigh(s);                    // ascending
-            var top = lambda.flip(0).narrow(0, 0, components);
-            var wTop = w.flip(1).narrow(1, 0, components);
+            var (top, wTop) = LinearAlgebra.TopEigenpairs(s, components);
             double trace = s.trace().item<double>();
             double smallest = top[components - 1].item<double>();
             if (!(trace > 0) || !(smallest > 1e-12 * trace))
@@ -173,5 +157,26 @@ public sealed class PcaModel : IMultiviewModel
             var loadings = dims.Select((d, m) => take($"loadings{m + 1}", [d, k])).ToArray();
             return new PcaModel(dims, k, n, means, loadings, variances, explained);
         });
+    }
+}
+
+/// <summary>The PCA-per-view baseline's one hyperparameter, and its fit (<see cref="PcaModel"/>).</summary>
+public sealed record PcaOptions : IMultiviewEstimator<PcaModel>
+{
+    /// <summary>Principal components kept per view (k, 1 ≤ k ≤ dₘ).</summary>
+    public int CommonDim { get; init; } = LinearOptions.Defaults.CommonDim;
+
+    /// <summary>
+    /// Fits k principal components per view on the <see cref="Split.Train"/> rows of <paramref name="data"/> (float64,
+    /// eigen-decomposition of each view's covariance). Signs: the largest-magnitude loading of each component is
+    /// positive. Throws <see cref="MucmmUserException"/> when k is not in 1..dₘ or a view has fewer than k
+    /// directions with nonzero variance.
+    /// </summary>
+    public PcaModel Fit(PairedDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var train = data.Subset(Split.Train);
+        if (train.Count == 0) throw new MucmmUserException($"{data.Name}: the train split has no rows");
+        return PcaModel.Fit(CovarianceStats.FromViews(train.Views), CommonDim);
     }
 }
