@@ -52,6 +52,10 @@ public sealed class FixedModel : IMultiviewModel, Mucmm.Explain.IRandomizableMod
         _ => x.to(float64).matmul(H[m]).relu(),
     };
 
+    public MultiviewOutput Transform(IReadOnlyList<Mucmm.Data.View> views) => ForwardBatches.Transform(this, views);
+
+    public void Dispose() { }
+
     public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs)
     {
         var h = inputs.Select((x, m) => Features(m, x)).ToArray();
