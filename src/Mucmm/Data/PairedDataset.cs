@@ -155,22 +155,6 @@ public sealed class PairedDataset
         foreach (var v in Views) v.EnsureFinite();
     }
 
-    /// <summary>
-    /// A fixed-seed random split of n rows: a fraction <paramref name="validation"/> to validation,
-    /// <paramref name="test"/> to test, the rest to train. Same seed → same split, on every machine.
-    /// </summary>
-    public static Split[] RandomSplit(int n, int seed, double validation = 0.1, double test = 0.2)
-    {
-        if (validation < 0 || test < 0 || validation + test >= 1)
-            throw new ArgumentOutOfRangeException(nameof(validation), "fractions must be ≥ 0 and sum to < 1");
-        int[] perm = Permutation(n, seed);
-        int nTest = (int)Math.Round(n * test), nVal = (int)Math.Round(n * validation);
-        var splits = new Split[n];
-        for (int i = 0; i < n; i++)
-            splits[perm[i]] = i < nTest ? Split.Test : i < nTest + nVal ? Split.Validation : Split.Train;
-        return splits;
-    }
-
     /// <summary>A fixed-seed permutation of 0..n-1 (Fisher–Yates with <see cref="Random"/>(seed)).</summary>
     public static int[] Permutation(int n, int seed)
     {
