@@ -1,10 +1,7 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using Mucmm.Data.Readers;
 
 namespace Mucmm.Numerics;
