@@ -56,6 +56,18 @@ public interface IMultiviewModel : IDisposable
     void Save(string directory);
 }
 
+/// <summary>
+/// A model that can produce a copy of itself with re-initialized heads (same shapes, same encoders,
+/// fresh random head weights), for the model-randomization sanity check of Adebayo et al. (2018):
+/// the deep models (<see cref="Deep.DeepMultiviewModel"/>); the closed-form ones have no trained heads.
+/// <c>Mucmm.Explain.SanityChecks.ModelRandomization</c> uses it.
+/// </summary>
+public interface IRandomizableModel
+{
+    /// <summary>A copy with the heads re-initialized from <paramref name="seed"/> (the caller disposes it).</summary>
+    IMultiviewModel WithRandomizedHeads(int seed);
+}
+
 /// <summary>Standardized variates of every view, float64 tensors (rows = samples).</summary>
 /// <param name="Common">Common variates c_m, one (n × k) tensor per view.</param>
 /// <param name="Individual">Individual variates u_m, one (n × r_m) tensor per view.</param>

@@ -36,7 +36,7 @@ public sealed class MultiviewNetwork : nn.Module
 /// <c>safetensors</c>), <c>alignment.json</c> (float64 means and maps of the alignment) and, for TorchScript
 /// encoders, <c>encoder{m}.pt</c>.
 /// </remarks>
-public sealed class DeepMultiviewModel : IMultiviewModel
+public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
 {
     /// <summary>Version of the saved format; loading another version fails with a clear message.</summary>
     public const int FormatVersion = 1;
@@ -105,6 +105,38 @@ public sealed class DeepMultiviewModel : IMultiviewModel
 
     /// <inheritdoc/>
     public MultiviewOutput Transform(IReadOnlyList<Data.View> views) => ForwardBatches.Transform(this, views);
+
+    /// <summary>
+    /// A copy (saved and loaded again) whose every head parameter is redrawn from U(−1/√fan_in, 1/√fan_in) — PyTorch's
+    /// default initialization of a linear layer — with a generator seeded by <paramref name="seed"/>, keeping the
+    /// trained encoders and the post-hoc alignment.
+    /// </summary>
+    public IMultiviewModel WithRandomizedHeads(int seed)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mucmm-randomized-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Save(dir);
+            var copy = Load(dir, Device.type == DeviceType.CUDA ? "cuda" : "cpu");
+            using var generator = new Generator((ulong)seed);
+            using var _ = no_grad();
+            for (int m = 0; m < copy.ViewCount; m++)
+            {
+                double bound = 1.0;
+                foreach (var p in copy.network[m].HeadParameters())
+                {
+                    if (p.dim() >= 2) bound = 1.0 / Math.Sqrt(p.shape[1]);
+                    using var fresh = (rand(p.shape, dtype: p.dtype, generator: generator) * (2 * bound) - bound).to(p.device);
+                    p.copy_(fresh);
+                }
+            }
+            return copy;
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
 
     /// <inheritdoc/>
     public void Save(string directory)

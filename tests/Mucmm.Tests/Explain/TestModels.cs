@@ -8,7 +8,7 @@ namespace Mucmm.Tests.Explain;
 /// h_m = f(x_m H_m) (or h_m = x_m when linear), c_m = h_m A_m, u_m = h_m W_m. With the identity
 /// encoder every score has a closed-form gradient (METHOD.md section 4).
 /// </summary>
-public sealed class FixedModel : IMultiviewModel, Mucmm.Explain.IRandomizableModel
+public sealed class FixedModel : IMultiviewModel, IRandomizableModel
 {
     public enum Encoder { Identity, Tanh, Relu }
 

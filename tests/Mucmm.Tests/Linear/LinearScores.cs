@@ -1,10 +1,13 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Mucmm.Linear;
+using Mucmm.Linear;
+
+namespace Mucmm.Tests.Linear;
 
 /// <summary>
-/// Per-sample scores of METHOD.md section 4 for a <see cref="LinearModel"/>, with their input
+/// Test oracle (it lives with the tests: the product computes every score by autograd, <c>Mucmm.Explain</c>).
+/// Per-sample scores of docs/method.md for a <see cref="LinearModel"/>, with their input
 /// gradients in closed form (no autograd). They are the reference that autograd maps through
 /// <see cref="IMultiviewModel.Forward"/> must reproduce. Derivation in docs/method.md.
 /// </summary>
