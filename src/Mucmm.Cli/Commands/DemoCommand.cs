@@ -92,16 +92,9 @@ public static class DemoCommand
                 $"mucmm report --run {outArg} --force",
             ]);
             progress.WriteLine("demo: evaluating on the test split…");
-            var model = run.LoadModel();
             EvaluationResult metrics;
-            try
-            {
+            using (var model = run.LoadModel())
                 metrics = ModelEvaluation.Evaluate(model, data) with { Data = run.Fingerprint, ModelSha256 = run.ModelSha256() };
-            }
-            finally
-            {
-                (model as IDisposable)?.Dispose();
-            }
             run.WriteMetrics(metrics);
             progress.WriteLine("demo: gradient maps and report…");
             RunReport.Write(run, data, force: false, command: null,

@@ -13,9 +13,6 @@ namespace Mucmm.Cli.Commands;
 /// </summary>
 public static class TransformCommand
 {
-    /// <summary>Rows passed through the model at a time.</summary>
-    public const int ChunkRows = 4096;
-
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
@@ -53,12 +50,7 @@ public static class TransformCommand
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(folder);
-        if (dataset.Views.Count != model.ViewCount)
-            throw new MucmmUserException($"the model takes {model.ViewCount} views, the data has {dataset.Views.Count}");
-        for (int m = 0; m < model.ViewCount; m++)
-            if (dataset.Views[m].Cols != model.InputDims[m])
-                throw new MucmmUserException(
-                    $"view {m + 1} ('{dataset.Views[m].Name}') has {dataset.Views[m].Cols} columns but the model was fitted on {model.InputDims[m]}");
+        ModelInputs.Check(model, dataset.Views);
 
         int views = model.ViewCount, n = dataset.Count;
         var writers = new List<NpyWriter>();
@@ -68,20 +60,14 @@ public static class TransformCommand
                 writers.Add(NpyWriter.Create(folder.File($"common{m + 1}.npy"), new long[] { n, model.CommonDim }));
             for (int m = 0; m < views; m++)
                 writers.Add(NpyWriter.Create(folder.File($"individual{m + 1}.npy"), new long[] { n, model.IndividualDims[m] }));
-            using var _ = no_grad();
-            for (int start = 0; start < n; start += ChunkRows)
+            ForwardBatches.ForEach(model, dataset.Views, (_, output) =>
             {
-                using var scope = NewDisposeScope();
-                int rows = Math.Min(ChunkRows, n - start);
-                var inputs = dataset.Views.Select(v =>
-                    torch.tensor(v.Data.AsSpan(start * v.Cols, rows * v.Cols).ToArray(), new long[] { rows, v.Cols }, dtype: float64)).ToArray();
-                var output = model.Forward(inputs);
                 for (int m = 0; m < views; m++)
                 {
                     writers[m].WriteRows(Values(output.Common[m]));
                     writers[views + m].WriteRows(Values(output.Individual[m]));
                 }
-            }
+            });
             foreach (var w in writers) w.Complete();
         }
         finally

@@ -18,7 +18,7 @@ namespace Mucmm.Deep;
 /// an output is (nearly) rank-deficient. Signs are deterministic: the largest-magnitude entry of each
 /// view-1 canonical direction (and of each principal direction) is positive.
 /// </remarks>
-public sealed class Alignment
+internal sealed class Alignment
 {
     /// <summary>Relative ridge on the covariance matrices of the alignment.</summary>
     public const double Ridge = 1e-9;

@@ -36,15 +36,15 @@ public sealed class MultiviewNetwork : nn.Module
 /// <c>safetensors</c>), <c>alignment.json</c> (float64 means and maps of the alignment) and, for TorchScript
 /// encoders, <c>encoder{m}.pt</c>.
 /// </remarks>
-public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
+public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
 {
     /// <summary>Version of the saved format; loading another version fails with a clear message.</summary>
     public const int FormatVersion = 1;
 
     private readonly MultiviewNetwork network;
 
-    /// <summary>Assembles a model from trained networks and a fitted alignment.</summary>
-    public DeepMultiviewModel(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, MultiviewNetwork network, Alignment alignment)
+    /// <summary>Assembles a model from trained networks and a fitted alignment (the model owns and disposes the networks).</summary>
+    internal DeepMultiviewModel(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, MultiviewNetwork network, Alignment alignment)
     {
         Options = options;
         SampleShapes = sampleShapes;
@@ -60,11 +60,11 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
     /// <summary>Shape of one sample of each view (e.g. [28, 28]).</summary>
     public IReadOnlyList<int[]> SampleShapes { get; }
 
-    /// <summary>The per-view networks (encoders, heads, decoders).</summary>
-    public MultiviewNetwork Network => network;
+    /// <summary>The per-view networks (encoders, heads, decoders); not part of the public surface, so that a fitted model stays immutable.</summary>
+    internal MultiviewNetwork Network => network;
 
     /// <summary>The post-hoc alignment fitted on the training set.</summary>
-    public Alignment Alignment { get; }
+    internal Alignment Alignment { get; }
 
     /// <summary>Device the networks live on.</summary>
     public Device Device { get; }
@@ -103,21 +103,39 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
         return new MultiviewOutput(common, individual);
     }
 
-    /// <summary>Aligned variates of a whole data set, computed in chunks without gradient (float64 CPU tensors).</summary>
-    public MultiviewOutput Transform(IReadOnlyList<Tensor> inputs, int chunk = 2048)
+    /// <inheritdoc/>
+    public MultiviewOutput Transform(IReadOnlyList<Data.View> views) => ForwardBatches.Transform(this, views);
+
+    /// <summary>
+    /// A copy (saved and loaded again) whose every head parameter is redrawn from U(−1/√fan_in, 1/√fan_in) — PyTorch's
+    /// default initialization of a linear layer — with a generator seeded by <paramref name="seed"/>, keeping the
+    /// trained encoders and the post-hoc alignment.
+    /// </summary>
+    public IMultiviewModel WithRandomizedHeads(int seed)
     {
-        using var _ = no_grad();
-        long n = inputs[0].shape[0];
-        var parts = new List<MultiviewOutput>();
-        for (long s = 0; s < n; s += chunk)
+        string dir = Path.Combine(Path.GetTempPath(), "mucmm-randomized-" + Guid.NewGuid().ToString("N"));
+        try
         {
-            long e = Math.Min(n, s + chunk);
-            var o = Forward(inputs.Select(x => x.narrow(0, s, e - s)).ToArray());
-            parts.Add(new MultiviewOutput(o.Common.Select(t => t.cpu()).ToArray(), o.Individual.Select(t => t.cpu()).ToArray()));
+            Save(dir);
+            var copy = Load(dir, Device.type == DeviceType.CUDA ? "cuda" : "cpu");
+            using var generator = new Generator((ulong)seed);
+            using var _ = no_grad();
+            for (int m = 0; m < copy.ViewCount; m++)
+            {
+                double bound = 1.0;
+                foreach (var p in copy.network[m].HeadParameters())
+                {
+                    if (p.dim() >= 2) bound = 1.0 / Math.Sqrt(p.shape[1]);
+                    using var fresh = (rand(p.shape, dtype: p.dtype, generator: generator) * (2 * bound) - bound).to(p.device);
+                    p.copy_(fresh);
+                }
+            }
+            return copy;
         }
-        return new MultiviewOutput(
-            Enumerable.Range(0, ViewCount).Select(m => cat(parts.Select(p => p.Common[m]).ToArray(), 0)).ToArray(),
-            Enumerable.Range(0, ViewCount).Select(m => cat(parts.Select(p => p.Individual[m]).ToArray(), 0)).ToArray());
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
     /// <inheritdoc/>
@@ -297,7 +315,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
     }
 
     /// <summary>Builds untrained per-view networks for the given architecture; <paramref name="decoderTargets"/>[m] is the reconstruction width of view m (0: none).</summary>
-    public static MultiviewNetwork BuildNetwork(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, IReadOnlyList<int> decoderTargets)
+    internal static MultiviewNetwork BuildNetwork(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, IReadOnlyList<int> decoderTargets)
     {
         ArgumentNullException.ThrowIfNull(decoderTargets);
         return BuildNetwork(options, sampleShapes, (m, _) => decoderTargets[m]);
@@ -307,7 +325,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
     /// Builds untrained per-view networks; <paramref name="decoderTarget"/>(m, encoder) is the reconstruction width of
     /// view m (0: none), given its encoder (whose <see cref="Encoder.OutputDim"/> is the target of a frozen encoder).
     /// </summary>
-    public static MultiviewNetwork BuildNetwork(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, Func<int, Encoder, int> decoderTarget)
+    internal static MultiviewNetwork BuildNetwork(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, Func<int, Encoder, int> decoderTarget)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sampleShapes);

@@ -128,6 +128,20 @@ public sealed record DeepModelOptions
 /// </summary>
 public sealed record DeepTrainingOptions
 {
+    /// <summary>
+    /// The training defaults of model kind <paramref name="kind"/> — the one home of what differs by kind: Deep CCA
+    /// trains on the R1 measure (Σ of canonical correlations, Andrew et al. 2013), deep MUCMM on R2. Every caller
+    /// that trains with defaults (the CLI's fit and demo, the comparison) starts from here.
+    /// </summary>
+    public static DeepTrainingOptions DefaultsFor(DeepModelKind kind)
+    {
+        var defaults = new DeepTrainingOptions();
+        return defaults with
+        {
+            Objective = defaults.Objective with { Measure = kind == DeepModelKind.DeepCca ? CorrelationMeasure.R1 : CorrelationMeasure.R2 },
+        };
+    }
+
     /// <summary>Maximum number of epochs of the main phase.</summary>
     public int Epochs { get; init; } = 30;
 
@@ -177,20 +191,6 @@ public sealed record DeepTrainingOptions
 
     /// <summary>"cpu" or "cuda".</summary>
     public string Device { get; init; } = "cpu";
-
-    /// <summary>
-    /// The training settings a new user gets for model kind <paramref name="kind"/>: the record's defaults, with the
-    /// correlation measure of the kind's objective — R2 (Σρ², Cholesky) for deep MUCMM, R1 (Σρ, as in Andrew et al.
-    /// 2013) for Deep CCA. The one home of the deep defaults per kind (<c>fit</c>, <c>demo</c>, <c>compare</c>).
-    /// </summary>
-    public static DeepTrainingOptions DefaultsFor(DeepModelKind kind)
-    {
-        var defaults = new DeepTrainingOptions();
-        return defaults with
-        {
-            Objective = defaults.Objective with { Measure = kind == DeepModelKind.DeepCca ? CorrelationMeasure.R1 : CorrelationMeasure.R2 },
-        };
-    }
 
     /// <summary>Throws <see cref="MucmmUserException"/> for impossible settings.</summary>
     public void Validate()

@@ -26,13 +26,13 @@ namespace Mucmm.Deep;
 /// freezes its parameters, features are computed once and the heads train on the cache; the reconstruction
 /// target is then the feature h_m, otherwise the input x_m (docs/method.md, practical notes).</para>
 /// </remarks>
-public sealed class DeepTrainer
+public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
 {
     private readonly DeepModelOptions model;
     private readonly DeepTrainingOptions training;
     private readonly ITrainingObserver? observer;
 
-    /// <summary>Stores the settings; nothing is validated or computed until <see cref="Fit"/>.</summary>
+    /// <summary>Stores the settings; nothing is validated or computed until <see cref="Fit(PairedDataset, string?, bool)"/>.</summary>
     public DeepTrainer(DeepModelOptions? model = null, DeepTrainingOptions? training = null, ITrainingObserver? observer = null)
     {
         this.model = model ?? new DeepModelOptions();
@@ -41,11 +41,19 @@ public sealed class DeepTrainer
     }
 
     /// <summary>
-    /// Trains on the <see cref="Split.Train"/> rows of <paramref name="data"/> (validation rows for early stopping),
-    /// writing <c>train.csv</c> and the checkpoint to <paramref name="workDirectory"/> when given.
-    /// With <paramref name="resume"/>, continues from the checkpoint found there.
+    /// Trains on the <see cref="Split.Train"/> rows of <paramref name="data"/>, early-stopping on its
+    /// <see cref="Split.Validation"/> rows, without files (see <see cref="Fit(PairedDataset, string?, bool)"/>).
     /// </summary>
-    public DeepMultiviewModel Fit(PairedDataset data, string? workDirectory = null, bool resume = false)
+    public DeepMultiviewModel Fit(PairedDataset data) => Fit(data, null);
+
+    /// <summary>
+    /// Trains on the <see cref="Split.Train"/> rows of <paramref name="data"/>, writing <c>train.csv</c> and the
+    /// checkpoint to <paramref name="workDirectory"/> when given. With <paramref name="resume"/>, continues from the
+    /// checkpoint found there. Early stopping (<see cref="DeepTrainingOptions.Patience"/> &gt; 0) scores every epoch
+    /// on the <see cref="Split.Validation"/> rows, which must be more than the common dim; with patience 0 the
+    /// validation rows are only logged (none is fine) and the last epoch's weights are kept.
+    /// </summary>
+    public DeepMultiviewModel Fit(PairedDataset data, string? workDirectory, bool resume = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         model.Validate();
@@ -65,6 +73,9 @@ public sealed class DeepTrainer
 
         var train = data.Subset(Split.Train);
         var validation = data.Subset(Split.Validation);
+        if (training.Patience > 0 && validation.Count <= model.CommonDim)
+            throw new MucmmUserException(
+                $"{data.Name}: early stopping (Patience = {training.Patience}) scores each epoch on the validation split, which has {validation.Count} rows; it needs more than CommonDim = {model.CommonDim}. Give data with a validation split, or set Patience = 0 to keep the last epoch");
         if (train.Count < training.BatchSize)
             throw new MucmmUserException($"the training split has {train.Count} rows, fewer than DeepTrainingOptions.BatchSize {training.BatchSize}");
         train.EnsureFinite();
@@ -113,7 +124,7 @@ public sealed class DeepTrainer
     }
 
     /// <summary>
-    /// Whether <paramref name="workDirectory"/> holds a complete checkpoint that <see cref="Fit"/> can resume
+    /// Whether <paramref name="workDirectory"/> holds a complete checkpoint that <see cref="Fit(PairedDataset, string?, bool)"/> can resume
     /// from (a run killed before its first epoch ended leaves none).
     /// </summary>
     public static bool HasCheckpoint(string workDirectory) => Checkpoint.In(workDirectory).Exists;

@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mucmm.Data;
 using Mucmm.Deep;
-using Mucmm.Deep.Objectives;
 using Mucmm.Linear;
 
 namespace Mucmm.Evaluation;
@@ -81,11 +80,11 @@ public static class Comparison
         return
         [
             new("pca", $"PCA per view, {o.CommonDim} components each (no pairing)",
-                d => PcaModel.Fit(d.Subset(Split.Train).Views, o.CommonDim)),
+                d => new PcaOptions { CommonDim = o.CommonDim }.Fit(d)),
             new("cca", $"linear CCA, k = {o.CommonDim}",
-                d => LinearMucmm.Fit(d.Subset(Split.Train).Views, new LinearOptions { Kind = LinearModelKind.Cca, CommonDim = o.CommonDim, IndividualDim = 0 })),
+                d => new LinearOptions { Kind = LinearModelKind.Cca, CommonDim = o.CommonDim, IndividualDim = 0 }.Fit(d)),
             new("linear", $"linear MUCMM, k = {o.CommonDim}, r = {o.LinearIndividualDim}",
-                d => LinearMucmm.Fit(d.Subset(Split.Train).Views, new LinearOptions { CommonDim = o.CommonDim, IndividualDim = o.LinearIndividualDim })),
+                d => new LinearOptions { CommonDim = o.CommonDim, IndividualDim = o.LinearIndividualDim }.Fit(d)),
             new("dcca", $"Deep CCA (default encoder), k = {o.CommonDim}", d => FitDeep(d, DeepModelKind.DeepCca)),
             new("deep", $"deep MUCMM (default encoder), k = {o.CommonDim}, r = {o.DeepIndividualDim}", d => FitDeep(d, DeepModelKind.Mucmm)),
         ];
@@ -114,7 +113,7 @@ public static class Comparison
             }
             finally
             {
-                (model as IDisposable)?.Dispose();
+                model.Dispose();
             }
         }
         return rows;

@@ -29,9 +29,6 @@ public sealed record EvaluationOptions
     /// <summary>See <see cref="Defaults.OtherViewComponents"/>; a view narrower than this is used whole (after centring).</summary>
     public int OtherViewComponents { get; init; } = Defaults.OtherViewComponents;
 
-    /// <summary>Rows per forward pass.</summary>
-    public int BatchSize { get; init; } = Representations.DefaultBatchSize;
-
     /// <summary>Hyperparameters of the classification probes.</summary>
     public LogisticProbeOptions Logistic { get; init; } = new();
 
@@ -214,7 +211,7 @@ public static class ModelEvaluation
         ArgumentNullException.ThrowIfNull(data);
         options ??= new EvaluationOptions();
         if (options.OtherViewComponents < 1) throw new MucmmUserException($"the number of principal components of the other view must be ≥ 1, got {options.OtherViewComponents}");
-        Representations.CheckCompatible(model, data.Views);
+        ModelInputs.Check(model, data.Views);
         var train = data.Subset(Split.Train);
         var validation = data.Subset(Split.Validation);
         var test = data.Subset(Split.Test);
@@ -225,9 +222,9 @@ public static class ModelEvaluation
 
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var zTrain = Representations.Compute(model, train.Views, options.BatchSize);
-        var zValidation = Representations.Compute(model, validation.Views, options.BatchSize);
-        var zTest = Representations.Compute(model, test.Views, options.BatchSize);
+        var zTrain = model.Transform(train.Views);
+        var zValidation = model.Transform(validation.Views);
+        var zTest = model.Transform(test.Views);
 
         var correlations = TestCorrelations(zTrain.Common[0], zTrain.Common[1], zTest.Common[0], zTest.Common[1], options.Ridge);
 
@@ -320,11 +317,10 @@ public static class ModelEvaluation
     {
         using var scope = NewDisposeScope();
         var s = stats.Covariance(0, 0);
-        var (lambda, w) = linalg.eigh((s + s.t()) * 0.5);
-        var top = lambda.flip(0).narrow(0, 0, p);
+        var (top, w) = LinearAlgebra.TopEigenpairs(s, p);
         double trace = s.trace().item<double>();
         long keep = Math.Max(1, (top > 1e-12 * Math.Max(trace, double.Epsilon)).sum().item<long>());
-        var wTop = w.flip(1).narrow(1, 0, keep);
+        var wTop = w.narrow(1, 0, keep);
         return ((x - stats.MeanTensor(0)).matmul(wTop)).MoveToOuterDisposeScope();
     }
 

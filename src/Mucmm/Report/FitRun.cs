@@ -86,7 +86,7 @@ public static class FitRun
             { DeepModel: not null, DeepTraining: not null } => FitDeep(request),
             _ => throw new ArgumentException("FitRequest.Options sets neither Linear nor DeepModel and DeepTraining", nameof(request)),
         };
-        using var disposeModel = fitted as IDisposable;
+        using var disposeModel = fitted;
         var record = new FitRecord
         {
             Model = fitted.Kind,
@@ -142,7 +142,7 @@ public static class FitRun
         {
             (var stats, fingerprint) = StreamedStats(files, r.Split, r.Seed, options, r.Warn);
             if (stats.Count == 0) throw new MucmmUserException($"the {SplitName(r.Split)} split of {dataName} has no rows");
-            model = LinearMucmm.Fit(stats, options);
+            model = options.Fit(stats);
         }
         else
         {
@@ -150,7 +150,7 @@ public static class FitRun
             var train = r.Split is { } s ? all.Subset(s) : all;
             if (train.Count == 0) throw new MucmmUserException($"the {SplitName(r.Split)} split of {dataName} has no rows");
             fingerprint = DataFingerprint.Of(all);
-            model = LinearMucmm.Fit(train.Views, options);
+            model = options.Fit(train.AsSplit(Mucmm.Data.Split.Train));   // every row of the chosen split
         }
         var extra = new JsonObject
         {
@@ -178,7 +178,7 @@ public static class FitRun
         var merged = StatisticsFile.Merge(files);
         if (merged.Stats.Count <= 1)
             throw new MucmmUserException($"the statistics describe n = {merged.Stats.Count} row in all; a fit needs at least 2");
-        var model = LinearMucmm.Fit(merged.Stats, options);
+        var model = options.Fit(merged.Stats);
         var record = new JsonObject
         {
             ["fitted_from"] = "statistics",

@@ -49,7 +49,7 @@ public static class ReportBuilder
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(metrics);
         options ??= new ReportOptions();
-        Representations.CheckCompatible(model, data.Views);
+        ModelInputs.Check(model, data.Views);
         var test = data.Subset(Split.Test);
         var train = data.Subset(Split.Train);
         if (test.Count == 0) throw new MucmmUserException($"{data.Name}: the test split is empty; the report needs test rows");

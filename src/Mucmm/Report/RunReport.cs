@@ -31,7 +31,7 @@ public static class RunReport
         var model = run.LoadModel();
         try
         {
-            Representations.CheckCompatible(model, data.Views);
+            ModelInputs.Check(model, data.Views);
             EvaluationResult metrics;
             var fingerprint = DataFingerprint.Of(data);
             run.CheckData(fingerprint);
@@ -57,7 +57,7 @@ public static class RunReport
         }
         finally
         {
-            (model as IDisposable)?.Dispose();
+            model.Dispose();
         }
     }
 

@@ -260,7 +260,7 @@ public class DeepModelTests
         var data = LinearSynthetic.Create(800, 8, 6, 2, 2, seed: 9);
         using var model = TrainSmall(data);
         var train = data.Subset(Split.Train);
-        var o = model.Transform(Inputs(train));
+        var o = model.Transform(train.Views);
         long n = train.Count;
         var c1 = o.Common[0];
         var c2 = o.Common[1];
@@ -292,8 +292,8 @@ public class DeepModelTests
         model.Save(dir);
         var loaded = (DeepMultiviewModel)ModelStore.Load(dir);
         var x = Inputs(data);
-        var a = model.Transform(x);
-        var b = loaded.Transform(x);
+        var a = model.Transform(data.Views);
+        var b = loaded.Transform(data.Views);
         for (int m = 0; m < 2; m++)
         {
             Assert.Equal(0.0, (a.Common[m] - b.Common[m]).abs().max().item<double>());
@@ -351,7 +351,7 @@ public class DeepModelTests
         var train = data.Subset(Split.Train);
         var linear = Mucmm.Linear.LinearMucmm.Fit(train.Views, new Mucmm.Linear.LinearOptions { CommonDim = 2, IndividualDim = 2 });
         var x = train.Views.Select(v => tensor(v.Data, [v.Rows, v.Cols], dtype: float64)).ToArray();
-        var zDeep = deep.Transform(x);
+        var zDeep = deep.Transform(train.Views);
         var zLinear = linear.Forward(x);
         for (int m = 0; m < 2; m++)
         {

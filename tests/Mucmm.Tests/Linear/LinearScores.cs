@@ -1,9 +1,12 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Mucmm.Linear;
+using Mucmm.Linear;
+
+namespace Mucmm.Tests.Linear;
 
 /// <summary>
+/// Test oracle (it lives with the tests: the product computes every score by autograd, <c>Mucmm.Explain</c>).
 /// Per-sample scores of docs/method.md §5 for a <see cref="LinearModel"/>, with their input
 /// gradients in closed form (no autograd). They are the reference that autograd maps through
 /// <see cref="IMultiviewModel.Forward"/> must reproduce. Derivation in docs/method.md.
