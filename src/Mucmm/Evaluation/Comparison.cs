@@ -211,7 +211,8 @@ public static class Comparison
         }
         sb.AppendLine();
         var chance = rows.Select(r => r.Result.Retrieval).FirstOrDefault(x => x is not null)?.Chance;
-        sb.AppendLine("Columns: test Σρ = sum of the test correlations of the k canonical pairs of the common variates (CCA fitted on train). " +
+        sb.AppendLine("Columns: test Σρ = sum of the test correlations of the k canonical pairs of the common variates (CCA fitted on train; " +
+                      "with more than two views, multiset CCA and each correlation the mean over the pairs of views). " +
                       (retrievalKey is null ? "" :
                           $"R@10 c / R@10 u = recall@10 of retrieving view 2's test rows from view 1's by cosine similarity of the common / individual " +
                           $"variates (chance {MetricsText.F(chance?.RecallAt10 ?? double.NaN, 3)}; every ordered pair of views in comparison.json). ") +
