@@ -44,8 +44,8 @@ public static class ExplainCommand
         method.AcceptOnlyFromAmong([.. AttributionOptions.MethodNames]);
         var score = new Option<string[]>("--score")
         {
-            Description = "Score to explain (repeatable): common, individual1, individual2, common:i (term i of the common score), " +
-                          "common1:i / common2:i (single common variate), individual1:i (single individual variate). Default: common and every individual score.",
+            Description = "Score to explain (repeatable): common (mean over view pairs for more than 2 views), individual1, individual2, … (individualM for view M), " +
+                          "common:i (term i of the common score), common1:i / common2:i / … (single common variate), individual1:i (single individual variate). Default: common and every individual score.",
             HelpName = "SCORE",
             AllowMultipleArgumentsPerToken = true,
         };
@@ -88,12 +88,12 @@ public static class ExplainCommand
 
         var cmd = new Command("explain",
             "Draw gradient maps of the common and individual scores with respect to each input view.\n" +
-            "Each row of explain.png shows a sample: input 1, its maps, input 2, its maps. " + DataOptions.HelpText + "\n" +
+            "Each row of explain.png shows a sample: input 1, its maps, input 2, its maps (and so on for --view3 …). " + DataOptions.HelpText + "\n" +
             "Examples:\n  mucmm explain --run runs/lin --dataset noisy-mnist --count 6 --out runs/lin-explain\n" +
             "  mucmm explain --run runs/deep --dataset noisy-mnist --select top-individual1 --method integrated-gradients --out ex\n" +
             "  mucmm explain --run runs/lin --dataset noisy-mnist --indices 3,17 --score common:1 --score individual1:2 --out ex2");
         runOption.AddTo(cmd);
-        foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.View1, data.View2, data.Seed, data.Split, data.Samples }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.View1, data.View2 }.Concat(data.MoreViews).Concat([data.Seed, data.Split, data.Samples])) cmd.Options.Add(o);
         output.AddTo(cmd);
         foreach (var o in new Option[] { count, indices, select, method, score, sgSamples, noise, steps, baseline, style, sanity, localization, atlas }) cmd.Options.Add(o);
 

@@ -192,8 +192,8 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
         var config = new ModelConfig(json, configPath);
 
         var shapes = config.IntArrays("sample_shapes", min: 1);
-        if (shapes.Length != 2 || shapes.Any(sh => sh.Length == 0))
-            throw config.Bad("sample_shapes", "must list a non-empty shape for each of the 2 views");
+        if (shapes.Length < 2 || shapes.Any(sh => sh.Length == 0))
+            throw config.Bad("sample_shapes", $"must list a non-empty shape for each of at least 2 views, found {shapes.Length} shapes");
         EncoderKind encoderKind = ParseEnum<EncoderKind>(config, "encoder");
         int commonDim = config.Int("common_dim", min: 1);
         int individualDim = config.Int("individual_dim", min: 0);
@@ -224,7 +224,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
         if (options.CnnChannels.Count != 2) throw config.Bad("cnn_channels", $"must list 2 channel counts, found {options.CnnChannels.Count}");
         if (encoderKind == EncoderKind.Mlp && options.EncoderHidden.Count == 0) throw config.Bad("encoder_hidden", "must not be empty for an MLP encoder");
         var targets = config.Ints("decoder_targets", min: 0);
-        if (targets.Length != 2) throw config.Bad("decoder_targets", $"must list 2 views, found {targets.Length}");
+        if (targets.Length != shapes.Length) throw config.Bad("decoder_targets", $"must list {shapes.Length} views (one per sample shape), found {targets.Length}");
         if (config.Has("input_dims"))
         {
             var dims = config.Ints("input_dims", min: 1);
@@ -234,7 +234,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
 
         string weightsPath = Path.Combine(directory, "weights.safetensors");
         string alignmentPath = Path.Combine(directory, "alignment.json");
-        var alignment = ReadAlignment(alignmentPath, commonDim, kind == "deep" ? individualDim : 0);
+        var alignment = ReadAlignment(alignmentPath, shapes.Length, commonDim, kind == "deep" ? individualDim : 0);
         var network = BuildNetwork(options, shapes, targets);
         try
         {
@@ -283,9 +283,9 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
 
     /// <summary>
     /// Reads and checks <c>alignment.json</c> against the model's dims: k common means, k × k maps and
-    /// k correlations, r individual means and r × r maps per view, all finite.
+    /// k correlations, r individual means and r × r maps per view (<paramref name="views"/> views), all finite.
     /// </summary>
-    private static Alignment ReadAlignment(string path, int k, int r)
+    private static Alignment ReadAlignment(string path, int views, int k, int r)
     {
         if (!File.Exists(path)) throw new MucmmUserException(path, "the alignment file is missing (the model folder is incomplete; refit or copy the whole folder)");
         Alignment? a;
@@ -300,8 +300,8 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
         if (a is null) throw new MucmmUserException(path, "empty alignment");
         void Check(string name, double[][]? arrays, int length)
         {
-            if (arrays is null || arrays.Length != 2 || arrays.Any(x => x is null || x.Length != length))
-                throw new MucmmUserException(path, $"\"{name}\" must hold 2 arrays of {length} values (from the model's dims)");
+            if (arrays is null || arrays.Length != views || arrays.Any(x => x is null || x.Length != length))
+                throw new MucmmUserException(path, $"\"{name}\" must hold {views} arrays of {length} values (from the model's dims)");
             if (arrays.Any(x => x.Any(v => !double.IsFinite(v))))
                 throw new MucmmUserException(path, $"\"{name}\" holds NaN or an infinite value; the model is damaged — refit it");
         }

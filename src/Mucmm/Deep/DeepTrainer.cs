@@ -58,7 +58,6 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         ArgumentNullException.ThrowIfNull(data);
         model.Validate();
         training.Validate();
-        if (data.Views.Count != 2) throw new MucmmUserException($"deep models take exactly 2 views, dataset '{data.Name}' has {data.Views.Count}");
         if (resume && workDirectory is null) throw new MucmmUserException("DeepTrainer.Fit(resume) needs a work directory holding a checkpoint");
         var device = DeviceSelection.Parse(training.Device);
         int widest = model.Kind == DeepModelKind.Mucmm ? model.CommonDim + model.IndividualDim : model.CommonDim;
@@ -90,7 +89,7 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         RequireMemory(network, data, train.Count);
         network.to(device);
         if (!encoderTrains)
-            for (int m = 0; m < 2; m++) network[m].Encoder.parameters().ToList().ForEach(p => p.requires_grad = false);
+            for (int m = 0; m < network.Count; m++) network[m].Encoder.parameters().ToList().ForEach(p => p.requires_grad = false);
 
         using var xTrain = new TensorPair(train, device);
         using var xVal = new TensorPair(validation, device);
@@ -117,7 +116,7 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         network.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var outputs = Enumerable.Range(0, 2).Select(m => Chunks.Map(xTrain.X[m], x => network[m].call(x))).ToArray();
+        var outputs = Enumerable.Range(0, network.Count).Select(m => Chunks.Map(xTrain.X[m], x => network[m].call(x))).ToArray();
         var alignment = Alignment.Fit(outputs.Select(o => o.Common).ToArray(), outputs.Select(o => o.Individual).ToArray());
         observer?.Message("aligned: training canonical correlations " + string.Join(" ", alignment.CanonicalCorrelations.Select(r => r.ToString("F3", CultureInfo.InvariantCulture))));
         return new DeepMultiviewModel(model, shapes, network, alignment);
@@ -147,11 +146,12 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
     private void Pretrain(Run run, CheckpointState? state)
     {
         var (network, xTrain) = (run.Network, run.Train);
-        var decoders = Enumerable.Range(0, 2)
+        int mCount = network.Count;
+        var decoders = Enumerable.Range(0, mCount)
             .Select(m => Layers.Mlp(network[m].Encoder.OutputDim, model.DecoderHidden > 0 ? [model.DecoderHidden] : [], (int)xTrain.X[m].shape[1]))
             .ToArray();
         foreach (var d in decoders) d.to(xTrain.X[0].device);
-        var parameters = Enumerable.Range(0, 2).SelectMany(m => network[m].Encoder.parameters().Concat(decoders[m].parameters())).ToArray();
+        var parameters = Enumerable.Range(0, mCount).SelectMany(m => network[m].Encoder.parameters().Concat(decoders[m].parameters())).ToArray();
         using var optimizer = optim.Adam(parameters, training.LearningRate);
         int start = state?.Epoch ?? 0;
         if (state is not null) run.Checkpoint!.LoadExtra(decoders, optimizer);
@@ -166,19 +166,20 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
             {
                 using var scope = NewDisposeScope();
                 var idx = tensor(batchRows[b], dtype: int64, device: xTrain.X[0].device);
-                var losses = new Tensor[2];
-                for (int m = 0; m < 2; m++)
+                var losses = new Tensor[mCount];
+                for (int m = 0; m < mCount; m++)
                 {
                     var x = xTrain.X[m].index_select(0, idx);
                     losses[m] = DeepObjectives.RelativeReconstructionError(x, decoders[m].call(network[m].Encoder.call(x)));
                 }
-                var loss = losses[0] + losses[1];
+                var loss = losses[0];
+                for (int m = 1; m < mCount; m++) loss = loss + losses[m];
                 double value = loss.item<double>();
                 if (!double.IsFinite(value)) throw Diverged("pretrain", epoch, b, "reconstruction", run.Checkpoint);
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();
-                var terms = new[] { KeyValuePair.Create("reconstruction1", losses[0].item<double>()), KeyValuePair.Create("reconstruction2", losses[1].item<double>()) };
+                var terms = losses.Select((l, m) => KeyValuePair.Create($"reconstruction{m + 1}", l.item<double>())).ToArray();
                 sums.Add(terms);
                 observer?.BatchFinished("pretrain", epoch + 1, b + 1, terms);
             }
@@ -196,7 +197,7 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         var (featTrain, featVal) = (Features(run, run.Train), Features(run, run.Validation));
         var parameters = run.EncoderTrains
             ? network.parameters().ToArray()
-            : Enumerable.Range(0, 2).SelectMany(m => network[m].HeadParameters()).ToArray();
+            : Enumerable.Range(0, network.Count).SelectMany(m => network[m].HeadParameters()).ToArray();
         // Adam, or AdamW (decoupled weight decay, Loshchilov & Hutter 2019) when a weight decay is set.
         using OptimizerHelper optimizer = training.WeightDecay > 0
             ? optim.AdamW(parameters, training.LearningRate, weight_decay: training.WeightDecay)
@@ -211,7 +212,7 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         for (int epoch = start; epoch < training.Epochs && !stopping.Stopped; epoch++)
         {
             network.train();
-            if (!run.EncoderTrains) for (int m = 0; m < 2; m++) network[m].Encoder.eval();
+            if (!run.EncoderTrains) for (int m = 0; m < network.Count; m++) network[m].Encoder.eval();
             var watch = Stopwatch.StartNew();
             foreach (var group in optimizer.ParamGroups) group.LearningRate = training.LearningRateAt(epoch);
             var sums = new TermMeans();
@@ -266,7 +267,7 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         ObjectiveResult result;
         try
         {
-            result = objective.Evaluate(Enumerable.Range(0, 2).Select(m =>
+            result = objective.Evaluate(Enumerable.Range(0, run.Network.Count).Select(m =>
                 Batch(run.Network[m], run.Schedule.Augment(features[m].index_select(0, idx), m, run.EncoderTrains, epoch, batch), run.EncoderTrains)).ToArray(), epoch);
         }
         catch (MucmmUserException) when (training.Objective.Ridge > 0)
@@ -290,7 +291,7 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
     {
         if (run.EncoderTrains) return x.X;
         using (no_grad())
-            return Enumerable.Range(0, 2).Select(m => Chunks.Map(x.X[m], v => run.Network[m].Encoder.call(v))).ToArray();
+            return Enumerable.Range(0, run.Network.Count).Select(m => Chunks.Map(x.X[m], v => run.Network[m].Encoder.call(v))).ToArray();
     }
 
     private ViewBatch Batch(ViewNetwork net, Tensor input, bool encoderTrains)
@@ -310,8 +311,12 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         network.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var c = Enumerable.Range(0, 2).Select(m => Chunks.Map(featVal[m], x => network[m].Heads(run.EncoderTrains ? network[m].Encoder.call(x) : x).Common)).ToArray();
-        double v = Correlation.R1(c[0], c[1], training.Objective.Ridge).item<double>();
+        var c = Enumerable.Range(0, network.Count).Select(m => Chunks.Map(featVal[m], x => network[m].Heads(run.EncoderTrains ? network[m].Encoder.call(x) : x).Common)).ToArray();
+        // Total correlation Σ_{a<b} R1(c_a, c_b) over the pairs of views (one pair for two views).
+        double v = 0;
+        for (int a = 0; a < c.Length; a++)
+            for (int b = a + 1; b < c.Length; b++)
+                v += Correlation.R1(c[a], c[b], training.Objective.Ridge).item<double>();
         return v;
     }
 

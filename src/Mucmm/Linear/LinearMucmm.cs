@@ -9,7 +9,7 @@ namespace Mucmm.Linear;
 /// Fits the closed-form linear models (docs/method.md §3–4): linear MUCMM
 /// (common = top-k canonical pairs; individual = top-r principal directions of what is left after
 /// regressing out the K correlated variates) and plain CCA (the same model without individual parts).
-/// With M &gt; 2 views the common part is multiset CCA (<see cref="MultisetCorrelation"/>, docs/method.md §3.2)
+/// With M &gt; 2 views the common part is multiset CCA (<see cref="MultisetCorrelation"/>, docs/method.md §4.1)
 /// and the individual part the same residual PCA per view; with 2 views, <see cref="CanonicalCorrelation"/>.
 /// </summary>
 /// <remarks>Fits are made through the options record: <see cref="LinearOptions.Fit(PairedDataset)"/> and
@@ -126,7 +126,7 @@ public static class LinearMucmm
         if (o.Threshold is { } th && !(th >= 0 && th < 1))
             throw new MucmmUserException($"the correlation threshold must be in [0, 1), got {th}");
 
-        // Common part: CCA for 2 views (unchanged), multiset CCA for more (docs/method.md §3.2).
+        // Common part: CCA for 2 views (unchanged), multiset CCA for more (docs/method.md §4.1).
         Func<int, Tensor> directions;
         double[] correlations, regularizedCorrelations;
         double[][] means;

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Mucmm.Linear;
 
 /// <summary>
-/// Multiset canonical correlation (MCCA, the common part of linear MUCMM for M &gt; 2 views; docs/method.md §3.2)
+/// Multiset canonical correlation (MCCA, the common part of linear MUCMM for M &gt; 2 views; docs/method.md §4.1)
 /// from <see cref="CovarianceStats"/>, closed form in float64, with the relative ridge of
 /// <see cref="CanonicalCorrelation"/>. Immutable: p = min dₘ multiset variates, one direction per view each.
 /// </summary>

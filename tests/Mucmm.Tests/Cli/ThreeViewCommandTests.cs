@@ -8,7 +8,7 @@ namespace Mucmm.Tests.Cli;
 public class ThreeViewCommandTests
 {
     /// <summary>Three .npy views of 600 rows sharing 2 signals (z₁, z₂ drawn from System.Random(seed)) plus independent noise per column.</summary>
-    private static string[] WriteViews(string dir, int[] widths, int seed)
+    internal static string[] WriteViews(string dir, int[] widths, int seed)
     {
         const int n = 600;
         var rng = new Random(seed);

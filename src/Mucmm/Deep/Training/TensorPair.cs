@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Mucmm.Deep;
 
-/// <summary>The two views of a dataset as float32 tensors on a device.</summary>
+/// <summary>The views of a dataset as float32 tensors on a device.</summary>
 internal sealed class TensorPair : IDisposable
 {
     /// <summary>Copies the views of <paramref name="data"/> to <paramref name="device"/> as float32.</summary>
