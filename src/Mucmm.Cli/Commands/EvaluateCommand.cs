@@ -43,7 +43,7 @@ public static class EvaluateCommand
         cmd.SetAction(parse =>
         {
             runtime.Apply(parse);
-            var fitted = runOption.Load(parse);
+            using var fitted = runOption.Load(parse);
             var run = runOption.RunOf(parse);
             using var folder = output.Open(parse);
             var dataset = data.LoadForRun(parse, run);

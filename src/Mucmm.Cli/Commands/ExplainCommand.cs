@@ -101,7 +101,7 @@ public static class ExplainCommand
         cmd.SetAction(parse =>
         {
             runtime.Apply(parse);
-            var m = runOption.Load(parse);
+            using var m = runOption.Load(parse);
             var run = runOption.RunOf(parse);
             int seed = data.SeedFor(parse, run);
             var options = new ExplainOptions

@@ -41,7 +41,7 @@ public static class ScoreCommand
             runtime.Apply(parse);
             if (parse.GetValue(output.Out)!.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
                 throw new MucmmUserException(parse.GetValue(output.Out)!, $"--out names the output folder (score writes {ScoresFile} into it), not a .csv file");
-            var m = runOption.Load(parse);
+            using var m = runOption.Load(parse);
             using var folder = output.Open(parse);
             // A run's data and split by default; with --split all, explicitly named data may be new samples.
             var all = data.LoadForRun(parse, runOption.RunOf(parse), allowOtherData: data.SplitOf(parse) is null);

@@ -31,7 +31,7 @@ public static class TransformCommand
         cmd.SetAction(parse =>
         {
             runtime.Apply(parse);
-            var fitted = runOption.Load(parse);
+            using var fitted = runOption.Load(parse);
             var run = runOption.RunOf(parse);
             using var folder = output.Open(parse);
             var all = data.LoadForRun(parse, run, allowOtherData: data.SplitOf(parse) is null);
