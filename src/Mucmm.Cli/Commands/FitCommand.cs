@@ -44,11 +44,12 @@ public static class FitCommand
     /// <param name="Deep">Settings of the deep models (null for linear ones).</param>
     /// <param name="Source">How to build the data again (recorded in fit.json).</param>
     /// <param name="Statistics">For linear models fitted from statistics files (<c>--stats</c>, docs/statistics.md): the files.</param>
+    /// <param name="Encoders">The frozen pretrained encoder of each view (canonical names, null: none): <see cref="Train"/> and the deep data hold their features; recorded in fit.json and model/encoders.json.</param>
     /// <param name="Fingerprint">The fingerprint of the whole dataset (every split); null for streamed files, whose fingerprint is taken while they are read.</param>
     public sealed record FitRequest(string Model, PairedDataset? Train, IReadOnlyList<string>? Streamed, string DataName, string Split,
         int CommonDim, int IndividualDim, double Ridge, double? Threshold, int Permutations, int Seed,
         DeepFitSettings? Deep = null, DataSource? Source = null, DataFingerprint? Fingerprint = null,
-        IReadOnlyList<string>? Statistics = null);
+        IReadOnlyList<string>? Statistics = null, IReadOnlyList<string?>? Encoders = null);
 
     /// <summary>What a deep fit needs besides the common request.</summary>
     /// <param name="All">The whole dataset: the trainer fits on its train rows and stops early on its validation rows.</param>
@@ -111,6 +112,7 @@ public static class FitCommand
             "  mucmm fit --model deep --dataset noisy-mnist --out runs/mnist-deep\n" +
             "  mucmm fit --model dcca --dataset noisy-mnist --epochs 20 --quiet --out runs/mnist-dcca\n" +
             "  mucmm fit --model deep --view1 a.npy --view2 b.npy --encoder torchscript:enc.pt --out runs/ts\n" +
+            "  mucmm fit --model linear --view1 images.npy --view2 names.txt --encoder1 resnet18:64 --encoder2 minilm --out runs/pre\n" +
             "  mucmm fit --model deep --dataset noisy-mnist --out runs/mnist-deep --resume   (after an interruption)");
         cmd.Options.Add(model);
         data.AddTo(cmd);
@@ -121,6 +123,8 @@ public static class FitCommand
         cmd.Options.Add(permutations);
         var deep = new DeepFitOptions();
         deep.AddTo(cmd);
+        var encoders = new EncoderOptions();
+        encoders.AddTo(cmd);
         var stats = new Option<string[]>("--stats")
         {
             Description = "Fit linear/cca from statistics files (mucmm stats; docs/statistics.md) instead of data: merged, then fitted on all their rows. Repeatable.",
@@ -136,6 +140,13 @@ public static class FitCommand
                 throw new MucmmUserException("give either --threshold T or --permutations N, not both");
             string modelName = parse.GetValue(model)!;
             bool isDeep = modelName is "deep" or "dcca";
+            string? allEncoders = parse.GetResult(deep.Encoder) is { Implicit: false } ? parse.GetValue(deep.Encoder) : null;
+            if (!isDeep && (encoders.AnyGiven(parse) || allEncoders is not null))
+            {
+                foreach (var (flag, value) in new[] { ("--encoder", allEncoders) }.Concat(encoders.PerView.Select(o => (o.Name, parse.GetValue(o)))))
+                    if (value is not null && !Mucmm.Deep.Onnx.ViewEncoders.IsPretrained(value))
+                        throw new MucmmUserException($"{flag} {value}: --model {modelName} takes frozen pretrained encoders only ({Mucmm.Deep.Onnx.ViewEncoders.Forms}); {value} is a deep-model encoder");
+            }
             if (!isDeep && deep.AnyGiven(parse))
                 throw new MucmmUserException($"the deep-model options (--encoder, --epochs, --lr, --alpha, …) do not apply to --model {modelName}");
             RejectUnused(parse, modelName,
@@ -149,6 +160,7 @@ public static class FitCommand
             if (statsFiles.Length > 0)
             {
                 CheckFromStats(parse, data, modelName, parse.GetValue(permutations));
+                if (encoders.AnyGiven(parse) || allEncoders is not null) throw new MucmmUserException("--stats fits from statistics of numbers; encoders (--encoder, --encoderN) do not apply");
                 using var statsFolder = output.Open(parse);
                 Run(new FitRequest(modelName, null, null, "statistics: " + string.Join(" + ", statsFiles), "all",
                     parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
@@ -174,15 +186,26 @@ public static class FitCommand
                 // Closed-form fits need only the statistics: .npy files are streamed (bounded memory, any n).
                 bool stream = modelName is "linear" or "cca" && parse.GetValue(data.Dataset) is null
                     && files.Count >= 2 && parse.GetValue(permutations) == 0
-                    && files.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
+                    && files.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
+                    && !encoders.AnyGiven(parse) && allEncoders is null;
                 var source = data.SourceOf(parse);
-                var all = stream ? null : source.Load(DataOptions.Warn);
+                var raw = stream ? null : source.Load(DataOptions.Warn);
+                // Frozen pretrained encoders (--encoderN, --encoder, minilm for text views): every model fits on their
+                // features, computed once and cached; the fingerprint stays that of the data themselves.
+                bool fineTune = isDeep && parse.GetValue(deep.FineTune);
+                string?[]? specs = raw is null ? null
+                    : fineTune && !encoders.AnyGiven(parse) && raw.Views.All(v => v.Kind != ViewKind.Text) ? null
+                    : EncoderOptions.Pretrained(encoders.Given(parse, raw.Views.Count, allEncoders), raw.Views, parse, encoders);
+                if (fineTune && Mucmm.Deep.Onnx.ViewEncoders.Any(specs))
+                    throw new MucmmUserException("--fine-tune trains a pretrained encoder given with --encoder inside the network; per-view encoders (--encoderN) and text views stay frozen");
+                if (!Mucmm.Deep.Onnx.ViewEncoders.Any(specs)) specs = null;
+                var all = raw is null ? null : EncoderOptions.Encode(raw, specs, parse.GetValue(deep.Quiet));
                 string dataName = parse.GetValue(data.Dataset) ?? string.Join(" + ", files);
                 var request = new FitRequest(
                     modelName, all is null ? null : data.SplitOf(parse) is { } s ? all.Subset(s) : all, stream ? files : null, dataName, split,
                     parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
                     parse.GetValue(threshold), parse.GetValue(permutations), data.SeedOf(parse),
-                    Source: source, Fingerprint: all is null ? null : DataFingerprint.Of(all));
+                    Source: source, Fingerprint: raw is null ? null : DataFingerprint.Of(raw), Encoders: specs);
                 if (isDeep)
                 {
                     var kind = modelName == "deep" ? Mucmm.Deep.DeepModelKind.Mucmm : Mucmm.Deep.DeepModelKind.DeepCca;
@@ -192,7 +215,9 @@ public static class FitCommand
                     // A run killed before its first checkpoint left nothing to resume: start again in that folder.
                     if (!resume && Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir))
                         throw new MucmmUserException(workDir, "a checkpoint of an interrupted run exists: add --resume to continue it, or delete the folder");
-                    var settings = new DeepFitSettings(all!, deep.Model(parse, kind, k, r), deep.Training(parse, kind, data.SeedOf(parse)),
+                    var architecture = deep.Model(parse, kind, k, r);
+                    if (specs is not null) architecture = WithFeatureViews(architecture, specs, encoders.Given(parse, specs.Length, allEncoders));
+                    var settings = new DeepFitSettings(all!, architecture, deep.Training(parse, kind, data.SeedOf(parse)),
                         workDir, resume, parse.GetValue(deep.Quiet));
                     deep.RejectUnused(parse, settings.Model, all!);
                     request = request with { CommonDim = k, IndividualDim = r, Train = all!.Subset(Mucmm.Data.Split.Train), Deep = settings };
@@ -224,6 +249,23 @@ public static class FitCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The architecture of a deep fit whose views <paramref name="specs"/> names a pretrained encoder for enter as their
+    /// cached features: those views get the identity encoder (heads on the features); the others keep the encoder
+    /// <paramref name="given"/> names for them (auto, mlp, cnn or identity; <c>--encoder</c>'s value otherwise). With every
+    /// view encoded, the encoder is identity for all.
+    /// </summary>
+    private static Mucmm.Deep.DeepModelOptions WithFeatureViews(Mucmm.Deep.DeepModelOptions model, IReadOnlyList<string?> specs, IReadOnlyList<string?> given)
+    {
+        var plain = new Mucmm.Deep.DeepModelOptions();
+        if (specs.All(s => s is not null))
+            return model with { Encoder = Mucmm.Deep.EncoderKind.Identity, TrainEncoder = null, TorchScriptPaths = [], OnnxPaths = [], ImageSize = plain.ImageSize };
+        var perView = specs.Select((s, m) => s is not null ? Mucmm.Deep.EncoderKind.Identity : DeepFitOptions.InNetworkKind(given[m] ?? "auto")).ToArray();
+        var global = model.Encoder is Mucmm.Deep.EncoderKind.Auto or Mucmm.Deep.EncoderKind.Mlp or Mucmm.Deep.EncoderKind.Cnn or Mucmm.Deep.EncoderKind.Identity
+            ? model.Encoder : Mucmm.Deep.EncoderKind.Auto;
+        return model with { Encoder = global, EncoderPerView = perView, TrainEncoder = null, TorchScriptPaths = [], OnnxPaths = [], ImageSize = plain.ImageSize };
     }
 
     /// <summary>
@@ -269,6 +311,7 @@ public static class FitCommand
         };
         double seconds = clock.Elapsed.TotalSeconds;
         fitted.Save(folder.File("model"));
+        if (request.Encoders is { } encoders) Mucmm.Deep.Onnx.ViewEncoders.Save(folder.File("model"), encoders);
         new FitRecord
         {
             Model = fitted.Kind,
@@ -283,7 +326,8 @@ public static class FitCommand
             FitSeconds = Math.Round(seconds, 3),
             Source = request.Source,
             Fingerprint = request.Fingerprint ?? fingerprint,
-            Options = request.Deep is { } d ? new FitOptions(DeepModel: d.Model, DeepTraining: d.Training) : new FitOptions(Linear: LinearOptionsOf(request)),
+            Options = (request.Deep is { } d ? new FitOptions(DeepModel: d.Model, DeepTraining: d.Training) : new FitOptions(Linear: LinearOptionsOf(request)))
+                with { Encoders = request.Encoders },
             Results = extra,
         }.Write(folder.File(RunFolder.FitFile));
     }

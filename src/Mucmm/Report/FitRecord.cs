@@ -11,7 +11,11 @@ namespace Mucmm.Report;
 /// <param name="Linear">The options of a linear or cca fit.</param>
 /// <param name="DeepModel">The architecture of a deep or dcca fit.</param>
 /// <param name="DeepTraining">The training settings of a deep or dcca fit.</param>
-public sealed record FitOptions(LinearOptions? Linear = null, DeepModelOptions? DeepModel = null, DeepTrainingOptions? DeepTraining = null);
+public sealed record FitOptions(LinearOptions? Linear = null, DeepModelOptions? DeepModel = null, DeepTrainingOptions? DeepTraining = null)
+{
+    /// <summary>The frozen pretrained encoder of each view (canonical names, e.g. <c>resnet18:64</c>, <c>minilm</c>; null: none), whose cached features the model was fitted on; null when no view has one.</summary>
+    public IReadOnlyList<string?>? Encoders { get; init; }
+}
 
 /// <summary>
 /// <c>fit.json</c>: what a fit did — the model, the data it was fitted on (how to build them again,
