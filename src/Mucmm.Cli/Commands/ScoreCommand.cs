@@ -50,7 +50,7 @@ public static class ScoreCommand
             var all = data.LoadForRun(parse, model.RunOf(parse), allowOtherData: data.SplitOf(parse) is null);
             var dataset = data.SplitOf(parse) is { } split ? all.Subset(split) : all;
             var scores = Score.Standard(m.ViewCount);
-            var values = Scores.Compute(m, dataset.Views, scores);
+            var values = Scores.Compute(m, EncoderOptions.ForModel(model.ModelPath(parse), dataset).Views, scores);
             // Written next to the target, then renamed: never a half-written CSV, no temporary file left.
             AtomicFile.Write(path, temp => ScoreTable.WriteCsv(temp, dataset, scores, values), parse.GetValue(force), inputs);
             Console.WriteLine($"score: {dataset.Count} samples → {path} (mean common score {values[0].Average():0.###})");

@@ -31,10 +31,13 @@ public static class RunReport
         var model = ModelStore.Load(run.ModelPath);
         try
         {
-            Representations.CheckCompatible(model, data.Views);
-            EvaluationResult metrics;
             var fingerprint = DataFingerprint.Of(data);
             run.CheckData(fingerprint);
+            // A model fitted on frozen pretrained features (model/encoders.json) takes those features (cached).
+            if (Deep.Onnx.ViewEncoders.Load(run.ModelPath) is { } encoders)
+                data = Deep.Onnx.ViewEncoders.Encode(data, encoders, Deep.Onnx.FeatureCache.Default);
+            Representations.CheckCompatible(model, data.Views);
+            EvaluationResult metrics;
             string modelSha = run.ModelSha256();
             if (run.Has(RunFolder.MetricsFile))
             {
