@@ -51,7 +51,7 @@ public static class TokenAttributions
         {
             using var scope = NewDisposeScope();
             using var tokens = encoder.Tokenize([texts[i]]);
-            var embeddings = encoder.TokenEmbeddings(tokens).detach().to_type(ScalarType.Float32);    // (1, L, 384)
+            var embeddings = encoder.TokenEmbeddings(tokens).detach();    // (1, L, 384), in the encoder's precision
             var others = inputs.Select(x => x.narrow(0, i, 1).detach()).ToArray();
 
             // Gradient × embedding, and S(E).
@@ -64,8 +64,8 @@ public static class TokenAttributions
             {
                 using var inner = NewDisposeScope();
                 int count = Math.Min(batch, steps - start);
-                var alphas = tensor(nodes.AsSpan(start, count).ToArray().Select(a => (float)a).ToArray(), [count, 1, 1]);
-                var w = tensor(weights.AsSpan(start, count).ToArray().Select(a => (float)a).ToArray(), [count, 1, 1]);
+                var alphas = tensor(nodes.AsSpan(start, count).ToArray(), [count, 1, 1]).to_type(embeddings.dtype);
+                var w = tensor(weights.AsSpan(start, count).ToArray(), [count, 1, 1]).to_type(embeddings.dtype);
                 using var repeated = TokenBatch.FromIds(Enumerable.Repeat(tokens.Ids[0].data<long>().ToArray(), count).ToArray());
                 var (_, g) = ScoreAndGradient(model, score, others.Select(x => x.expand(count, -1)).ToArray(), view, encoder, repeated,
                     alphas * embeddings.expand(count, -1, -1));

@@ -51,7 +51,9 @@ public static class TokenFigure
                     fill.Color = Colormaps.Signed(values[t], limit);
                     canvas.DrawRect(x, y + 2, w, LineHeight - 4, fill);
                     bool special = r.Tokens[t] is "[CLS]" or "[SEP]";
-                    text.Draw(canvas, token, x + 3, y + FontSize + 1, FontSize, color: special ? new SKColor(120, 120, 120) : null);
+                    bool dark = limit > 0 && Math.Abs(values[t]) > 0.6 * limit;    // white text on the dark ends of the colour map
+                    text.Draw(canvas, token, x + 3, y + FontSize + 1, FontSize,
+                        color: dark ? SKColors.White : special ? new SKColor(120, 120, 120) : null);
                     x += w + 2;
                 }
                 y += LineHeight;
