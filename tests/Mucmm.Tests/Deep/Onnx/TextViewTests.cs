@@ -141,15 +141,15 @@ public class TextViewTests
         Assert.Equal("onnx:" + Path.GetFullPath(onnx), recorded[0]!.GetValue<string>());
         Assert.Null(recorded[1]);
         Assert.Equal(new string?[] { "onnx:" + Path.GetFullPath(onnx), null }, ViewEncoders.Load(Path.Combine(run, "model")));
-        using var model = (IDisposable)ModelStore.Load(Path.Combine(run, "model"));
-        Assert.Equal([5, 4], ((IMultiviewModel)model).InputDims);
+        var model = ModelStore.Load(Path.Combine(run, "model"));
+        Assert.Equal([5, 4], model.InputDims);
 
         string transformed = Path.Combine(dir, "t");
         r = CliHarness.Run("transform", "--model", run, "--split", "all", "--out", transformed);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var data = PairedFiles.Load([v1, v2], seed: 0);
         var features = ViewEncoders.Compute(ViewEncoders.Canonical("onnx:" + onnx), data.Views[0]).Features;
-        var expected = Mucmm.Evaluation.Representations.Compute((IMultiviewModel)model,
+        var expected = Mucmm.Evaluation.Representations.Compute(model,
             [new View("f", ViewKind.Vector, [5], features), data.Views[1]]).Common[0];
         var got = NpyFile.Read(Directory.GetFiles(transformed, "common*1*.npy").Single());
         var want = Mucmm.Numerics.LinearAlgebra.ToArray(expected);
