@@ -97,8 +97,8 @@ public class TokenAttributionTests(ITestOutputHelper output)
     /// <summary>
     /// At the command line, a vector view paired with a text view of 40 lines: <c>fit --model linear</c> (minilm by
     /// default on the text view), then <c>explain</c> writes tokens_common_view2.png and tokens.json whose tokens are
-    /// the texts' word pieces and whose Integrated Gradients are complete within 1e-2 |S(x) − S(0)| (float32 MiniLM,
-    /// 32 nodes); a deep fit with heads on the cached features (<c>--model deep --encoder2 minilm</c>) also explains.
+    /// the texts' word pieces and whose Integrated Gradients are complete within 1e-2 |S(x) − S(0)| + 2e-3 (float32
+    /// MiniLM, 32 nodes: the quadrature error plus float32 rounding of the scores); a deep fit with heads on the cached features (<c>--model deep --encoder2 minilm</c>) also explains.
     /// Oracle for the tokens: the texts of the explained rows (samples.csv indices into the text file).
     /// </summary>
     [Fact]
@@ -124,7 +124,7 @@ public class TokenAttributionTests(ITestOutputHelper output)
             var tokens = entry["tokens"]!.AsArray().Select(t => t!.GetValue<string>()).ToArray();
             Assert.Equal(["[CLS]", .. texts[index].Split(' '), "[SEP]"], tokens);
             double gap = Math.Abs(entry["score"]!.GetValue<double>() - entry["baseline_score"]!.GetValue<double>());
-            Assert.True(entry["completeness_error"]!.GetValue<double>() <= 1e-2 * gap);
+            Assert.True(entry["completeness_error"]!.GetValue<double>() <= 1e-2 * gap + 2e-3);
         }
 
         string deep = Path.Combine(dir, "deep");
