@@ -89,6 +89,17 @@ public sealed class View
     }
 
     /// <summary>
+    /// Throws <see cref="MucmmUserException"/> when this is a text view: its numeric <see cref="Data"/> is a placeholder,
+    /// so a model must take its encoder's features instead (a text encoder, e.g. <c>minilm</c>). Called wherever
+    /// values are used as numbers (statistics, training, applying a model).
+    /// </summary>
+    public void EnsureNumeric()
+    {
+        if (Kind == ViewKind.Text)
+            throw new MucmmUserException($"view '{Name}' is a text view: models take its features from a text encoder (minilm), not the texts themselves");
+    }
+
+    /// <summary>
     /// Largest magnitude a data value may have: 1e100. Squares and sums of squares of larger values
     /// overflow float64 (1.8e308) in covariances, so a fit would fail with a misleading message; no
     /// real measurement is that large (it is usually a corrupt file or a missing-value code).
