@@ -35,7 +35,10 @@ public static class RunReport
             run.CheckData(fingerprint);
             // A model fitted on frozen pretrained features (model/encoders.json) takes those features (cached).
             if (Deep.Onnx.ViewEncoders.Load(run.ModelPath) is { } encoders)
+            {
+                options = (options ?? new ReportOptions()) with { Texts = data.Views.Select(v => v.Texts).ToArray() };
                 data = Deep.Onnx.ViewEncoders.Encode(data, encoders, Deep.Onnx.FeatureCache.Default);
+            }
             Representations.CheckCompatible(model, data.Views);
             EvaluationResult metrics;
             string modelSha = run.ModelSha256();

@@ -127,6 +127,11 @@ public class TokenAttributionTests(ITestOutputHelper output)
             Assert.True(entry["completeness_error"]!.GetValue<double>() <= 1e-2 * gap + 2e-3);
         }
 
+        // The report colours the caption tokens of its top/bottom common-score samples.
+        r = CliHarness.Run("report", "--run", run);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("tokens of view 2 coloured by their attribution to common", File.ReadAllText(Path.Combine(run, "report.html")));
+
         string deep = Path.Combine(dir, "deep");
         r = CliHarness.Run("fit", "--model", "deep", "--view1", v1, "--view2", v2, "--encoder1", "identity", "--encoder2", "minilm",
             "--common-dim", "2", "--individual-dim", "2", "--batch-size", "16", "--epochs", "2", "--quiet", "--out", deep);
