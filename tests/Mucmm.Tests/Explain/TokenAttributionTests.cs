@@ -98,7 +98,9 @@ public class TokenAttributionTests(ITestOutputHelper output)
     /// At the command line, a vector view paired with a text view of 40 lines: <c>fit --model linear</c> (minilm by
     /// default on the text view), then <c>explain</c> writes tokens_common_view2.png and tokens.json whose tokens are
     /// the texts' word pieces and whose Integrated Gradients are complete within 1e-2 |S(x) − S(0)| + 2e-3 (float32
-    /// MiniLM, 32 nodes: the quadrature error plus float32 rounding of the scores); a deep fit with heads on the cached features (<c>--model deep --encoder2 minilm</c>) also explains.
+    /// MiniLM, 32 nodes: the quadrature error plus float32 rounding of the scores); <c>report</c> draws the tokens of
+    /// its top/bottom common-score samples; a deep fit with heads on the cached features (<c>--model deep --encoder2
+    /// minilm</c>) also explains.
     /// Oracle for the tokens: the texts of the explained rows (samples.csv indices into the text file).
     /// </summary>
     [Fact]
