@@ -132,7 +132,7 @@ public class TokenAttributionTests(ITestOutputHelper output)
         // The report colours the caption tokens of its top/bottom common-score samples.
         r = CliHarness.Run("report", "--run", run);
         Assert.True(r.ExitCode == 0, r.Stderr);
-        Assert.Contains("tokens of view 2 coloured by their attribution to common", File.ReadAllText(Path.Combine(run, "report.html")));
+        Assert.Contains("Highest common score: tokens of view 2", File.ReadAllText(Path.Combine(run, "report.html")));
 
         string deep = Path.Combine(dir, "deep");
         r = CliHarness.Run("fit", "--model", "deep", "--view1", v1, "--view2", v2, "--encoder1", "identity", "--encoder2", "minilm",
