@@ -127,7 +127,12 @@ public sealed class View
 
     /// <summary>
     /// The same rows as plain feature vectors: kind <see cref="ViewKind.Vector"/>, sample shape [<see cref="Cols"/>]
-    /// (the data is shared, not copied). Linear models see every view this way.
+    /// (the data is shared, not copied). Linear models see every view this way. A text view has no such rows
+    /// (<see cref="EnsureNumeric"/>).
     /// </summary>
-    public View Flatten() => SampleShape.Count == 1 && Kind == ViewKind.Vector ? this : new View(Name, ViewKind.Vector, [Cols], Data);
+    public View Flatten()
+    {
+        EnsureNumeric();
+        return SampleShape.Count == 1 && Kind == ViewKind.Vector ? this : new View(Name, ViewKind.Vector, [Cols], Data);
+    }
 }
