@@ -44,7 +44,7 @@ public static class CommandInputs
         return found.Distinct().ToArray();
     }
 
-    /// <summary>The value itself, its comma-separated parts, and the part after a <c>kind:</c> prefix (e.g. <c>torchscript:enc.pt</c>).</summary>
+    /// <summary>The value itself, its comma-separated parts, the part after a <c>kind:</c> prefix (e.g. <c>torchscript:enc.pt</c>) and the file of a CSV text column (<c>table.csv#name</c>).</summary>
     private static IEnumerable<string> Candidates(string value)
     {
         if (string.IsNullOrWhiteSpace(value)) yield break;
@@ -52,6 +52,7 @@ public static class CommandInputs
         foreach (string part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (part != value) yield return part;
+            if (Mucmm.Data.Readers.TextFile.SplitColumn(part) is { } column) yield return column.File;   // table.csv#name
             int colon = part.IndexOf(':', StringComparison.Ordinal);
             if (colon > 1 && colon < part.Length - 1) yield return part[(colon + 1)..];   // > 1: not a drive letter
         }

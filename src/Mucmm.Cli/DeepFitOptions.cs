@@ -22,7 +22,7 @@ public sealed class DeepFitOptions
     {
         Encoder = new Option<string>("--encoder")
         {
-            Description = "Deep models: encoder of each view — auto (cnn for 2-D samples, else mlp), mlp, cnn (2-D samples: images, spectrograms), identity, torchscript:PATH (a torch.jit.save file mapping (n × d) float32 inputs to features), onnx:PATH (an ONNX graph taking the view's per-sample shape), or resnet18[:SIZE] (built-in ImageNet ResNet18, 512 features, images resized to SIZE, a multiple of 32, default 224). Pretrained encoders are frozen unless --fine-tune.",
+            Description = "Deep models: encoder of each view — auto (cnn for 2-D samples, else mlp), mlp, cnn (2-D samples: images, spectrograms), identity, torchscript:PATH (a torch.jit.save file mapping (n × d) float32 inputs to features), onnx:PATH (an ONNX graph taking the view's per-sample shape), resnet18[:SIZE] (built-in ImageNet ResNet18, 512 features, images resized to SIZE, a multiple of 32, default 224) or minilm (text views). Frozen pretrained encoders are computed once and cached; any model kind fits on their features (docs/pretrained.md). --fine-tune trains a resnet18/onnx/torchscript encoder inside a deep model instead. --encoder1 … set one view.",
             HelpName = "ENC",
             DefaultValueFactory = _ => ModelDefaults.Encoder.ToString().ToLowerInvariant(),
         };
@@ -117,7 +117,8 @@ public sealed class DeepFitOptions
 
     /// <summary>Whether any deep-only option was given explicitly (for refusing them with linear models).</summary>
     public bool AnyGiven(ParseResult parse) =>
-        new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
+        (parse.GetResult(Encoder) is { Implicit: false } && !Mucmm.Deep.Onnx.ViewEncoders.IsPretrained(parse.GetValue(Encoder))) ||
+        new Option[] { FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
             .Any(o => parse.GetResult(o) is { Implicit: false });
 
     /// <summary>
@@ -131,7 +132,7 @@ public sealed class DeepFitOptions
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
-        var encoders = data.Views.Select(v => model.EncoderFor(v.SampleShape)).ToArray();
+        var encoders = data.Views.Select((v, m) => model.EncoderFor(m, v.SampleShape)).ToArray();
         string which = $"--encoder {parse.GetValue(Encoder)} gives {string.Join(" and ", encoders.Select(e => e.ToString().ToLowerInvariant()))} encoders on {data.Name}";
         bool trains = model.EncoderTrains && model.Encoder != EncoderKind.Identity;
         if (Given(FineTune) && model.Encoder is not (EncoderKind.TorchScript or EncoderKind.Onnx or EncoderKind.ResNet18))
@@ -163,6 +164,7 @@ public sealed class DeepFitOptions
             _ when enc.StartsWith("torchscript:", StringComparison.OrdinalIgnoreCase) => (EncoderKind.TorchScript, [enc["torchscript:".Length..]]),
             _ when onnxPaths.Length > 0 => (EncoderKind.Onnx, []),
             "resnet18" => (EncoderKind.ResNet18, []),
+            Mucmm.Deep.Onnx.ViewEncoders.TextEncoder => (EncoderKind.Auto, []),   // text views only: they enter as cached features
             _ when enc.StartsWith("resnet18:", StringComparison.OrdinalIgnoreCase) => (EncoderKind.ResNet18, []),
             _ => throw new MucmmUserException($"--encoder must be auto, mlp, cnn, identity, torchscript:PATH, onnx:PATH or resnet18[:SIZE], got '{enc}'"),
         };
@@ -181,6 +183,16 @@ public sealed class DeepFitOptions
             CnnChannels = ParseInts(parse.GetValue(CnnChannels)!, "--cnn-channels"),
         };
     }
+
+    /// <summary>The in-network encoder named auto, mlp, cnn or identity (per-view <c>--encoderN</c> values of deep fits).</summary>
+    public static EncoderKind InNetworkKind(string name) => (name ?? "").Trim().ToLowerInvariant() switch
+    {
+        "auto" => EncoderKind.Auto,
+        "mlp" => EncoderKind.Mlp,
+        "cnn" => EncoderKind.Cnn,
+        "identity" or "flatten" => EncoderKind.Identity,
+        _ => throw new MucmmUserException($"encoder must be auto, mlp, cnn, identity or a pretrained encoder ({Mucmm.Deep.Onnx.ViewEncoders.Forms}), got '{name}'"),
+    };
 
     private static int[] ParseInts(string text, string option)
     {

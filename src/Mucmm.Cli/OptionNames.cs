@@ -16,6 +16,7 @@ public static partial class OptionNames
     {
         ["DeepModelOptions.Kind"] = "--model",
         ["DeepModelOptions.Encoder"] = "--encoder",
+        ["DeepModelOptions.EncoderPerView"] = "--encoderN",
         ["DeepModelOptions.TorchScriptPaths"] = "--encoder torchscript:PATH",
         ["DeepModelOptions.OnnxPaths"] = "--encoder onnx:PATH",
         ["DeepModelOptions.ImageSize"] = "--encoder resnet18:SIZE",

@@ -100,6 +100,7 @@ public static class ModelInputs
             throw new MucmmUserException($"the {model.Kind} model has {model.ViewCount} views but the data has {views.Count}");
         for (int m = 0; m < views.Count; m++)
         {
+            views[m].EnsureNumeric();
             if (views[m].Cols != model.InputDims[m])
                 throw new MucmmUserException(
                     $"view {m + 1} ('{views[m].Name}') has {views[m].Cols} values per sample but the model expects {model.InputDims[m]}");

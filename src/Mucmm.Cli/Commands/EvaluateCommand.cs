@@ -50,7 +50,7 @@ public static class EvaluateCommand
             var options = new EvaluationOptions { OtherViewComponents = parse.GetValue(components) };
             runtime.Progress(parse).WriteLine($"evaluate: {fitted.Kind} model on {dataset.Name} ({dataset.Count} rows)…");
             // metrics.json records the model and data it was computed for, so a report can refuse it in another run.
-            var result = ModelEvaluation.Evaluate(fitted, dataset, options) with
+            var result = ModelEvaluation.Evaluate(fitted, EncoderOptions.ForModel(runOption.ModelPath(parse), dataset), options) with
             {
                 Data = DataFingerprint.Of(dataset),
                 ModelSha256 = RunFolder.ModelFolderSha256(runOption.ModelPath(parse)),

@@ -22,7 +22,7 @@ public static class ExplainCommand
         var runOption = new RunOption();
         var runtime = new RuntimeOptions();
         var data = new DataOptions(defaultSplit: "test");
-        var output = new OutputOptions("explain.png, grid_*.png, maps.npy, maps.json, samples.csv (and sanity.json, localization.json, atlas_view*.png, atlas.json)");
+        var output = new OutputOptions("explain.png, grid_*.png, maps.npy, maps.json, samples.csv (and sanity.json, localization.json, atlas_view*.png, atlas.json; tokens_*.png, tokens.json for text views)");
         var count = new Option<int>("--count")
         {
             Description = "Number of samples to explain (ignored with --indices).", HelpName = "N",
@@ -135,8 +135,19 @@ public static class ExplainCommand
 
             using var folder = output.Open(parse);
             var all = data.LoadForRun(parse, run);
+            // A model on frozen pretrained features is explained through its encoders: image views from their pixels
+            // (the encoder runs inside the composed model), text views from their tokens (per-token attributions).
+            using var composed = Mucmm.Deep.Onnx.ViewEncoders.Load(runOption.ModelPath(parse)) is { } encoders
+                ? new Mucmm.Deep.Onnx.EncodedModel(m, encoders, all.Views.Select(v => v.SampleShape).ToArray()) : null;
+            if (composed is not null)
+            {
+                var textViews = composed.Specs.Select(s => s == Mucmm.Deep.Onnx.ViewEncoders.TextEncoder ? s : null).ToArray();
+                var rawCandidates = data.SplitOf(parse) is { } rawSplit ? all.Subset(rawSplit) : all;
+                options = options with { Texts = rawCandidates.Views.Select(v => v.Texts).ToArray() };
+                all = EncoderOptions.Encode(all, textViews, quiet: true);
+            }
             var candidates = data.SplitOf(parse) is { } split ? all.Subset(split) : all;
-            var result = Explainer.Run(m, candidates, all.Subset(Split.Train), options, folder.TempPath);
+            var result = Explainer.Run(composed ?? m, candidates, all.Subset(Split.Train), options, folder.TempPath);
             folder.Commit();
 
             Console.WriteLine($"explain: {result.Indices.Length} samples, {result.Maps.Count} scores → {folder.Target}");
@@ -152,6 +163,8 @@ public static class ExplainCommand
                 foreach (var (name, d) in result.Deletion)
                     Console.WriteLine($"  {name}: deletion area ratio salient/random {d.AreaRatio:0.###}");
             foreach (var note in result.Notes) Console.WriteLine($"  note: {note}");
+            foreach (var (key, list) in result.Tokens ?? new Dictionary<string, IReadOnlyList<TokenAttribution>>())
+                Console.WriteLine($"  {key}: token Integrated Gradients completeness error ≤ {list.Max(a => a.CompletenessError):G3} (|S(x) − S(0)| up to {list.Max(a => Math.Abs(a.Score - a.BaselineScore)):G3})");
             if (result.Localization is not null)
                 foreach (var (label, list) in result.Localization)
                     Console.WriteLine($"  localization {label}: " + string.Join("; ", list.Select(l =>

@@ -53,25 +53,13 @@ public static class FeaturesCommand
     /// <summary><c>--encoder minilm</c>: one text per line of a UTF-8 file (an empty line is an empty text) → (lines × 384).</summary>
     private static int TextFeatures(string inPath, string outPath, int batch)
     {
-        if (!File.Exists(inPath)) throw new MucmmUserException(inPath, "input file not found");
-        string text;
-        try
-        {
-            text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(inPath));
-        }
-        catch (System.Text.DecoderFallbackException ex)
-        {
-            throw new MucmmUserException(inPath, $"not valid UTF-8 text (invalid bytes at offset {ex.Index})");
-        }
-        var lines = text.TrimStart('\uFEFF').Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);   // the final newline ends the last line
-        if (lines.Count == 0) throw new MucmmUserException(inPath, "the text file has no lines");
+        var lines = TextFile.ReadLines(inPath);
         using var enc = new MiniLmEncoder();
         var features = enc.Encode(lines, batch);
         string temp = outPath + ".partial";
-        NpyFile.Write(temp, features, lines.Count, MiniLmEncoder.Features);
+        NpyFile.Write(temp, features, lines.Length, MiniLmEncoder.Features);
         File.Move(temp, outPath, overwrite: true);
-        Console.WriteLine($"features: {lines.Count} lines × {MiniLmEncoder.Features} → {outPath}");
+        Console.WriteLine($"features: {lines.Length} lines × {MiniLmEncoder.Features} → {outPath}");
         return ExitCodes.Ok;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Mucmm.Data;
 using Mucmm.Deep;
+using Mucmm.Deep.Onnx;
 using Mucmm.Linear;
 using Mucmm.Report;
 
@@ -39,6 +40,7 @@ public static class FitCommand
             "  mucmm fit --model deep --dataset noisy-mnist --out runs/mnist-deep\n" +
             "  mucmm fit --model dcca --dataset noisy-mnist --epochs 20 --quiet --out runs/mnist-dcca\n" +
             "  mucmm fit --model deep --view1 a.npy --view2 b.npy --encoder torchscript:enc.pt --out runs/ts\n" +
+            "  mucmm fit --model linear --view1 images.npy --view2 names.txt --encoder1 resnet18:64 --encoder2 minilm --out runs/pre\n" +
             "  mucmm fit --model deep --dataset noisy-mnist --out runs/mnist-deep --resume   (after an interruption)");
         a.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -66,6 +68,8 @@ public static class FitCommand
             throw new MucmmUserException("--split does not apply to --stats: a fit from statistics uses all the rows they describe");
         if (parse.GetValue(a.Permutations) > 0)
             throw new MucmmUserException("--permutations re-pairs the rows and needs them; with --stats give --threshold T instead");
+        if (a.Encoders.AnyGiven(parse) || a.AllEncoders(parse) is not null)
+            throw new MucmmUserException("--stats fits from statistics of numbers; encoders (--encoder, --encoderN) do not apply");
         using var folder = a.Output.Open(parse);
         FitRun.Fit(new FitRequest
         {
@@ -83,16 +87,22 @@ public static class FitCommand
         using var folder = a.Output.Open(parse);
         var files = parse.GetValue(a.Data.Dataset) is null ? a.Data.FilesOf(parse) : [];
         bool stream = parse.GetValue(a.Data.Dataset) is null && files.Count >= 2 && parse.GetValue(a.Permutations) == 0
-            && files.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
+            && files.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
+            && !a.Encoders.AnyGiven(parse) && a.AllEncoders(parse) is null;
         var source = a.Data.SourceOf(parse);
-        var all = stream ? null : source.Load(DataOptions.Warn);
+        var raw = stream ? null : source.Load(DataOptions.Warn);
+        // Frozen pretrained encoders (--encoderN, --encoder, minilm for text views): the model fits on their features,
+        // computed once and cached; the fingerprint stays that of the data themselves.
+        var specs = raw is null ? null : a.EncoderSpecs(parse, raw, fineTune: false);
+        var all = raw is null ? null : EncoderOptions.Encode(raw, specs, a.Runtime.IsQuiet(parse));
         int[] widths = all is not null ? all.Views.Select(v => v.Cols).ToArray()
             : files.Select(f => { using var rows = PairedFiles.OpenRows(f); return rows.Cols; }).ToArray();
-        var (options, note) = a.FitDimsToData(parse, new FitOptions(Linear: a.LinearOptions(parse, kind)), widths);
+        var (options, note) = a.FitDimsToData(parse, new FitOptions(Linear: a.LinearOptions(parse, kind)) { Encoders = specs }, widths);
         FitRun.Fit(new FitRequest
         {
             Options = options,
             Data = all,
+            Fingerprint = specs is null || raw is null ? null : DataFingerprint.Of(raw),
             Split = a.Data.SplitOf(parse),
             StreamedFiles = stream ? files : null,
             DataName = a.DataName(parse, files),
@@ -123,7 +133,10 @@ public static class FitCommand
         {
             using var folder = a.Output.Open(parse);
             var source = a.Data.SourceOf(parse);
-            var all = source.Load(DataOptions.Warn);
+            var raw = source.Load(DataOptions.Warn);
+            // Views with a frozen pretrained encoder enter as their cached features (heads on the features).
+            var specs = a.EncoderSpecs(parse, raw, fineTune: parse.GetValue(a.Deep.FineTune));
+            var all = EncoderOptions.Encode(raw, specs, a.Runtime.IsQuiet(parse));
             var deepKind = kind == "dcca" ? DeepModelKind.DeepCca : DeepModelKind.Mucmm;
             var defaults = DeepModelOptions.DefaultsFor(deepKind);
             int k = parse.GetResult(a.CommonDim) is { Implicit: false } ? parse.GetValue(a.CommonDim) : defaults.CommonDim;
@@ -132,9 +145,10 @@ public static class FitCommand
             if (!resume && DeepTrainer.HasCheckpoint(workDir))
                 throw new MucmmUserException(workDir, "a checkpoint of an interrupted run exists: add --resume to continue it, or delete the folder");
             var model = a.Deep.Model(parse, deepKind, k, r);
+            if (specs is not null) model = WithFeatureViews(model, specs, a.Encoders.Given(parse, specs.Length, a.AllEncoders(parse)));
             a.Deep.RejectUnused(parse, model, all);
             var training = a.Deep.Training(parse, deepKind, a.Data.SeedOf(parse), a.Runtime.DeviceOf(parse));
-            var (options, note) = a.FitDimsToData(parse, new FitOptions(DeepModel: model, DeepTraining: training), all.Views.Select(v => v.Cols).ToArray());
+            var (options, note) = a.FitDimsToData(parse, new FitOptions(DeepModel: model, DeepTraining: training) { Encoders = specs }, all.Views.Select(v => v.Cols).ToArray());
             if (resume && new DeepTrainer(options.DeepModel, options.DeepTraining).ResumeDifference(workDir, all) is { } difference)
                 throw new MucmmUserException(workDir,
                     $"--resume: {OptionNames.FlagOf(difference.Property)} {difference.Problem}; resume with the options and data of the interrupted run, or delete {workDir} to start again");
@@ -142,6 +156,7 @@ public static class FitCommand
             {
                 Options = options,
                 Data = all,
+                Fingerprint = specs is null ? null : DataFingerprint.Of(raw),
                 DataName = a.DataName(parse, parse.GetValue(a.Data.Dataset) is null ? a.Data.FilesOf(parse) : []),
                 Source = source,
                 WorkDirectory = workDir,
@@ -166,6 +181,22 @@ public static class FitCommand
         }
     }
 
+    /// <summary>
+    /// The architecture of a deep fit whose views <paramref name="specs"/> names a pretrained encoder for enter as their
+    /// cached features: those views get the identity encoder (heads on the features); the others keep the encoder
+    /// <paramref name="given"/> names for them (auto, mlp, cnn or identity; <c>--encoder</c>'s value otherwise). With every
+    /// view encoded, the encoder is identity for all.
+    /// </summary>
+    private static DeepModelOptions WithFeatureViews(DeepModelOptions model, IReadOnlyList<string?> specs, IReadOnlyList<string?> given)
+    {
+        var plain = new DeepModelOptions();
+        if (specs.All(s => s is not null))
+            return model with { Encoder = EncoderKind.Identity, TrainEncoder = null, TorchScriptPaths = [], OnnxPaths = [], ImageSize = plain.ImageSize };
+        var perView = specs.Select((s, m) => s is not null ? EncoderKind.Identity : DeepFitOptions.InNetworkKind(given[m] ?? "auto")).ToArray();
+        var global = model.Encoder is EncoderKind.Auto or EncoderKind.Mlp or EncoderKind.Cnn or EncoderKind.Identity ? model.Encoder : EncoderKind.Auto;
+        return model with { Encoder = global, EncoderPerView = perView, TrainEncoder = null, TorchScriptPaths = [], OnnxPaths = [], ImageSize = plain.ImageSize };
+    }
+
     /// <summary>The options of <c>mucmm fit</c> and their parsing into the library's option records.</summary>
     private sealed class Arguments
     {
@@ -179,6 +210,7 @@ public static class FitCommand
         public readonly OutputOptions Output = new("model/ and fit.json");
         public readonly RuntimeOptions Runtime = new();
         public readonly DeepFitOptions Deep = new();
+        public readonly EncoderOptions Encoders = new();
         public readonly Option<int> CommonDim = new("--common-dim")
         {
             Description = "Number of common variates k per view (default 10, lowered to min(10, d1, d2) for narrower views, with a note).", HelpName = "K",
@@ -221,6 +253,7 @@ public static class FitCommand
             Data.AddTo(cmd);
             foreach (var o in new Option[] { CommonDim, IndividualDim, Ridge, Threshold, Permutations }) cmd.Options.Add(o);
             Deep.AddTo(cmd);
+            Encoders.AddTo(cmd);
             Runtime.AddTo(cmd);
             cmd.Options.Add(Stats);
             Output.AddTo(cmd);
@@ -234,6 +267,10 @@ public static class FitCommand
         {
             if (parse.GetValue(Threshold) is not null && parse.GetValue(Permutations) > 0)
                 throw new MucmmUserException("give either --threshold T or --permutations N, not both");
+            if (kind is not ("deep" or "dcca"))
+                foreach (var (flag, value) in new[] { ("--encoder", AllEncoders(parse)) }.Concat(Encoders.PerView.Select(o => (o.Name, parse.GetValue(o)))))
+                    if (value is not null && !ViewEncoders.IsPretrained(value))
+                        throw new MucmmUserException($"{flag} {value}: --model {kind} takes frozen pretrained encoders only ({ViewEncoders.Forms}); {value} is a deep-model encoder");
             if (kind is not ("deep" or "dcca") && Deep.AnyGiven(parse))
                 throw new MucmmUserException($"the deep-model options (--encoder, --epochs, --lr, --alpha, …) do not apply to --model {kind}");
             (Option Option, string[] Models)[] uses =
@@ -258,6 +295,22 @@ public static class FitCommand
             Permutations = parse.GetValue(Permutations),
             Seed = Data.SeedOf(parse),
         };
+
+        /// <summary><c>--encoder</c>'s value when given explicitly, else null.</summary>
+        public string? AllEncoders(ParseResult parse) => parse.GetResult(Deep.Encoder) is { Implicit: false } ? parse.GetValue(Deep.Encoder) : null;
+
+        /// <summary>
+        /// The frozen pretrained encoder of each view of <paramref name="raw"/> (<c>--encoderN</c>, <c>--encoder</c>, minilm for
+        /// text views), or null when no view has one; with <paramref name="fineTune"/> a pretrained <c>--encoder</c> stays inside the network.
+        /// </summary>
+        public string?[]? EncoderSpecs(ParseResult parse, PairedDataset raw, bool fineTune)
+        {
+            if (fineTune && !Encoders.AnyGiven(parse) && raw.Views.All(v => v.Kind != ViewKind.Text)) return null;
+            var specs = EncoderOptions.Pretrained(Encoders.Given(parse, raw.Views.Count, AllEncoders(parse)), raw.Views, parse, Encoders);
+            if (fineTune && ViewEncoders.Any(specs))
+                throw new MucmmUserException("--fine-tune trains a pretrained encoder given with --encoder inside the network; per-view encoders (--encoderN) and text views stay frozen");
+            return ViewEncoders.Any(specs) ? specs : null;
+        }
 
         /// <summary>The data's name in fit.json: the dataset as named, or the files joined by " + ".</summary>
         public string DataName(ParseResult parse, IReadOnlyList<string> files) => parse.GetValue(Data.Dataset) ?? string.Join(" + ", files);

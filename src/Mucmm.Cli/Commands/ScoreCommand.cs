@@ -47,7 +47,7 @@ public static class ScoreCommand
             var all = data.LoadForRun(parse, runOption.RunOf(parse), allowOtherData: data.SplitOf(parse) is null);
             var dataset = data.SplitOf(parse) is { } split ? all.Subset(split) : all;
             var scores = Score.Standard(m.ViewCount);
-            var values = Scores.Compute(m, dataset.Views, scores);
+            var values = Scores.Compute(m, EncoderOptions.ForModel(runOption.ModelPath(parse), dataset).Views, scores);
             ScoreTable.WriteCsv(folder.File(ScoresFile), dataset, scores, values);
             folder.Commit();
             Console.WriteLine($"score: {dataset.Count} samples → {Path.Combine(folder.Target, ScoresFile)} (mean common score {values[0].Average():0.###})");

@@ -35,7 +35,7 @@ public static class TransformCommand
             var run = runOption.RunOf(parse);
             using var folder = output.Open(parse);
             var all = data.LoadForRun(parse, run, allowOtherData: data.SplitOf(parse) is null);
-            var dataset = data.SplitOf(parse) is { } split ? all.Subset(split) : all;
+            var dataset = EncoderOptions.ForModel(runOption.ModelPath(parse), data.SplitOf(parse) is { } split ? all.Subset(split) : all);
             Write(fitted, dataset, folder);
             folder.Commit();
             Console.WriteLine($"transform: {dataset.Count} samples → {folder.Target}");

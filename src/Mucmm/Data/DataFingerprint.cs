@@ -13,7 +13,7 @@ namespace Mucmm.Data;
 /// <remarks>
 /// The hash is SHA-256 over: the text "mucmm-data-1", the row count and view widths (int64 little-endian),
 /// one byte per row with its split (0 train, 1 validation, 2 test), then the SHA-256 of each view's float64
-/// values (little-endian, rows in dataset order). Per-view hashes let a streamed fit hash each file while it
+/// values (little-endian, rows in dataset order; for a text view, of its texts: <see cref="ViewHash"/>). Per-view hashes let a streamed fit hash each file while it
 /// reads it (<see cref="HashingReader"/>) and give the same result as a dataset in memory.
 /// </remarks>
 /// <param name="Rows">Rows of the whole dataset (every split).</param>
@@ -34,9 +34,31 @@ public sealed record DataFingerprint(int Rows, IReadOnlyList<int> Widths, int Tr
         ArgumentNullException.ThrowIfNull(data);
         return Cache.GetValue(data, d =>
         {
-            var viewHashes = d.Views.Select(v => SHA256.HashData(MemoryMarshal.AsBytes(v.Data.AsSpan()))).ToArray();
+            var viewHashes = d.Views.Select(ViewHash).ToArray();
             return Of(d.Count, d.Views.Select(v => v.Cols).ToArray(), d.Splits, viewHashes);
         });
+    }
+
+    /// <summary>
+    /// The SHA-256 of one view's content: of its float64 values (little-endian, row-major), or for a text view
+    /// (<see cref="View.Texts"/>) of the text "mucmm-texts-1" followed by each text as its UTF-8 byte count (int64
+    /// little-endian) and bytes — so the fingerprint, and every cache keyed by it, covers the texts themselves.
+    /// </summary>
+    public static byte[] ViewHash(View view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        if (view.Texts is null) return SHA256.HashData(MemoryMarshal.AsBytes(view.Data.AsSpan()));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData("mucmm-texts-1"u8);
+        Span<byte> number = stackalloc byte[8];
+        foreach (var text in view.Texts)
+        {
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            BinaryPrimitives.WriteInt64LittleEndian(number, bytes.Length);
+            hash.AppendData(number);
+            hash.AppendData(bytes);
+        }
+        return hash.GetHashAndReset();
     }
 
     /// <summary>The fingerprint from its parts: row count, widths, the split of every row and the SHA-256 of each view's values.</summary>

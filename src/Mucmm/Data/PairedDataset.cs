@@ -137,6 +137,17 @@ public sealed class PairedDataset
             Ids.ToDictionary(kv => kv.Key, kv => Pick(kv.Value)));
     }
 
+    /// <summary>
+    /// The same dataset (rows, split, labels, factors, indices) with other views, one per view of this one with the same
+    /// number of rows — e.g. each view replaced by a pretrained encoder's features (<c>ViewEncoders.Encode</c>).
+    /// </summary>
+    public PairedDataset WithViews(IReadOnlyList<View> views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        if (views.Count != Views.Count) throw new ArgumentException($"need {Views.Count} views, got {views.Count}", nameof(views));
+        return new PairedDataset(Name, views, Splits, Labels, Factors, Indices, Description, LabelNames, Ids);
+    }
+
     /// <summary>The rows of one split, as a dataset (this dataset itself when every row is in <paramref name="split"/>).</summary>
     public PairedDataset Subset(Split split) => Array.TrueForAll(Splits, s => s == split) ? this : Select(RowsOf(split));
 

@@ -12,7 +12,8 @@ namespace Mucmm.Data;
 /// A <c>.npy</c> view of shape (n, s₁, s₂, …) keeps its per-sample shape [s₁, s₂, …] in
 /// <see cref="View.SampleShape"/> (rows are stored flattened): (n, 28, 28) images give views of kind
 /// <see cref="ViewKind.Image"/> that the CNN encoder can read, (n, C, H, W) arrays keep [C, H, W].
-/// A CSV file (or a 2-D <c>.npy</c>) gives plain vectors. 0-d and 1-d arrays and arrays without
+/// A CSV file (or a 2-D <c>.npy</c>) gives plain vectors. A <c>.txt</c> file (one sample per line) or a CSV text
+/// column <c>FILE.csv#COLUMN</c> gives a text view (<see cref="ViewKind.Text"/>, read by <see cref="TextFile"/>). 0-d and 1-d arrays and arrays without
 /// columns are refused, naming the file.
 /// </remarks>
 public static class PairedFiles
@@ -47,7 +48,7 @@ public static class PairedFiles
         {
             for (int a = 0; a < views.Length; a++)
                 for (int b = a + 1; b < views.Length; b++)
-                    if (!SameFile(paths[a], paths[b]) && views[a].Cols == views[b].Cols && views[a].Data.AsSpan().SequenceEqual(views[b].Data))
+                    if (!SameFile(paths[a], paths[b]) && SameValues(views[a], views[b]))
                         warn($"{paths[a]} and {paths[b]} hold identical values: every canonical correlation will be 1");
         }
         return new PairedDataset(Name, views, DatasetSplits.Random(n, seed),
@@ -109,12 +110,19 @@ public static class PairedFiles
 
     private static View ReadView(string path, string name)
     {
+        if (TextFile.IsTextView(path)) return View.FromTexts(name, TextFile.ReadTexts(path));
         var m = MatrixFile.Read(path);
         CheckShape(path, m.Shape.Select(s => (long)s).ToArray());
         int[] sample = m.Shape.Skip(1).ToArray();
         var kind = sample.Length == 2 ? ViewKind.Image : ViewKind.Vector;
         return new View(name, kind, sample, m.Data);
     }
+
+    // Text views compare their texts (their numeric data is only a placeholder).
+    private static bool SameValues(View a, View b) =>
+        a.Texts is not null || b.Texts is not null
+            ? a.Texts is not null && b.Texts is not null && a.Texts.SequenceEqual(b.Texts, StringComparer.Ordinal)
+            : a.Cols == b.Cols && a.Data.AsSpan().SequenceEqual(b.Data);
 
     private static bool SameFile(string a, string b)
     {

@@ -89,6 +89,17 @@ public sealed class View
     }
 
     /// <summary>
+    /// Throws <see cref="MucmmUserException"/> when this is a text view: its numeric <see cref="Data"/> is a placeholder,
+    /// so a model must take its encoder's features instead (a text encoder, e.g. <c>minilm</c>). Called wherever
+    /// values are used as numbers (statistics, training, applying a model).
+    /// </summary>
+    public void EnsureNumeric()
+    {
+        if (Kind == ViewKind.Text)
+            throw new MucmmUserException($"view '{Name}' is a text view: models take its features from a text encoder (minilm), not the texts themselves");
+    }
+
+    /// <summary>
     /// Largest magnitude a data value may have: 1e100. Squares and sums of squares of larger values
     /// overflow float64 (1.8e308) in covariances, so a fit would fail with a misleading message; no
     /// real measurement is that large (it is usually a corrupt file or a missing-value code).
@@ -116,7 +127,12 @@ public sealed class View
 
     /// <summary>
     /// The same rows as plain feature vectors: kind <see cref="ViewKind.Vector"/>, sample shape [<see cref="Cols"/>]
-    /// (the data is shared, not copied). Linear models see every view this way.
+    /// (the data is shared, not copied). Linear models see every view this way. A text view has no such rows
+    /// (<see cref="EnsureNumeric"/>).
     /// </summary>
-    public View Flatten() => SampleShape.Count == 1 && Kind == ViewKind.Vector ? this : new View(Name, ViewKind.Vector, [Cols], Data);
+    public View Flatten()
+    {
+        EnsureNumeric();
+        return SampleShape.Count == 1 && Kind == ViewKind.Vector ? this : new View(Name, ViewKind.Vector, [Cols], Data);
+    }
 }

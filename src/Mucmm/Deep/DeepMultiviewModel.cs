@@ -162,6 +162,8 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
             ["input_dims"] = new JsonArray(InputDims.Select(x => (JsonNode)x).ToArray()),
             ["canonical_correlations"] = new JsonArray(CanonicalCorrelations.Select(x => (JsonNode)x).ToArray()),
         };
+        if (Options.EncoderPerView is { } perView)
+            config["encoder_per_view"] = new JsonArray(perView.Select(e => (JsonNode)e.ToString().ToLowerInvariant()).ToArray());
         if (Options.Encoder == EncoderKind.TorchScript)
         {
             for (int m = 0; m < ViewCount; m++)
@@ -220,6 +222,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
                 ? Enumerable.Range(1, shapes.Length).Select(m => Path.Combine(directory, $"encoder{m}.onnx")).ToArray()
                 : [],
             ImageSize = config.Has("image_size") ? config.Int("image_size", min: 32) : Onnx.ResNet18Encoder.NativeSize,
+            EncoderPerView = config.Has("encoder_per_view") ? ParseEncoderList(config, "encoder_per_view", shapes.Length) : null,
         };
         if (options.CnnChannels.Count != 2) throw config.Bad("cnn_channels", $"must list 2 channel counts, found {options.CnnChannels.Count}");
         if (encoderKind == EncoderKind.Mlp && options.EncoderHidden.Count == 0) throw config.Bad("encoder_hidden", "must not be empty for an MLP encoder");
@@ -247,6 +250,15 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
             network.Dispose();
             throw;
         }
+    }
+
+    private static EncoderKind[] ParseEncoderList(ModelConfig config, string name, int views)
+    {
+        var list = config.Array(name).Select(x => x is JsonValue v && v.TryGetValue<string>(out var t) ? t : throw config.Bad(name, "must be an array of strings")).ToArray();
+        if (list.Length != views) throw config.Bad(name, $"must list {views} encoders, found {list.Length}");
+        return list.Select(text => Enum.TryParse<EncoderKind>(text, ignoreCase: true, out var v) && Enum.IsDefined(v) && !int.TryParse(text, out _)
+            && v is EncoderKind.Identity or EncoderKind.Mlp or EncoderKind.Cnn or EncoderKind.Auto
+                ? v : throw config.Bad(name, $"'{text}' is not one of auto, mlp, cnn, identity")).ToArray();
     }
 
     private static T ParseEnum<T>(ModelConfig config, string name) where T : struct, Enum
@@ -336,7 +348,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
             var shape = sampleShapes[m];
             int d = shape.Aggregate(1, (a, b) => a * b);
             var plane = Plane(shape);
-            var kind = options.EncoderFor(shape);
+            var kind = options.EncoderFor(m, shape);
             Encoder enc = kind switch
             {
                 EncoderKind.Identity => new FlattenEncoder(d),

@@ -42,6 +42,13 @@ public sealed record DeepModelOptions
     /// <summary>Encoder of every view.</summary>
     public EncoderKind Encoder { get; init; } = EncoderKind.Auto;
 
+    /// <summary>
+    /// The encoder of each view when they differ (null: <see cref="Encoder"/> for every view). A view whose input is a
+    /// frozen pretrained encoder's cached features (<see cref="Onnx.ViewEncoders"/>) gets <see cref="EncoderKind.Identity"/>,
+    /// so its heads train on the features.
+    /// </summary>
+    public IReadOnlyList<EncoderKind>? EncoderPerView { get; init; }
+
     /// <summary>TorchScript file per view (one path is used for every view) when <see cref="Encoder"/> is TorchScript.</summary>
     public IReadOnlyList<string> TorchScriptPaths { get; init; } = [];
 
@@ -87,8 +94,18 @@ public sealed record DeepModelOptions
     /// </summary>
     public static DeepModelOptions DefaultsFor(DeepModelKind kind) => new() { Kind = kind };
 
-    /// <summary>Whether the encoder is trained: explicit choice, else false for TorchScript and true otherwise (Identity has nothing to train).</summary>
-    public bool EncoderTrains => TrainEncoder ?? Encoder is EncoderKind.Auto or EncoderKind.Mlp or EncoderKind.Cnn;
+    /// <summary>Whether the encoder is trained: explicit choice, else true when some view has an MLP or CNN encoder (auto included) and false otherwise (pretrained encoders are frozen; Identity has nothing to train).</summary>
+    public bool EncoderTrains => TrainEncoder ?? (EncoderPerView ?? [Encoder]).Any(e => e is EncoderKind.Auto or EncoderKind.Mlp or EncoderKind.Cnn);
+
+    /// <summary>The encoder of view <paramref name="view"/> (0-based) with samples of shape <paramref name="sampleShape"/>:
+    /// its entry of <see cref="EncoderPerView"/> when given, else <see cref="Encoder"/>, with auto resolved as in
+    /// <see cref="EncoderFor(IReadOnlyList{int})"/>.</summary>
+    public EncoderKind EncoderFor(int view, IReadOnlyList<int> sampleShape) =>
+        EncoderPerView is { } list && view < list.Count ? (this with { Encoder = list[view], EncoderPerView = null }).EncoderFor(sampleShape) : EncoderFor(sampleShape);
+
+    /// <summary>Whether any of <paramref name="viewCount"/> views has an encoder that is trained (not identity, not frozen).</summary>
+    public bool AnyEncoderTrains(int viewCount) =>
+        EncoderTrains && Enumerable.Range(0, viewCount).Any(m => (EncoderPerView is { } l && m < l.Count ? l[m] : Encoder) != EncoderKind.Identity);
 
     /// <summary>The encoder a view with samples of shape <paramref name="sampleShape"/> gets: <see cref="Encoder"/>, with
     /// <see cref="EncoderKind.Auto"/> resolved to the CNN for 2-D samples of at least 4 × 4 and to the MLP otherwise.</summary>

@@ -82,7 +82,7 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         var schedule = new BatchSchedule(training.Seed, training.BatchSize, training.AugmentShift,
             data.Views.Select(v => v.Kind == ViewKind.Image && training.AugmentShift > 0 ? v.SampleShape.ToArray() : null).ToArray());
 
-        bool encoderTrains = model.EncoderTrains && model.Encoder != EncoderKind.Identity;
+        bool encoderTrains = model.AnyEncoderTrains(data.Views.Count);
         torch.manual_seed(training.Seed);
         // A decoder reconstructs the input when the encoder trains, else the encoder's features.
         var network = DeepMultiviewModel.BuildNetwork(model, shapes, (m, encoder) => encoderTrains ? data.Views[m].Cols : encoder.OutputDim);

@@ -58,6 +58,17 @@ public sealed record ExplainOptions
 
     /// <summary>Tiles per row of the grid images.</summary>
     public int GridColumns { get; init; } = 8;
+
+    /// <summary>
+    /// The texts of the text views, one list per view aligned with the candidate rows (null entries for other views):
+    /// those views' model input is their <c>minilm</c> sentence embedding, and each explained score that depends on one
+    /// also gets per-token attributions (<see cref="TokenAttributions"/>) drawn as <c>tokens_SCORE_viewM.png</c> and
+    /// written to <c>tokens.json</c>.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>?>? Texts { get; init; }
+
+    /// <summary>Gauss–Legendre nodes of the per-token Integrated Gradients.</summary>
+    public int TokenSteps { get; init; } = TokenAttributions.DefaultSteps;
 }
 
 /// <summary>What <see cref="Explainer.Run"/> produced.</summary>
@@ -67,13 +78,15 @@ public sealed record ExplainOptions
 /// <param name="Deletion">Deletion result per score and view it depends on (null when not run).</param>
 /// <param name="Notes">One-line remarks for the user (e.g. a check that could not run).</param>
 /// <param name="Localization">Localization per method label (<see cref="Explainer.LocalizationMethods"/>); null when not asked for.</param>
+/// <param name="Tokens">Per-token attributions by "SCORE/viewM" for text views (<see cref="ExplainOptions.Texts"/>); null without text views.</param>
 public sealed record ExplainResult(
     int[] Indices,
     IReadOnlyList<AttributionResult> Maps,
     IReadOnlyDictionary<string, RandomizationResult>? Randomization,
     IReadOnlyDictionary<string, DeletionResult>? Deletion,
     IReadOnlyList<string> Notes,
-    IReadOnlyDictionary<string, IReadOnlyList<LocalizationScore>>? Localization = null);
+    IReadOnlyDictionary<string, IReadOnlyList<LocalizationScore>>? Localization = null,
+    IReadOnlyDictionary<string, IReadOnlyList<TokenAttribution>>? Tokens = null);
 
 /// <summary>
 /// The <c>mucmm explain</c> workflow as a library call: choose samples, compute gradient maps of the
@@ -135,6 +148,7 @@ public static class Explainer
             }
         }
 
+        var tokens = options.Texts is { } texts ? ExplainTexts(model, scores, inputs, rows, texts, options, outputDirectory, tileLabels) : null;
         WriteMaps(outputDirectory, model, chosen, maps, method);
         WriteSamples(Path.Combine(outputDirectory, "samples.csv"), chosen, maps);
 
@@ -198,7 +212,46 @@ public static class Explainer
             }).ToArray());
             File.WriteAllText(Path.Combine(outputDirectory, "atlas.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         }
-        return new ExplainResult(chosen.Indices, maps, randomization, deletion, notes, localization);
+        return new ExplainResult(chosen.Indices, maps, randomization, deletion, notes, localization, tokens);
+    }
+
+    /// <summary>Per-token attributions of every score on every text view; writes tokens_SCORE_viewM.png and tokens.json.</summary>
+    private static Dictionary<string, IReadOnlyList<TokenAttribution>> ExplainTexts(IMultiviewModel model, IReadOnlyList<Score> scores, Tensor[] inputs,
+        int[] rows, IReadOnlyList<IReadOnlyList<string>?> texts, ExplainOptions options, string outputDirectory, string[] labels)
+    {
+        var result = new Dictionary<string, IReadOnlyList<TokenAttribution>>();
+        var json = new JsonObject
+        {
+            ["method"] = "per-token attributions through minilm: gradient_x_embedding = sum over the 384 components of dS/dE * E; " +
+                         $"integrated_gradients = Integrated Gradients on the token embeddings from E = 0 ({options.TokenSteps} Gauss-Legendre nodes)",
+        };
+        using var minilm = new Deep.Onnx.MiniLmEncoder();
+        for (int m = 0; m < model.ViewCount && m < texts.Count; m++)
+        {
+            if (texts[m] is not { } all) continue;
+            var chosen = rows.Select(r => all[r]).ToArray();
+            foreach (var s in scores.Where(s => s.DependsOn(m + 1)))
+            {
+                var attributions = TokenAttributions.Compute(model, s, inputs, m, minilm, chosen, options.TokenSteps);
+                string key = $"{s.Name}/view{m + 1}";
+                result[key] = attributions;
+                using (var figure = TokenFigure.Render(attributions, labels, $"{model.Kind} model — tokens of view {m + 1} coloured by their attribution to {s.Name} (blue < 0 < red)"))
+                    ExplanationFigure.SavePng(figure, Path.Combine(outputDirectory, $"tokens_{FileSafe(s.Name)}_view{m + 1}.png"));
+                json[key] = new JsonArray(attributions.Select((a, i) => (JsonNode)new JsonObject
+                {
+                    ["index"] = labels[i],
+                    ["text"] = chosen[i],
+                    ["score"] = a.Score,
+                    ["baseline_score"] = a.BaselineScore,
+                    ["tokens"] = new JsonArray(a.Tokens.Select(t => (JsonNode)t).ToArray()),
+                    ["gradient_x_embedding"] = new JsonArray(a.GradientTimesEmbedding.Select(v => (JsonNode)v).ToArray()),
+                    ["integrated_gradients"] = new JsonArray(a.IntegratedGradients.Select(v => (JsonNode)v).ToArray()),
+                    ["completeness_error"] = a.CompletenessError,
+                }).ToArray());
+            }
+        }
+        File.WriteAllText(Path.Combine(outputDirectory, "tokens.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return result;
     }
 
     /// <summary>

@@ -152,6 +152,7 @@ public sealed class CovarianceStats
     public static CovarianceStats FromViews(IReadOnlyList<View> views, int chunkRows = CovarianceAccumulator.DefaultChunkRows)
     {
         ArgumentNullException.ThrowIfNull(views);
+        foreach (var v in views) v.EnsureNumeric();
         using var acc = new CovarianceAccumulator(views.Select(v => v.Cols).ToArray());
         acc.Add(views, chunkRows);
         return acc.ToStats();

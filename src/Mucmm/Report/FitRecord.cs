@@ -17,6 +17,9 @@ public sealed record FitOptions(LinearOptions? Linear = null, DeepModelOptions? 
     [JsonIgnore]
     public string Kind => Linear is { } l ? (l.Kind == LinearModelKind.Cca ? "cca" : "linear")
         : DeepModel is { } d ? (d.Kind == DeepModelKind.DeepCca ? "dcca" : "deep") : "";
+
+    /// <summary>The frozen pretrained encoder of each view (canonical names, e.g. <c>resnet18:64</c>, <c>minilm</c>; null: none), whose cached features the model was fitted on; null when no view has one.</summary>
+    public IReadOnlyList<string?>? Encoders { get; init; }
 }
 
 /// <summary>

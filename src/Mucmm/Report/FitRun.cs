@@ -44,6 +44,12 @@ public sealed record FitRequest
     /// <summary>How to build the data again, recorded in fit.json so that every command on the run uses the same data.</summary>
     public DataSource? Source { get; init; }
 
+    /// <summary>
+    /// The fingerprint of the data as the user gave them, when <see cref="Data"/> holds derived views (the cached
+    /// features of frozen pretrained encoders, <see cref="FitOptions.Encoders"/>); null: the fingerprint of <see cref="Data"/>.
+    /// </summary>
+    public DataFingerprint? Fingerprint { get; init; }
+
     /// <summary>Deep models: where train.csv and the per-epoch checkpoint live during training (null: none, no resume).</summary>
     public string? WorkDirectory { get; init; }
 
@@ -100,11 +106,13 @@ public static class FitRun
             CanonicalCorrelations = CorrelationsOf(fitted).ToArray(),
             FitSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
             Source = request.Source,
-            Fingerprint = fingerprint,
+            Fingerprint = request.Fingerprint ?? fingerprint,
             Options = request.Options,
             Results = extra,
         };
-        return RunFolder.Create(folder, fitted, record, trainingLog);
+        var run = RunFolder.Create(folder, fitted, record, trainingLog);
+        if (Deep.Onnx.ViewEncoders.Any(request.Options.Encoders)) Deep.Onnx.ViewEncoders.Save(run.ModelPath, request.Options.Encoders!);
+        return run;
     }
 
     /// <summary>The name of a split as <c>--split</c> and fit.json write it ("all" for null).</summary>

@@ -23,6 +23,13 @@ public sealed record ReportOptions
 
     /// <summary>Training canonical correlations drawn in the spectrum (at most).</summary>
     public int SpectrumPairs { get; init; } = 40;
+
+    /// <summary>
+    /// The texts of the text views (one list per view, null for other views), all rows in dataset order, when the model
+    /// takes those views' minilm features: the sample section then also colours the tokens of the samples with the
+    /// highest and lowest common score by their attribution (<see cref="TokenAttributions"/>).
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>?>? Texts { get; init; }
 }
 
 /// <summary>
@@ -283,9 +290,26 @@ public static class ReportBuilder
                 string caption = $"{(top ? "Highest" : "Lowest")} {scores[s].Name} score";
                 using var bitmap = ExplanationFigure.Render(chosen.Views, maps, labels, new FigureOptions { Title = caption + $" — {method} maps" });
                 Img(html, Encode(bitmap), caption, wide: true);
+                if (s == 0 && options.Texts is { } texts) TokenFigures(html, model, chosen, inputs, scores[0], texts, caption);
             }
         }
         Close(html);
+    }
+
+    /// <summary>The tokens of each text view of <paramref name="chosen"/>, coloured by their attribution to <paramref name="score"/>.</summary>
+    private static void TokenFigures(StringBuilder html, IMultiviewModel model, PairedDataset chosen, Tensor[] inputs, Score score,
+        IReadOnlyList<IReadOnlyList<string>?> texts, string caption)
+    {
+        using var minilm = new Deep.Onnx.MiniLmEncoder();
+        for (int m = 0; m < texts.Count && m < model.ViewCount; m++)
+        {
+            if (texts[m] is not { } all) continue;
+            var rows = chosen.Indices.Select(i => all[i]).ToArray();
+            var attributions = TokenAttributions.Compute(model, score, inputs, m, minilm, rows);
+            using var figure = TokenFigure.Render(attributions, chosen.Indices.Select(i => $"#{i}").ToArray(),
+                $"{caption} — tokens of view {m + 1} coloured by their attribution to {score.Name} (blue < 0 < red)");
+            Img(html, Encode(figure), $"{caption}: tokens of view {m + 1}", wide: true);
+        }
     }
 
     private static void CommandSection(StringBuilder html, IReadOnlyList<string> commands)

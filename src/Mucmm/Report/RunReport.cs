@@ -31,10 +31,16 @@ public static class RunReport
         var model = run.LoadModel();
         try
         {
-            ModelInputs.Check(model, data.Views);
-            EvaluationResult metrics;
             var fingerprint = DataFingerprint.Of(data);
             run.CheckData(fingerprint);
+            // A model fitted on frozen pretrained features (model/encoders.json) takes those features (cached).
+            if (Deep.Onnx.ViewEncoders.Load(run.ModelPath) is { } encoders)
+            {
+                options = (options ?? new ReportOptions()) with { Texts = data.Views.Select(v => v.Texts).ToArray() };
+                data = Deep.Onnx.ViewEncoders.Encode(data, encoders, Deep.Onnx.FeatureCache.Default);
+            }
+            ModelInputs.Check(model, data.Views);
+            EvaluationResult metrics;
             string modelSha = run.ModelSha256();
             if (run.ReadMetrics() is { } recorded)
             {

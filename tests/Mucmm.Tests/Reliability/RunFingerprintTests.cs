@@ -210,13 +210,14 @@ public class RunFingerprintTests
             {
                 Kind = DeepModelKind.DeepCca, Encoder = EncoderKind.TorchScript, TorchScriptPaths = ["/x.pt"], TrainEncoder = true, EncoderHidden = [7],
                 CnnFeatures = 9, CnnChannels = [3, 5], CommonDim = 4, IndividualDim = 6, Head = HeadKind.Mlp, HeadHidden = 11, DecoderHidden = 13,
+                EncoderPerView = [EncoderKind.Identity, EncoderKind.Cnn],
             },
             new DeepTrainingOptions
             {
                 Epochs = 3, BatchSize = 17, LearningRate = 0.25, AugmentShift = 2, WeightAverage = 0.75, WeightDecay = 0.125,
                 Schedule = LearningRateSchedule.Cosine, WarmupEpochs = 1, PretrainEpochs = 2, Patience = 4, Seed = 5, Device = "cuda",
                 Objective = new Mucmm.Deep.Objectives.MucmmObjectiveOptions(0.5, 0.25, 2, Mucmm.Deep.Objectives.CorrelationMeasure.R1, 0.01, true),
-            });
+            }) { Encoders = ["resnet18:64", null, "minilm"] };
         string path = Path.Combine(root, "fit.json");
         new FitRecord { Model = "deep", Data = "x", Seed = 2, Options = options, Source = DataSource.ForDataset("synthetic", 2, 50) }.Write(path);
         var read = FitRecord.Read(path);

@@ -75,6 +75,7 @@ public sealed class MiniLmEncoder : nn.Module
     private readonly BertTokenizer tokenizer = new();
     private readonly string wordEmbeddingsParameter;
     private readonly string[] inputOrder;
+    private readonly string[] vocabularyLines;
 
     /// <summary>Loads the graph and vocabulary from the package's assembly.</summary>
     public MiniLmEncoder(int maxTokens = DefaultMaxTokens, bool trainable = false, ScalarType floatType = ScalarType.Float32) : base(nameof(MiniLmEncoder))
@@ -84,6 +85,8 @@ public sealed class MiniLmEncoder : nn.Module
         MaxTokens = maxTokens;
         var assembly = PackageAssembly;
         using (var vocabulary = new StreamReader(OpenResource(assembly, "vocab.txt")))
+            vocabularyLines = vocabulary.ReadToEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        using (var vocabulary = new StringReader(string.Join("\n", vocabularyLines)))
             tokenizer.LoadVocabulary(vocabulary, convertInputToLowercase: true);
         OnnxGraph original;
         using (var model = OpenResource(assembly, "model.onnx"))
@@ -137,6 +140,9 @@ public sealed class MiniLmEncoder : nn.Module
             return ids.Span[..Math.Min(ids.Length, MaxTokens)].ToArray();
         }).ToArray());
     }
+
+    /// <summary>The word piece of token id <paramref name="id"/> (its line in the vocabulary, e.g. "[CLS]", "cat", "##s").</summary>
+    public string TokenText(long id) => id >= 0 && id < vocabularyLines.Length ? vocabularyLines[id] : "[?]";
 
     /// <summary>The token embeddings (n × L × 384) of <paramref name="tokens"/>: rows of the graph's word-embedding table.</summary>
     public Tensor TokenEmbeddings(TokenBatch tokens)

@@ -9,6 +9,7 @@ internal sealed class TensorPair : IDisposable
     /// <summary>Copies the views of <paramref name="data"/> to <paramref name="device"/> as float32.</summary>
     public TensorPair(PairedDataset data, Device device)
     {
+        foreach (var v in data.Views) v.EnsureNumeric();
         X = data.Views.Select(v =>
         {
             using var scope = NewDisposeScope();
