@@ -115,6 +115,7 @@ public static class Explainer
             ? options.Attribution.Covariance is null ? InputCovariance.FromViews(source.Views) : null
             : null;
         var attribution = covariance is null ? options.Attribution : options.Attribution with { Covariance = covariance };
+        if (attribution.SampleShapes is null) attribution = attribution with { SampleShapes = chosen.Views.Select(v => v.SampleShape).ToArray() };
         var maps = scores.Select(s => Attributions.Compute(model, s, inputs, attribution, baseline)).ToArray();
 
         // Pictures.
@@ -174,7 +175,7 @@ public static class Explainer
             {
                 using var inner = NewDisposeScope();
                 var opts = attribution with { Method = candidate };
-                var b = candidate == AttributionMethod.IntegratedGradients ? BaselineOf(kind, chosen, source) : null;
+                var b = candidate is AttributionMethod.IntegratedGradients or AttributionMethod.Occlusion ? BaselineOf(kind, chosen, source) : null;
                 var mapsOf = scores.Select(s => Attributions.Compute(model, s, inputs, opts, b)).ToArray();
                 localization[label] = Explain.Localization.Evaluate(mapsOf, options.Regions!);
             }
@@ -203,7 +204,7 @@ public static class Explainer
 
     /// <summary>
     /// The methods <see cref="ExplainOptions.Localization"/> compares, by label: gradient,
-    /// gradient-x-input, smoothgrad, integrated-gradients/zero, /mean, /blurred, pattern.
+    /// gradient-x-input, smoothgrad, integrated-gradients/zero, /mean, /blurred, pattern, occlusion (zero baseline).
     /// </summary>
     public static IReadOnlyList<(string Label, AttributionMethod Method, BaselineKind Baseline)> LocalizationMethods { get; } =
     [
@@ -214,11 +215,12 @@ public static class Explainer
         ("integrated-gradients/mean", AttributionMethod.IntegratedGradients, BaselineKind.Mean),
         ("integrated-gradients/blurred", AttributionMethod.IntegratedGradients, BaselineKind.Blurred),
         ("pattern", AttributionMethod.Pattern, BaselineKind.Zero),
+        ("occlusion", AttributionMethod.Occlusion, BaselineKind.Zero),
     ];
 
     /// <summary>The label of a method in <see cref="LocalizationMethods"/> (Integrated Gradients with its baseline).</summary>
     public static string MethodLabel(AttributionMethod method, BaselineKind baseline) =>
-        method == AttributionMethod.IntegratedGradients
+        method == AttributionMethod.IntegratedGradients || (method == AttributionMethod.Occlusion && baseline != BaselineKind.Zero)
             ? $"{AttributionOptions.MethodName(method)}/{Baselines.Name(baseline)}"
             : AttributionOptions.MethodName(method);
 
