@@ -32,7 +32,7 @@ public static class ExplainCommand
         };
         var method = new Option<string>("--method")
         {
-            Description = "Attribution: gradient, gradient-x-input, smoothgrad, integrated-gradients, pattern (training covariance × gradient), occlusion (score change when a patch is set to the baseline).",
+            Description = "Attribution: gradient, gradient-x-input, smoothgrad, integrated-gradients, pattern (training covariance × gradient), pattern-x-input (input ⊙ pattern), occlusion (score change when a patch is set to the baseline).",
             HelpName = "METHOD",
             DefaultValueFactory = _ => AttributionOptions.MethodName(AttributionOptions.Defaults.ExplainMethod),
         };

@@ -21,6 +21,11 @@ public enum AttributionMethod
     /// </summary>
     Pattern,
     /// <summary>
+    /// x ⊙ Σ_m ∂S/∂x_m: the pattern map weighted by the input, a contribution in the spirit of
+    /// PatternAttribution (Kindermans et al. 2018) — zero where the input is zero.
+    /// </summary>
+    PatternTimesInput,
+    /// <summary>
     /// Occlusion (Zeiler and Fergus 2014): S(x) − S(x with a patch replaced by the baseline), for every
     /// patch of <see cref="AttributionOptions.OcclusionPatch"/> inputs per side moved by
     /// <see cref="AttributionOptions.OcclusionStride"/>; an input's attribution is the mean change over the
@@ -100,7 +105,7 @@ public sealed record AttributionOptions
     /// </summary>
     public IReadOnlyList<IReadOnlyList<int>>? SampleShapes { get; init; }
 
-    /// <summary>The training covariance of each view's inputs; required by <see cref="AttributionMethod.Pattern"/>, ignored otherwise.</summary>
+    /// <summary>The training covariance of each view's inputs; required by <see cref="AttributionMethod.Pattern"/> and <see cref="AttributionMethod.PatternTimesInput"/>, ignored otherwise.</summary>
     public InputCovariance? Covariance { get; init; }
 
     /// <summary>Throws <see cref="MucmmUserException"/> for out-of-range values.</summary>
@@ -115,10 +120,14 @@ public sealed record AttributionOptions
             throw new MucmmUserException($"occlusion stride must be between 1 and the patch size {OcclusionPatch} (so that every input is covered), got {OcclusionStride}");
     }
 
-    /// <summary>The command-line names of the methods.</summary>
-    public static IReadOnlyList<string> MethodNames { get; } = ["gradient", "gradient-x-input", "smoothgrad", "integrated-gradients", "pattern", "occlusion"];
+    /// <summary>Whether <paramref name="method"/> needs <see cref="Covariance"/>.</summary>
+    public static bool NeedsCovariance(AttributionMethod method) =>
+        method is AttributionMethod.Pattern or AttributionMethod.PatternTimesInput;
 
-    /// <summary>Parses a method name: gradient, gradient-x-input, smoothgrad, integrated-gradients, pattern, occlusion.</summary>
+    /// <summary>The command-line names of the methods.</summary>
+    public static IReadOnlyList<string> MethodNames { get; } = ["gradient", "gradient-x-input", "smoothgrad", "integrated-gradients", "pattern", "pattern-x-input", "occlusion"];
+
+    /// <summary>Parses a method name: gradient, gradient-x-input, smoothgrad, integrated-gradients, pattern, pattern-x-input, occlusion.</summary>
     public static AttributionMethod ParseMethod(string name) => (name ?? "").Trim().ToLowerInvariant() switch
     {
         "gradient" => AttributionMethod.Gradient,
@@ -126,6 +135,7 @@ public sealed record AttributionOptions
         "smoothgrad" => AttributionMethod.SmoothGrad,
         "integrated-gradients" => AttributionMethod.IntegratedGradients,
         "pattern" => AttributionMethod.Pattern,
+        "pattern-x-input" => AttributionMethod.PatternTimesInput,
         "occlusion" => AttributionMethod.Occlusion,
         _ => throw new MucmmUserException($"unknown attribution method '{name}'; valid: {string.Join(", ", MethodNames)}"),
     };
@@ -137,6 +147,7 @@ public sealed record AttributionOptions
         AttributionMethod.GradientTimesInput => "gradient-x-input",
         AttributionMethod.SmoothGrad => "smoothgrad",
         AttributionMethod.Pattern => "pattern",
+        AttributionMethod.PatternTimesInput => "pattern-x-input",
         AttributionMethod.Occlusion => "occlusion",
         _ => "integrated-gradients",
     };
@@ -235,9 +246,9 @@ public static class Attributions
         options ??= new AttributionOptions();
         options.Validate();
         CheckInputs(model, inputs);
-        if (options.Method == AttributionMethod.Pattern)
+        if (AttributionOptions.NeedsCovariance(options.Method))
         {
-            if (options.Covariance is null) throw new MucmmUserException("the pattern method needs the training covariance of the inputs (Covariance)");
+            if (options.Covariance is null) throw new MucmmUserException($"the {AttributionOptions.MethodName(options.Method)} method needs the training covariance of the inputs (Covariance)");
             options.Covariance.CheckFits(model);
         }
         int mCount = inputs.Count, n = (int)inputs[0].shape[0];
@@ -278,6 +289,10 @@ public static class Attributions
                 case AttributionMethod.Pattern:
                     (attr, s) = Gradients(model, score, x);
                     attr = attr.Select((g, m) => options.Covariance!.Apply(m, g)).ToArray();
+                    break;
+                case AttributionMethod.PatternTimesInput:
+                    (attr, s) = Gradients(model, score, x);
+                    attr = attr.Select((g, m) => options.Covariance!.Apply(m, g) * x[m]).ToArray();
                     break;
                 case AttributionMethod.Occlusion:
                 {

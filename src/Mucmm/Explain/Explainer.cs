@@ -111,7 +111,7 @@ public static class Explainer
         var inputs = chosen.Views.Select(v => Representations.Slice(v, 0, v.Rows)).ToArray();
         var source = training is { Count: > 0 } ? training : candidates;
         Tensor[]? baseline = BaselineOf(options.Baseline, chosen, source);
-        using var covariance = options.Attribution.Method == AttributionMethod.Pattern || options.Localization
+        using var covariance = AttributionOptions.NeedsCovariance(options.Attribution.Method) || options.Localization
             ? options.Attribution.Covariance is null ? InputCovariance.FromViews(source.Views) : null
             : null;
         var attribution = covariance is null ? options.Attribution : options.Attribution with { Covariance = covariance };
@@ -204,7 +204,7 @@ public static class Explainer
 
     /// <summary>
     /// The methods <see cref="ExplainOptions.Localization"/> compares, by label: gradient,
-    /// gradient-x-input, smoothgrad, integrated-gradients/zero, /mean, /blurred, pattern, occlusion (zero baseline).
+    /// gradient-x-input, smoothgrad, integrated-gradients/zero, /mean, /blurred, pattern, pattern-x-input, occlusion (zero baseline).
     /// </summary>
     public static IReadOnlyList<(string Label, AttributionMethod Method, BaselineKind Baseline)> LocalizationMethods { get; } =
     [
@@ -215,6 +215,7 @@ public static class Explainer
         ("integrated-gradients/mean", AttributionMethod.IntegratedGradients, BaselineKind.Mean),
         ("integrated-gradients/blurred", AttributionMethod.IntegratedGradients, BaselineKind.Blurred),
         ("pattern", AttributionMethod.Pattern, BaselineKind.Zero),
+        ("pattern-x-input", AttributionMethod.PatternTimesInput, BaselineKind.Zero),
         ("occlusion", AttributionMethod.Occlusion, BaselineKind.Zero),
     ];
 

@@ -266,7 +266,7 @@ public static class ReportBuilder
         if (options.Method == AttributionOptions.Defaults.ExplainMethod)
             html.Append($"<p>Why {E(method)}: {E(AttributionOptions.Defaults.ExplainMethodReason)}</p>\n");
         int n = Math.Min(options.SamplesPerSelection, test.Count);
-        using var covariance = options.Method == AttributionMethod.Pattern ? InputCovariance.FromViews((train.Count >= 2 ? train : test).Views) : null;
+        using var covariance = AttributionOptions.NeedsCovariance(options.Method) ?  InputCovariance.FromViews((train.Count >= 2 ? train : test).Views) : null;
         var attribution = new AttributionOptions { Method = options.Method, Covariance = covariance, SampleShapes = test.Views.Select(v => v.SampleShape).ToArray() };
         for (int s = 0; s < scores.Count; s++)
         {
