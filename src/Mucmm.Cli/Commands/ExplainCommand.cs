@@ -37,7 +37,7 @@ public static class ExplainCommand
         };
         var method = new Option<string>("--method")
         {
-            Description = "Attribution: gradient, gradient-x-input, smoothgrad, integrated-gradients, pattern (training covariance × gradient).",
+            Description = "Attribution: gradient, gradient-x-input, smoothgrad, integrated-gradients, pattern (training covariance × gradient), pattern-x-input (input ⊙ pattern), occlusion (score change when a patch is set to the baseline).",
             HelpName = "METHOD",
             DefaultValueFactory = _ => AttributionOptions.MethodName(AttributionOptions.Defaults.ExplainMethod),
         };
@@ -64,9 +64,19 @@ public static class ExplainCommand
             Description = "Integrated Gradients: Gauss–Legendre nodes along the path.", HelpName = "N",
             DefaultValueFactory = _ => AttributionOptions.Defaults.IntegratedGradientsSteps,
         };
+        var patch = new Option<int>("--patch")
+        {
+            Description = "Occlusion: side of the square patch (images, spectrograms) or window length (vectors), in inputs.", HelpName = "N",
+            DefaultValueFactory = _ => AttributionOptions.Defaults.OcclusionPatch,
+        };
+        var stride = new Option<int>("--stride")
+        {
+            Description = "Occlusion: step between patches, in inputs (1 … the patch size).", HelpName = "N",
+            DefaultValueFactory = _ => AttributionOptions.Defaults.OcclusionStride,
+        };
         var baseline = new Option<string>("--baseline")
         {
-            Description = "Integrated Gradients and deletion baseline: zero, mean (mean training input) or blurred (each sample blurred, Gaussian σ = 4).", HelpName = "B",
+            Description = "Integrated Gradients, occlusion and deletion baseline: zero, mean (mean training input) or blurred (each sample blurred, Gaussian σ = 4).", HelpName = "B",
             DefaultValueFactory = _ => "zero",
         };
         baseline.AcceptOnlyFromAmong("zero", "mean", "blurred");
@@ -95,7 +105,7 @@ public static class ExplainCommand
         runOption.AddTo(cmd);
         foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.View1, data.View2 }.Concat(data.MoreViews).Concat([data.Seed, data.Split, data.Samples])) cmd.Options.Add(o);
         output.AddTo(cmd);
-        foreach (var o in new Option[] { count, indices, select, method, score, sgSamples, noise, steps, baseline, style, sanity, localization, atlas }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { count, indices, select, method, score, sgSamples, noise, steps, patch, stride, baseline, style, sanity, localization, atlas }) cmd.Options.Add(o);
 
         runtime.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -116,6 +126,8 @@ public static class ExplainCommand
                     SmoothGradSamples = parse.GetValue(sgSamples),
                     SmoothGradNoise = parse.GetValue(noise),
                     IntegratedGradientsSteps = parse.GetValue(steps),
+                    OcclusionPatch = parse.GetValue(patch),
+                    OcclusionStride = parse.GetValue(stride),
                     Seed = seed,
                 },
                 Baseline = Baselines.Parse(parse.GetValue(baseline)!),

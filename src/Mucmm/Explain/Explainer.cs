@@ -124,10 +124,11 @@ public static class Explainer
         var inputs = chosen.Views.Select(v => Representations.Slice(v, 0, v.Rows)).ToArray();
         var source = training is { Count: > 0 } ? training : candidates;
         Tensor[]? baseline = BaselineOf(options.Baseline, chosen, source);
-        using var covariance = options.Attribution.Method == AttributionMethod.Pattern || options.Localization
+        using var covariance = AttributionOptions.NeedsCovariance(options.Attribution.Method) || options.Localization
             ? options.Attribution.Covariance is null ? InputCovariance.FromViews(source.Views) : null
             : null;
         var attribution = covariance is null ? options.Attribution : options.Attribution with { Covariance = covariance };
+        if (attribution.SampleShapes is null) attribution = attribution with { SampleShapes = chosen.Views.Select(v => v.SampleShape).ToArray() };
         var maps = scores.Select(s => Attributions.Compute(model, s, inputs, attribution, baseline)).ToArray();
 
         // Pictures.
@@ -188,7 +189,7 @@ public static class Explainer
             {
                 using var inner = NewDisposeScope();
                 var opts = attribution with { Method = candidate };
-                var b = candidate == AttributionMethod.IntegratedGradients ? BaselineOf(kind, chosen, source) : null;
+                var b = candidate is AttributionMethod.IntegratedGradients or AttributionMethod.Occlusion ? BaselineOf(kind, chosen, source) : null;
                 var mapsOf = scores.Select(s => Attributions.Compute(model, s, inputs, opts, b)).ToArray();
                 localization[label] = Explain.Localization.Evaluate(mapsOf, options.Regions!);
             }
@@ -256,7 +257,7 @@ public static class Explainer
 
     /// <summary>
     /// The methods <see cref="ExplainOptions.Localization"/> compares, by label: gradient,
-    /// gradient-x-input, smoothgrad, integrated-gradients/zero, /mean, /blurred, pattern.
+    /// gradient-x-input, smoothgrad, integrated-gradients/zero, /mean, /blurred, pattern, pattern-x-input, occlusion (zero baseline).
     /// </summary>
     public static IReadOnlyList<(string Label, AttributionMethod Method, BaselineKind Baseline)> LocalizationMethods { get; } =
     [
@@ -267,11 +268,13 @@ public static class Explainer
         ("integrated-gradients/mean", AttributionMethod.IntegratedGradients, BaselineKind.Mean),
         ("integrated-gradients/blurred", AttributionMethod.IntegratedGradients, BaselineKind.Blurred),
         ("pattern", AttributionMethod.Pattern, BaselineKind.Zero),
+        ("pattern-x-input", AttributionMethod.PatternTimesInput, BaselineKind.Zero),
+        ("occlusion", AttributionMethod.Occlusion, BaselineKind.Zero),
     ];
 
     /// <summary>The label of a method in <see cref="LocalizationMethods"/> (Integrated Gradients with its baseline).</summary>
     public static string MethodLabel(AttributionMethod method, BaselineKind baseline) =>
-        method == AttributionMethod.IntegratedGradients
+        method == AttributionMethod.IntegratedGradients || (method == AttributionMethod.Occlusion && baseline != BaselineKind.Zero)
             ? $"{AttributionOptions.MethodName(method)}/{Baselines.Name(baseline)}"
             : AttributionOptions.MethodName(method);
 

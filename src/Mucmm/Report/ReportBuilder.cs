@@ -30,6 +30,12 @@ public sealed record ReportOptions
     /// highest and lowest common score by their attribution (<see cref="TokenAttributions"/>).
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>?>? Texts { get; init; }
+
+    /// <summary>Atlas: common and individual variates per view shown open; the others are in a collapsed block.</summary>
+    public int AtlasVariatesShown { get; init; } = 3;
+
+    /// <summary>Atlas: test samples shown at each end of a variate.</summary>
+    public int AtlasExtremes { get; init; } = Atlas.DefaultExtremes;
 }
 
 /// <summary>
@@ -41,7 +47,7 @@ public static class ReportBuilder
 {
     /// <summary>The section ids of the page, in order.</summary>
     public static readonly IReadOnlyList<string> SectionIds =
-        ["data", "training", "spectrum", "variance", "retrieval", "leakage", "probes", "scores", "samples", "commands"];
+        ["data", "training", "spectrum", "variance", "retrieval", "leakage", "probes", "scores", "samples", "atlas", "commands"];
 
     /// <summary>
     /// The report's HTML for <paramref name="model"/> fitted in <paramref name="run"/>, on <paramref name="data"/>
@@ -84,6 +90,7 @@ public static class ReportBuilder
         double[][] values = Explain.Scores.Compute(model, test.Views, scores);
         ScoreSection(html, scores, values, options);
         SampleSection(html, model, test, train, scores, values, options);
+        AtlasSection(html, model, test, train, options);
         CommandSection(html, commands);
         html.Append("</main>\n</body>\n</html>\n");
         return html.ToString();
@@ -275,8 +282,8 @@ public static class ReportBuilder
         if (options.Method == AttributionOptions.Defaults.ExplainMethod)
             html.Append($"<p>Why {E(method)}: {E(AttributionOptions.Defaults.ExplainMethodReason)}</p>\n");
         int n = Math.Min(options.SamplesPerSelection, test.Count);
-        using var covariance = options.Method == AttributionMethod.Pattern ? InputCovariance.FromViews((train.Count >= 2 ? train : test).Views) : null;
-        var attribution = new AttributionOptions { Method = options.Method, Covariance = covariance };
+        using var covariance = AttributionOptions.NeedsCovariance(options.Method) ?  InputCovariance.FromViews((train.Count >= 2 ? train : test).Views) : null;
+        var attribution = new AttributionOptions { Method = options.Method, Covariance = covariance, SampleShapes = test.Views.Select(v => v.SampleShape).ToArray() };
         for (int s = 0; s < scores.Count; s++)
         {
             foreach (bool top in new[] { true, false })
@@ -312,6 +319,50 @@ public static class ReportBuilder
         }
     }
 
+    /// <summary>
+    /// The atlas of single variates (<see cref="Atlas"/>), computed here from the run's model and data
+    /// (the report does not depend on an earlier <c>mucmm explain --atlas</c>): per view, the first
+    /// <see cref="ReportOptions.AtlasVariatesShown"/> common and individual variates open, the rest in a
+    /// collapsed &lt;details&gt; block. Text views are skipped with a note (their inputs are not pictures).
+    /// </summary>
+    private static void AtlasSection(StringBuilder html, IMultiviewModel model, PairedDataset test, PairedDataset train, ReportOptions options)
+    {
+        Open(html, "atlas", "Atlas of single variates");
+        html.Append("<p>What does common variate 3 encode? For each common and individual variate of each view: its <b>pattern</b> — the regression of the view's input on the " +
+                    "standardized variate over the training rows (for a linear model the column Σa of the patterns; red: inputs that are higher where the variate is high, blue: lower) — " +
+                    $"and the {options.AtlasExtremes} test samples with its highest and lowest values. The first {options.AtlasVariatesShown} common and individual variates of each view are shown; " +
+                    "the others are behind “more variates”.</p>\n");
+        var source = train.Count >= 2 ? train : test;
+        var atlas = Atlas.Compute(model, source, test, options.AtlasExtremes);
+        for (int m = 1; m <= model.ViewCount; m++)
+        {
+            var view = test.Views[m - 1];
+            var entries = atlas.Where(e => e.View == m).ToArray();
+            if (entries.Length == 0) continue;
+            html.Append($"<h3>View {m} ({E(view.Name)})</h3>\n");
+            if (view.Kind == ViewKind.Text)
+            {
+                html.Append("<p class=\"note\">A text view: its atlas (patterns over tokens) is not drawn here.</p>\n");
+                continue;
+            }
+            var shown = entries.Where(e => e.Index <= options.AtlasVariatesShown).ToArray();
+            var rest = entries.Where(e => e.Index > options.AtlasVariatesShown).ToArray();
+            if (shown.Length > 0)
+            {
+                using var bitmap = ExplanationFigure.RenderAtlas(view, shown);
+                Img(html, Encode(bitmap), $"atlas of view {m}", wide: true);
+            }
+            if (rest.Length > 0)
+            {
+                html.Append($"<details><summary>{rest.Length} more variates of view {m}</summary>\n");
+                using var bitmap = ExplanationFigure.RenderAtlas(view, rest);
+                Img(html, Encode(bitmap), $"atlas of view {m}, further variates", wide: true);
+                html.Append("</details>\n");
+            }
+        }
+        Close(html);
+    }
+
     private static void CommandSection(StringBuilder html, IReadOnlyList<string> commands)
     {
         Open(html, "commands", "Commands that produced this report");
@@ -336,7 +387,7 @@ public static class ReportBuilder
 
     private static string Toc()
     {
-        string[] titles = ["Data and model", "Training curves", "Correlation spectrum", "Explained variance", "Retrieval", "Leakage", "Probes", "Scores", "Samples and maps", "Commands"];
+        string[] titles = ["Data and model", "Training curves", "Correlation spectrum", "Explained variance", "Retrieval", "Leakage", "Probes", "Scores", "Samples and maps", "Atlas", "Commands"];
         return "<nav>" + string.Join(" · ", SectionIds.Select((id, i) => $"<a href=\"#{id}\">{titles[i]}</a>")) + "</nav>\n";
     }
 
@@ -385,6 +436,7 @@ public static class ReportBuilder
         figure { margin: 6px 0; }
         figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
         figure.wide img { display: block; }
+        details summary { cursor: pointer; color: #1f5fa8; margin: 6px 0; }
         pre { background: #f4f5f7; padding: 10px 12px; border-radius: 6px; overflow-x: auto; font-size: 13px; }
         code { font-size: 13px; background: #f4f5f7; padding: 1px 4px; border-radius: 3px; }
         """;

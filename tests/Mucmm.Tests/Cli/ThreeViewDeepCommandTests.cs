@@ -60,7 +60,7 @@ public class ThreeViewDeepCommandTests
         }
 
         string ex = Path.Combine(root, "explain");
-        var explain = CliHarness.Run(["explain", "--model", run, .. views, "--samples", "2", "--out", ex]);
+        var explain = CliHarness.Run(["explain", "--run", run, .. views, "--count", "2", "--out", ex]);
         Assert.True(explain.ExitCode == 0, explain.Stderr);
         var maps = JsonNode.Parse(File.ReadAllText(Path.Combine(ex, "maps.json")))!;
         Assert.Equal(3, maps["views"]!.AsArray().Count);

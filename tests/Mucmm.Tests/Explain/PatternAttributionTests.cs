@@ -52,7 +52,8 @@ public class PatternAttributionTests
     /// <see cref="LinearScores"/> (A₁c₂ for the common score, (2/r)L u for the individual score, the
     /// constant column of A for a single common variate). Agreement to 1e-10 absolute (float64; the maps
     /// are O(10)). A single common variate's pattern is a constant map equal to (n/(n−1)) times the
-    /// model's stored pattern cov(x, c) (divisor n), to 1e-10.
+    /// model's stored pattern cov(x, c) (divisor n), to 1e-10. pattern-x-input is the input times the
+    /// pattern map, to 1e-10.
     /// </summary>
     [Fact]
     public void Pattern_maps_of_a_linear_model_equal_the_covariance_times_the_analytic_gradient()
@@ -86,7 +87,15 @@ public class PatternAttributionTests
             for (int j = 0; j < stored.Length; j++)
                 Assert.Equal(n / (n - 1) * stored[j], variate.Map(0, i)[j], 10);
 
+        // pattern-x-input: x ⊙ (Σ₁₁ A₁c₂), the same closed form times the input (1e-10).
+        var weighted = Attributions.Compute(model, Score.Common, [x1, x2], options with { Method = AttributionMethod.PatternTimesInput });
+        var xs = x1.contiguous().data<double>().ToArray();
+        for (int i = 0; i < rows.Length; i++)
+            for (int j = 0; j < SyntheticLinear.D1; j++)
+                Assert.InRange(Math.Abs(weighted.Map(0, i)[j] - xs[i * SyntheticLinear.D1 + j] * common.Map(0, i)[j]), 0, 1e-10);
+
         Assert.Throws<MucmmUserException>(() => Attributions.Compute(model, Score.Common, [x1, x2], new AttributionOptions { Method = AttributionMethod.Pattern }));
+        Assert.Throws<MucmmUserException>(() => Attributions.Compute(model, Score.Common, [x1, x2], new AttributionOptions { Method = AttributionMethod.PatternTimesInput }));
         using var wrong = InputCovariance.FromViews([data.X2, data.X1]);
         Assert.Throws<MucmmUserException>(() => Attributions.Compute(model, Score.Common, [x1, x2], options with { Covariance = wrong }));
     }

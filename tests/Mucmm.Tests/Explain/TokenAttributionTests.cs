@@ -114,7 +114,7 @@ public class TokenAttributionTests(ITestOutputHelper output)
         string run = Path.Combine(dir, "run"), ex = Path.Combine(dir, "ex");
         var r = CliHarness.Run("fit", "--model", "linear", "--view1", v1, "--view2", v2, "--common-dim", "2", "--individual-dim", "2", "--quiet", "--out", run);
         Assert.True(r.ExitCode == 0, r.Stderr);
-        r = CliHarness.Run("explain", "--model", run, "--samples", "2", "--method", "gradient", "--out", ex);
+        r = CliHarness.Run("explain", "--run", run, "--count", "2", "--method", "gradient", "--out", ex);
         Assert.True(r.ExitCode == 0, r.Stderr);
         output.WriteLine(r.Stdout);
         Assert.True(File.Exists(Path.Combine(ex, "tokens_common_view2.png")));
@@ -141,7 +141,7 @@ public class TokenAttributionTests(ITestOutputHelper output)
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(deep, "model", "config.json")))!;
         Assert.Equal(["identity", "identity"], config["encoder_per_view"]!.AsArray().Select(e => e!.GetValue<string>()));
         Assert.Equal([6, MiniLmEncoder.Features], config["input_dims"]!.AsArray().Select(d => d!.GetValue<int>()));
-        r = CliHarness.Run("explain", "--model", deep, "--samples", "1", "--method", "gradient", "--score", "common", "--out", Path.Combine(dir, "ex-deep"));
+        r = CliHarness.Run("explain", "--run", deep, "--count", "1", "--method", "gradient", "--score", "common", "--out", Path.Combine(dir, "ex-deep"));
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.True(File.Exists(Path.Combine(dir, "ex-deep", "tokens_common_view2.png")));
     }

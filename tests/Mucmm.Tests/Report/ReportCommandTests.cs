@@ -41,8 +41,11 @@ public class ReportCommandTests
         Assert.DoesNotContain("http://", html);
         Assert.DoesNotContain("https://", html);
         var images = Regex.Matches(html, "src=\"data:image/png;base64,([^\"]+)\"");
-        // spectrum, variance, 3 histograms, 3 scores × top/bottom sample figures
-        Assert.True(images.Count >= 11, $"{images.Count} images");
+        // spectrum, variance, 3 histograms, 3 scores × top/bottom sample figures, 2 views × atlas
+        Assert.True(images.Count >= 13, $"{images.Count} images");
+        // The atlas: k = r = 3 variates per view, all within the 3 shown open, so nothing is collapsed.
+        Assert.Contains("Atlas of single variates", html);
+        Assert.DoesNotContain("more variates of view", html);
         foreach (Match m in images)
         {
             using var bitmap = SKBitmap.Decode(Convert.FromBase64String(m.Groups[1].Value));
