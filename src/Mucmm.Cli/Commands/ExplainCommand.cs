@@ -88,7 +88,7 @@ public static class ExplainCommand
             "  mucmm explain --model runs/deep --dataset noisy-mnist --select top-individual1 --method integrated-gradients --out ex\n" +
             "  mucmm explain --model runs/lin --dataset noisy-mnist --indices 3,17 --score common:1 --score individual1:2 --out ex2");
         model.AddTo(cmd);
-        foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.View1, data.View2, data.Seed, data.Split }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.Emoji, data.Views, data.SkinTones, data.View1, data.View2, data.Seed, data.Split }) cmd.Options.Add(o);
         output.AddTo(cmd);
         foreach (var o in new Option[] { samples, indices, select, method, score, sgSamples, noise, steps, baseline, style, sanity, localization, atlas }) cmd.Options.Add(o);
 

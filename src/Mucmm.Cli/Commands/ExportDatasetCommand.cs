@@ -4,40 +4,52 @@ using Mucmm.Data.Datasets;
 
 namespace Mucmm.Cli.Commands;
 
-/// <summary><c>mucmm export-dataset NAME --out DIR [--fsdd DIR] [--seed S] [--force]</c>.</summary>
+/// <summary><c>mucmm export-dataset NAME --out DIR [--fsdd DIR] [--emoji DIR [--views LIST] [--skin-tones]] [--seed S] [--force]</c>.</summary>
 public static class ExportDatasetCommand
 {
     public static Command Create()
     {
         var name = new Argument<string>("name") { Description = "Dataset name (see 'mucmm datasets')." , HelpName = "NAME" };
         var fsdd = DataOptions.CreateFsddOption();
+        var emoji = DataOptions.CreateEmojiOption();
+        var views = DataOptions.CreateViewsOption();
+        var skinTones = DataOptions.CreateSkinTonesOption();
         var seed = DataOptions.CreateSeedOption();
         var samples = DataOptions.CreateSamplesOption();
-        var output = new OutputOptions("view1.npy, view2.npy and meta.csv");
+        var output = new OutputOptions("view1.npy, view2.npy (view{m}.txt for text views) and meta.csv");
         var cmd = new Command("export-dataset",
             "Write a built-in dataset for NumPy: view1.npy and view2.npy (float32, rows = samples, each sample flattened " +
-            "row-major) and meta.csv (index,split, then one column per label, factor and id, e.g. digit,rotation,partner).\n\n" +
+            "row-major; colour images keep their shape (n, 3, H, W)), text views as view{m}.txt (UTF-8, one text per line), and meta.csv " +
+            "(index,split, then one column per label, factor, id and note, e.g. digit,rotation,partner).\n\n" +
             "Examples:\n" +
             "  mucmm export-dataset noisy-mnist --out noisy\n" +
             "  mucmm export-dataset av-digits --fsdd ../shared/data/fsdd --out avd --seed 1\n" +
             "  mucmm export-dataset synthetic --samples 20000 --out syn\n" +
+            "  mucmm export-dataset emoji --emoji ../shared/data/emoji --views google,twitter,en --out emo\n" +
             "  python3 -c \"import numpy as np; print(np.load('noisy/view1.npy').shape)\"");
         cmd.Arguments.Add(name);
         cmd.Options.Add(fsdd);
+        cmd.Options.Add(emoji);
+        cmd.Options.Add(views);
+        cmd.Options.Add(skinTones);
         cmd.Options.Add(seed);
         cmd.Options.Add(samples);
         output.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             string dataset = DatasetCatalog.Describe(parse.GetValue(name)!).Name;
+            var source = DataSource.ForDataset(dataset, parse.GetValue(seed), parse.GetValue(samples), parse.GetValue(fsdd),
+                parse.GetValue(emoji), DataOptions.ViewNamesOf(parse, views), parse.GetValue(skinTones));
             using var folder = output.Open(parse);
-            var data = DatasetCatalog.Load(dataset, new DatasetOptions { Seed = parse.GetValue(seed), FsddDir = parse.GetValue(fsdd), Samples = parse.GetValue(samples) });
+            var data = source.Load();
             DatasetExport.Write(data, folder);
             folder.Commit();
             int train = data.RowsOf(Split.Train).Length, val = data.RowsOf(Split.Validation).Length, test = data.RowsOf(Split.Test).Length;
             Console.Out.WriteLine($"{data.Name}: {data.Count} rows (train {train}, validation {val}, test {test}) written to {folder.Target}");
             for (int m = 0; m < data.Views.Count; m++)
-                Console.Out.WriteLine($"  {DatasetExport.ViewFileName(m)}  {data.Views[m].Name}  {data.Count} × {data.Views[m].Cols} ({string.Join("×", data.Views[m].SampleShape)} per sample)");
+                Console.Out.WriteLine(data.Views[m].Kind == ViewKind.Text
+                    ? $"  {DatasetExport.ViewFileName(data, m)}  {data.Views[m].Name}  {data.Count} lines (one text per sample)"
+                    : $"  {DatasetExport.ViewFileName(data, m)}  {data.Views[m].Name}  {data.Count} × {data.Views[m].Cols} ({string.Join("×", data.Views[m].SampleShape)} per sample)");
             Console.Out.WriteLine($"  {DatasetExport.MetaFileName}  index,split,{string.Join(",", DatasetExport.MetaColumns(data).Select(c => c.Header))}");
             return ExitCodes.Ok;
         });
