@@ -7,7 +7,7 @@ namespace Mucmm.Cli;
 
 /// <summary>
 /// The shared data options — the one place they are built and resolved:
-/// <c>--dataset NAME [--fsdd DIR]</c> or <c>--view1 FILE --view2 FILE</c>, <c>--seed S</c>,
+/// <c>--dataset NAME [--fsdd DIR | --emoji DIR [--views LIST] [--skin-tones]]</c> or <c>--view1 FILE --view2 FILE</c>, <c>--seed S</c>,
 /// <c>--split train|validation|test|all</c>. Commands create one instance, add it with
 /// <c>AddTo</c> and call <see cref="Load"/> (or <c>LoadAll</c>) in their action.
 /// </summary>
@@ -29,7 +29,7 @@ public sealed class DataOptions
 
     /// <summary>Help text to append to a command's description.</summary>
     public const string HelpText =
-        "Data: --dataset NAME (see 'mucmm datasets'; av-digits also needs --fsdd DIR) or --view1 FILE --view2 FILE [--view3 FILE …] " +
+        "Data: --dataset NAME (see 'mucmm datasets'; av-digits also needs --fsdd DIR, emoji --emoji DIR [--views google,en]) or --view1 FILE --view2 FILE [--view3 FILE …] " +
         "(.npy or .csv with a header line, rows = paired samples; split 80/10/10 at random from --seed).";
 
     /// <summary>Creates the options; <paramref name="defaultSplit"/> is the command's default for <c>--split</c>.</summary>
@@ -42,6 +42,9 @@ public sealed class DataOptions
             HelpName = "NAME",
         };
         Fsdd = CreateFsddOption();
+        Emoji = CreateEmojiOption();
+        Views = CreateViewsOption();
+        SkinTones = CreateSkinTonesOption();
         View1 = new Option<string?>("--view1") { Description = "View 1 matrix file (.npy or .csv), rows = samples.", HelpName = "FILE" };
         View2 = new Option<string?>("--view2") { Description = "View 2 matrix file, row i paired with row i of --view1.", HelpName = "FILE" };
         MoreViews = Enumerable.Range(3, MaxViews - 2).Select(m => new Option<string?>($"--view{m}")
@@ -66,6 +69,15 @@ public sealed class DataOptions
 
     /// <summary><c>--fsdd DIR</c>.</summary>
     public Option<string?> Fsdd { get; }
+
+    /// <summary><c>--emoji DIR</c>.</summary>
+    public Option<string?> Emoji { get; }
+
+    /// <summary><c>--views LIST</c> (emoji).</summary>
+    public Option<string?> Views { get; }
+
+    /// <summary><c>--skin-tones</c> (emoji).</summary>
+    public Option<bool> SkinTones { get; }
 
     /// <summary><c>--view1 FILE</c>.</summary>
     public Option<string?> View1 { get; }
@@ -104,6 +116,37 @@ public sealed class DataOptions
         HelpName = "DIR",
     };
 
+    /// <summary><c>--emoji DIR</c> on its own (for commands that name the dataset otherwise, e.g. <c>export-dataset</c>).</summary>
+    public static Option<string?> CreateEmojiOption() => new("--emoji")
+    {
+        Description = "Folder of the emoji drawings and names (emoji.json, google-64/, twitter-64/, annotations/); needed by emoji.",
+        HelpName = "DIR",
+    };
+
+    /// <summary><c>--views LIST</c> on its own: the views of emoji, comma-separated.</summary>
+    public static Option<string?> CreateViewsOption() => new("--views")
+    {
+        Description = $"Views of emoji, comma-separated, any of {string.Join(", ", EmojiDataset.Views.Select(v => v.Name))} (default {string.Join(",", EmojiDataset.DefaultViews)}).",
+        HelpName = "LIST",
+    };
+
+    /// <summary><c>--skin-tones</c> on its own: emoji's skin-tone variants as rows.</summary>
+    public static Option<bool> CreateSkinTonesOption() => new("--skin-tones")
+    {
+        Description = "emoji: add every skin-tone variant as a row (in its base emoji's split).",
+    };
+
+    /// <summary>The value of a <c>--views</c> option split at commas (empty entries are an error); null when not given.</summary>
+    public static IReadOnlyList<string>? ViewNamesOf(ParseResult parse, Option<string?> views)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        if (parse.GetValue(views) is not { } text) return null;
+        var names = text.Split(',').Select(s => s.Trim()).ToArray();
+        if (names.Any(s => s.Length == 0))
+            throw new MucmmUserException($"--views needs view names separated by commas, got '{text}'");
+        return names;
+    }
+
     /// <summary><c>--samples N</c> on its own: number of rows of the synthetic datasets.</summary>
     public static Option<int?> CreateSamplesOption() => new("--samples")
     {
@@ -129,7 +172,7 @@ public sealed class DataOptions
     public void AddTo(Command command, bool withSplit)
     {
         ArgumentNullException.ThrowIfNull(command);
-        foreach (var option in new Option[] { Dataset, Fsdd, View1, View2 }.Concat(MoreViews).Concat([Seed, Split, Samples]))
+        foreach (var option in new Option[] { Dataset, Fsdd, Emoji, Views, SkinTones, View1, View2 }.Concat(MoreViews).Concat([Seed, Split, Samples]))
             if (withSplit || option != Split) command.Options.Add(option);
     }
 
@@ -183,7 +226,8 @@ public sealed class DataOptions
         if (name is not null && files)
             throw new MucmmUserException("give either --dataset NAME or --view1 FILE --view2 FILE, not both");
         if (name is not null)
-            return DataSource.ForDataset(name, SeedOf(parse), SamplesOf(parse), parse.GetValue(Fsdd));
+            return DataSource.ForDataset(name, SeedOf(parse), SamplesOf(parse), parse.GetValue(Fsdd),
+                parse.GetValue(Emoji), ViewNamesOf(parse, Views), parse.GetValue(SkinTones));
         if (!files)
             throw new MucmmUserException("no data: give --dataset NAME (see 'mucmm datasets') or --view1 FILE --view2 FILE");
         var paths = FilesOf(parse);
@@ -217,7 +261,10 @@ public sealed class DataOptions
             bool sameDataset = name is not null && recorded?.Dataset == given.Dataset;
             source = given.Dataset is not null
                 ? DataSource.ForDataset(given.Dataset, seed, SamplesOf(parse) ?? (sameDataset ? recorded!.Samples : null),
-                    parse.GetValue(Fsdd) ?? (sameDataset ? recorded!.Fsdd : null))
+                    parse.GetValue(Fsdd) ?? (sameDataset ? recorded!.Fsdd : null),
+                    parse.GetValue(Emoji) ?? (sameDataset ? recorded!.Emoji : null),
+                    ViewNamesOf(parse, Views) ?? (sameDataset ? recorded!.Views : null),
+                    SkinTonesOf(parse) ?? (sameDataset && recorded!.SkinTones))
                 : given with { Seed = seed };
         }
         else
@@ -229,7 +276,8 @@ public sealed class DataOptions
                 if (seedGiven) source = source with { Seed = SeedOf(parse) };
             }
             else source = DataSource.ForDataset(source.Dataset!, seedGiven ? SeedOf(parse) : source.Seed,
-                SamplesOf(parse) ?? source.Samples, parse.GetValue(Fsdd) ?? source.Fsdd);
+                SamplesOf(parse) ?? source.Samples, parse.GetValue(Fsdd) ?? source.Fsdd,
+                parse.GetValue(Emoji) ?? source.Emoji, ViewNamesOf(parse, Views) ?? source.Views, SkinTonesOf(parse) ?? source.SkinTones);
         }
         var data = source.Load(Warn);
         if (allowOtherData && named) return data;
@@ -239,9 +287,14 @@ public sealed class DataOptions
 
     private int? SamplesOf(ParseResult parse) => parse.GetResult(Samples) is null ? null : parse.GetValue(Samples);
 
+    private bool? SkinTonesOf(ParseResult parse) => parse.GetResult(SkinTones) is null ? null : parse.GetValue(SkinTones);
+
     private void RejectDatasetOptionsForFiles(ParseResult parse)
     {
         if (SamplesOf(parse) is not null) throw new MucmmUserException("--samples applies to the synthetic datasets only, not to data files");
         if (parse.GetValue(Fsdd) is not null) throw new MucmmUserException("--fsdd applies to av-digits only, not to data files");
+        if (parse.GetValue(Emoji) is not null) throw new MucmmUserException("--emoji applies to emoji only, not to data files");
+        if (parse.GetValue(Views) is not null) throw new MucmmUserException("--views applies to emoji only, not to data files (name each file with --view1, --view2, …)");
+        if (parse.GetValue(SkinTones)) throw new MucmmUserException("--skin-tones applies to emoji only, not to data files");
     }
 }

@@ -32,7 +32,7 @@ public static class DatasetsCommand
             rows.Add(
             [
                 d.Name,
-                d.NeedsFsdd ? "per --fsdd" : d.Rows.ToString("N0", CultureInfo.InvariantCulture),
+                d.NeedsFsdd ? "per --fsdd" : d.NeedsEmoji ? "per --emoji" : d.Rows.ToString("N0", CultureInfo.InvariantCulture),
                 ViewText(d, 0),
                 ViewText(d, 1),
                 d.Labels.Count == 0 ? "-" : string.Join(", ", d.Labels),
@@ -47,19 +47,32 @@ public static class DatasetsCommand
         foreach (var d in datasets)
         {
             text.AppendLine($"{d.Name}: {d.Description}");
-            for (int m = 0; m < d.Views.Count; m++)
-                text.AppendLine($"  view {m + 1} '{d.Views[m].Name}' ({KindText(d.Views[m].Kind)} {d.Views[m].ShapeText}): {d.Views[m].Description}");
+            if (d.ViewChoices.Count > 0)
+            {
+                text.AppendLine($"  views (--views, any of them, default {string.Join(",", d.Views.Select(v => v.Name))}):");
+                foreach (var v in d.ViewChoices)
+                    text.AppendLine($"    {v.Name} ({ViewShapeText(v)}{(v.DefaultEncoder is { } enc ? $", default encoder {enc}" : "")}): {v.Description}");
+            }
+            else
+            {
+                for (int m = 0; m < d.Views.Count; m++)
+                    text.AppendLine($"  view {m + 1} '{d.Views[m].Name}' ({ViewShapeText(d.Views[m])}): {d.Views[m].Description}");
+            }
             if (d.Ids.Count > 0) text.AppendLine($"  ids (exported, not probed): {string.Join(", ", d.Ids)}");
             text.AppendLine($"  split: 80/10/10 train/validation/test, fixed by --seed");
             text.AppendLine($"  source: {d.Source}");
         }
         text.AppendLine();
-        text.AppendLine("Use with --dataset NAME (av-digits also needs --fsdd DIR); 'mucmm export-dataset --dataset NAME --out DIR' writes it for NumPy.");
+        text.AppendLine("Use with --dataset NAME (av-digits also needs --fsdd DIR, emoji --emoji DIR); 'mucmm export-dataset --dataset NAME --out DIR' writes it for NumPy.");
         return text.ToString();
     }
 
     private static string ViewText(DatasetDescriptor d, int m) =>
-        m < d.Views.Count ? $"{d.Views[m].Name} {KindText(d.Views[m].Kind)} {d.Views[m].ShapeText}" : "-";
+        m < d.Views.Count ? $"{d.Views[m].Name} {ViewShapeText(d.Views[m])}" : "-";
+
+    /// <summary>"image 3×64×64", "spectrogram 40×64", or "text" (a text view has no numeric shape).</summary>
+    private static string ViewShapeText(ViewDescriptor v) =>
+        v.Kind == Mucmm.Data.ViewKind.Text ? "text" : $"{KindText(v.Kind)} {v.ShapeText}";
 
     private static string KindText(Mucmm.Data.ViewKind kind) => kind.ToString().ToLowerInvariant();
 

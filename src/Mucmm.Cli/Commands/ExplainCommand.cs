@@ -103,7 +103,7 @@ public static class ExplainCommand
             "  mucmm explain --run runs/deep --dataset noisy-mnist --select top-individual1 --method integrated-gradients --out ex\n" +
             "  mucmm explain --run runs/lin --dataset noisy-mnist --indices 3,17 --score common:1 --score individual1:2 --out ex2");
         runOption.AddTo(cmd);
-        foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.View1, data.View2 }.Concat(data.MoreViews).Concat([data.Seed, data.Split, data.Samples])) cmd.Options.Add(o);
+        foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.Emoji, data.Views, data.SkinTones, data.View1, data.View2 }.Concat(data.MoreViews).Concat([data.Seed, data.Split, data.Samples])) cmd.Options.Add(o);
         output.AddTo(cmd);
         foreach (var o in new Option[] { count, indices, select, method, score, sgSamples, noise, steps, patch, stride, baseline, style, sanity, localization, atlas }) cmd.Options.Add(o);
 

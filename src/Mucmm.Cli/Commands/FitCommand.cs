@@ -306,7 +306,10 @@ public static class FitCommand
         public string?[]? EncoderSpecs(ParseResult parse, PairedDataset raw, bool fineTune)
         {
             if (fineTune && !Encoders.AnyGiven(parse) && raw.Views.All(v => v.Kind != ViewKind.Text)) return null;
-            var specs = EncoderOptions.Pretrained(Encoders.Given(parse, raw.Views.Count, AllEncoders(parse)), raw.Views, parse, Encoders);
+            // A view without --encoderN / --encoder gets its dataset's default encoder (e.g. resnet18 for emoji drawings).
+            var defaults = Mucmm.Data.Datasets.DatasetCatalog.DefaultEncoders(raw);
+            var given = Encoders.Given(parse, raw.Views.Count, AllEncoders(parse)).Select((g, m) => g ?? defaults[m]).ToArray();
+            var specs = EncoderOptions.Pretrained(given, raw.Views, parse, Encoders);
             if (fineTune && ViewEncoders.Any(specs))
                 throw new MucmmUserException("--fine-tune trains a pretrained encoder given with --encoder inside the network; per-view encoders (--encoderN) and text views stay frozen");
             return ViewEncoders.Any(specs) ? specs : null;

@@ -3,7 +3,8 @@ using Mucmm.Data.Datasets;
 namespace Mucmm.Data;
 
 /// <summary>
-/// How to build a run's data again: a built-in dataset (name, seed, number of synthetic samples, FSDD folder)
+/// How to build a run's data again: a built-in dataset (name, seed, number of synthetic samples, FSDD folder;
+/// emoji folder, views and skin tones)
 /// or user files (absolute paths, seed of their split). <c>fit</c> records it in <c>fit.json</c>; every command
 /// that takes a run loads it by default (<see cref="Load"/>), so the data and split are the fit's.
 /// </summary>
@@ -24,6 +25,16 @@ public sealed record DataSource
     /// <summary>Absolute path of the Free Spoken Digit Dataset folder (av-digits only).</summary>
     public string? Fsdd { get; init; }
 
+    /// <summary>Absolute path of the emoji folder (emoji only).</summary>
+    public string? Emoji { get; init; }
+
+    /// <summary>The chosen views of a dataset whose views are chosen (emoji), canonical names in order; null for the dataset's default.</summary>
+    public IReadOnlyList<string>? Views { get; init; }
+
+    /// <summary>Whether emoji's skin-tone variants are rows (written to JSON only when true).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SkinTones { get; init; }
+
     /// <summary>The name shown to users: the dataset, or the file names joined by " + ".</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string Name => Dataset ?? string.Join(" + ", Files ?? []);
@@ -32,9 +43,12 @@ public sealed record DataSource
     /// A built-in dataset: the name is checked and made canonical, the sample count of the synthetic datasets
     /// made explicit (their default when null), paths made absolute. Options the dataset does not use are
     /// user errors: <paramref name="samples"/> for datasets other than the synthetic ones,
-    /// <paramref name="fsdd"/> for datasets other than av-digits.
+    /// <paramref name="fsdd"/> for datasets other than av-digits, <paramref name="emoji"/>, <paramref name="views"/>
+    /// and <paramref name="skinTones"/> for datasets other than emoji. Chosen views are checked and made canonical
+    /// (an unknown view or one named twice is a user error); the default choice is kept as null.
     /// </summary>
-    public static DataSource ForDataset(string name, int seed, int? samples = null, string? fsdd = null)
+    public static DataSource ForDataset(string name, int seed, int? samples = null, string? fsdd = null,
+        string? emoji = null, IReadOnlyList<string>? views = null, bool skinTones = false)
     {
         var d = DatasetCatalog.Describe(name);
         bool synthetic = d.Name is SyntheticDataset.Name or SyntheticDataset.NonlinearName;
@@ -42,12 +56,26 @@ public sealed record DataSource
             throw new MucmmUserException($"DataSource.Samples applies to the synthetic datasets only, not to '{d.Name}' (it has a fixed size)");
         if (fsdd is not null && !d.NeedsFsdd)
             throw new MucmmUserException($"DataSource.Fsdd applies to {string.Join(", ", DatasetCatalog.All.Where(x => x.NeedsFsdd).Select(x => x.Name))} only, not to '{d.Name}'");
+        if (!d.NeedsEmoji)
+        {
+            if (emoji is not null) throw new MucmmUserException($"DataSource.Emoji applies to {EmojiDataset.Name} only, not to '{d.Name}'");
+            if (views is not null) throw new MucmmUserException($"DataSource.Views applies to {EmojiDataset.Name} only, not to '{d.Name}' (its views are fixed)");
+            if (skinTones) throw new MucmmUserException($"DataSource.SkinTones applies to {EmojiDataset.Name} only, not to '{d.Name}'");
+        }
+        else if (views is not null)
+        {
+            var canonical = EmojiDataset.ResolveViews(views).Select(v => v.Name).ToArray();
+            views = canonical.SequenceEqual(EmojiDataset.DefaultViews) ? null : canonical;
+        }
         return new DataSource
         {
             Dataset = d.Name,
             Seed = seed,
             Samples = synthetic ? samples ?? new SyntheticOptions().Samples : null,
             Fsdd = fsdd is null ? null : Path.GetFullPath(fsdd),
+            Emoji = emoji is null ? null : Path.GetFullPath(emoji),
+            Views = views,
+            SkinTones = skinTones,
         };
     }
 
@@ -63,7 +91,10 @@ public sealed record DataSource
     public PairedDataset Load(Action<string>? warn = null)
     {
         if (Dataset is not null)
-            return DatasetCatalog.Load(Dataset, new DatasetOptions { Seed = Seed, FsddDir = Fsdd, Samples = Samples });
+            return DatasetCatalog.Load(Dataset, new DatasetOptions
+            {
+                Seed = Seed, FsddDir = Fsdd, Samples = Samples, EmojiDir = Emoji, Views = Views, SkinTones = SkinTones,
+            });
         if (Files is { Count: > 0 } files) return PairedFiles.Load(files, Seed, warn);
         throw new MucmmUserException("no data: the data source names neither a dataset nor files");
     }

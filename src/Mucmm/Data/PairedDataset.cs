@@ -17,7 +17,8 @@ public enum Split
 /// per row, a split per row, and the row's index in the full dataset (the order
 /// <c>export-dataset</c> writes). Optionally, names for label codes (e.g. speaker names) and
 /// integer row identifiers that say where a row comes from (e.g. the partner image of
-/// <c>noisy-mnist</c>) — identifiers are exported with the labels but are not targets to predict.
+/// <c>noisy-mnist</c>) — identifiers are exported with the labels but are not targets to predict — and
+/// text notes per row (e.g. an emoji's name), exported likewise.
 /// </summary>
 public sealed class PairedDataset
 {
@@ -31,7 +32,8 @@ public sealed class PairedDataset
         int[]? indices = null,
         string? description = null,
         IReadOnlyDictionary<string, string[]>? labelNames = null,
-        IReadOnlyDictionary<string, int[]>? ids = null)
+        IReadOnlyDictionary<string, int[]>? ids = null,
+        IReadOnlyDictionary<string, string[]>? notes = null)
     {
         ArgumentNullException.ThrowIfNull(views);
         ArgumentNullException.ThrowIfNull(splits);
@@ -57,6 +59,9 @@ public sealed class PairedDataset
         ids ??= new Dictionary<string, int[]>();
         foreach (var (key, v) in ids)
             if (v.Length != n) throw new ArgumentException($"id '{key}' has {v.Length} entries, expected {n}");
+        notes ??= new Dictionary<string, string[]>();
+        foreach (var (key, v) in notes)
+            if (v.Length != n) throw new ArgumentException($"note '{key}' has {v.Length} entries, expected {n}");
         indices ??= Enumerable.Range(0, n).ToArray();
         if (indices.Length != n) throw new ArgumentException($"indices has {indices.Length} entries, expected {n}");
 
@@ -69,6 +74,7 @@ public sealed class PairedDataset
         Description = description ?? name;
         LabelNames = labelNames;
         Ids = ids;
+        Notes = notes;
     }
 
     /// <summary>Dataset name, e.g. "noisy-mnist".</summary>
@@ -104,6 +110,12 @@ public sealed class PairedDataset
     /// </summary>
     public IReadOnlyDictionary<string, int[]> Ids { get; }
 
+    /// <summary>
+    /// Text per row that says what the row is (e.g. "name": an emoji's Unicode name); exported in <c>meta.csv</c>
+    /// after the ids, never a target to predict (may be empty).
+    /// </summary>
+    public IReadOnlyDictionary<string, string[]> Notes { get; }
+
     /// <summary>Index of each row in the full dataset (0..n-1 for a full dataset).</summary>
     public int[] Indices { get; }
 
@@ -134,7 +146,8 @@ public sealed class PairedDataset
             Pick(Indices),
             Description,
             LabelNames,
-            Ids.ToDictionary(kv => kv.Key, kv => Pick(kv.Value)));
+            Ids.ToDictionary(kv => kv.Key, kv => Pick(kv.Value)),
+            Notes.ToDictionary(kv => kv.Key, kv => Pick(kv.Value)));
     }
 
     /// <summary>

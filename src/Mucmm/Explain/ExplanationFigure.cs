@@ -34,7 +34,8 @@ public sealed record FigureOptions
 /// the maps of every score that depends on that view — with the standard scores (common,
 /// individual1, individual2) the row reads: input 1, common map, individual map, input 2, common map,
 /// individual map. Panels are drawn from <see cref="View.Kind"/> and <see cref="View.SampleShape"/>:
-/// images as pictures, spectrograms with time (frames) to the right and mel bands upwards (low
+/// images as pictures (RGB images, [3, H, W], in colour; their maps summed over the three channels, one value
+/// per pixel, and laid over the image's luma in the magnitude style), spectrograms with time (frames) to the right and mel bands upwards (low
 /// frequencies at the bottom) with axes, vectors as strips.
 /// </summary>
 public static class ExplanationFigure
@@ -117,7 +118,7 @@ public static class ExplanationFigure
                 }
                 else
                 {
-                    var map = c.map.Map(c.view, i).ToArray();
+                    var map = g.PerPixel(c.map.Map(c.view, i).ToArray(), luma: false);
                     double limit = Percentile(map.Select(Math.Abs).ToArray(), options.ClipPercentile);
                     DrawMap(canvas, g, x, y, values, map, limit, options.Style);
                     DrawColourBar(canvas, text, x + g.OuterWidth + 4, y + g.Top, g.Height, limit, options.Style);
@@ -158,7 +159,7 @@ public static class ExplanationFigure
             int x = Pad + i % columns * tileW, y = titleHeight + i / columns * tileH;
             text.Draw(canvas, tileLabels[i], x, y + 11, 10);
             var values = inputs.Row(i).ToArray();
-            var m = map.Map(view - 1, i).ToArray();
+            var m = g.PerPixel(map.Map(view - 1, i).ToArray(), luma: false);
             double limit = Percentile(m.Select(Math.Abs).ToArray(), options.ClipPercentile);
             DrawMap(canvas, g, x, y + 16, values, m, limit, options.Style);
             DrawAxes(canvas, text, g, x, y + 16);
@@ -196,8 +197,9 @@ public static class ExplanationFigure
             var entry = entries[e];
             int y = titleHeight + e * tileH;
             text.Draw(canvas, entry.Name, Pad, y + 26, 11, bold: true);
-            double limit = entry.Pattern.Max(Math.Abs);
-            DrawMap(canvas, g, labelW, y + 14, new double[entry.Pattern.Length], entry.Pattern, limit > 0 ? limit : 1, MapStyle.Signed);
+            var pattern = g.PerPixel(entry.Pattern, luma: false);
+            double limit = pattern.Max(Math.Abs);
+            DrawMap(canvas, g, labelW, y + 14, new double[pattern.Length], pattern, limit > 0 ? limit : 1, MapStyle.Signed);
             DrawColourBar(canvas, text, labelW + g.OuterWidth + 4, y + 14 + g.Top, g.Height, limit, MapStyle.Signed);
             int x = labelW + patternW + gap;
             foreach (var (rows, offset) in new[] { (entry.Highest, 0), (entry.Lowest, extremes * tileW + gap) })
@@ -236,7 +238,7 @@ public static class ExplanationFigure
 
     private static string KindText(View v) => v.Kind switch
     {
-        ViewKind.Image => $"image {v.SampleShape[0]}×{v.SampleShape[1]}",
+        ViewKind.Image => $"image {string.Join("×", v.SampleShape)}",
         ViewKind.Spectrogram => $"spectrogram {v.SampleShape[0]} mel × {v.SampleShape[1]} frames",
         _ => $"vector, {v.Cols} values",
     };
@@ -244,13 +246,15 @@ public static class ExplanationFigure
     private static void DrawInput(SKCanvas canvas, PanelGeometry g, int x, int y, double[] values)
     {
         double lo = values.Min(), hi = values.Max();
-        using var bmp = g.Raster(values, v => Colormaps.Grey(v, lo, hi));
+        using var bmp = g.Channels == 3 ? g.RasterRgb(values, lo, hi) : g.Raster(values, v => Colormaps.Grey(v, lo, hi));
         g.Blit(canvas, bmp, x, y);
     }
 
     private static void DrawMap(SKCanvas canvas, PanelGeometry g, int x, int y, double[] input, double[] map, double limit, MapStyle style)
     {
         SKBitmap bmp;
+        input = g.PerPixel(input, luma: true);
+        map = g.PerPixel(map, luma: false);
         if (style == MapStyle.Signed)
         {
             bmp = g.Raster(map, v => Colormaps.Signed(v, limit));
@@ -318,6 +322,7 @@ public static class ExplanationFigure
     private sealed class PanelGeometry
     {
         public ViewKind Kind { get; private init; }
+        public int Channels { get; private init; } = 1;   // 3 for RGB images [3, H, W]
         public int Rows { get; private init; }     // raster rows (image height, mel bands, 1 for vectors)
         public int Cols { get; private init; }     // raster columns (image width, frames, vector length)
         public int Width { get; private init; }    // drawn size of the raster
@@ -330,6 +335,8 @@ public static class ExplanationFigure
         public static PanelGeometry For(View v, int panelHeight)
         {
             var shape = v.SampleShape;
+            int channels = v.Kind == ViewKind.Image && shape.Count == 3 && shape[0] is 1 or 3 ? shape[0] : 1;
+            if (channels > 1 || v.Kind == ViewKind.Image && shape.Count == 3 && shape[0] == 1) shape = [shape[1], shape[2]];
             if (v.Kind is ViewKind.Image or ViewKind.Spectrogram && shape.Count == 2)
             {
                 int rows = shape[0], cols = shape[1];
@@ -345,11 +352,43 @@ public static class ExplanationFigure
                 }
                 return new PanelGeometry
                 {
-                    Kind = v.Kind, Rows = rows, Cols = cols, Width = width, Height = height,
+                    Kind = v.Kind, Channels = channels, Rows = rows, Cols = cols, Width = width, Height = height,
                     Left = spec ? 34 : 0, Top = 0,
                 };
             }
             return new PanelGeometry { Kind = ViewKind.Vector, Rows = 1, Cols = v.Cols, Width = 2 * panelHeight, Height = 28, Left = 0, Top = 0 };
+        }
+
+        /// <summary>
+        /// One value per raster pixel: RGB samples (3 planes of Rows × Cols) become their luma (0.299 R + 0.587 G +
+        /// 0.114 B, for inputs) or the sum over the channels (for maps); anything else is returned as it is.
+        /// </summary>
+        public double[] PerPixel(double[] values, bool luma)
+        {
+            int plane = Rows * Cols;
+            if (Channels == 1 || values.Length != Channels * plane) return values;
+            var result = new double[plane];
+            for (int p = 0; p < plane; p++)
+                result[p] = luma
+                    ? 0.299 * values[p] + 0.587 * values[plane + p] + 0.114 * values[2 * plane + p]
+                    : values[p] + values[plane + p] + values[2 * plane + p];
+            return result;
+        }
+
+        /// <summary>A colour raster of an RGB sample (3 planes of Rows × Cols), each channel mapped linearly from [lo, hi] to 0–255.</summary>
+        public SKBitmap RasterRgb(double[] values, double lo, double hi)
+        {
+            int plane = Rows * Cols;
+            double scale = hi > lo ? 255.0 / (hi - lo) : 0;
+            byte Level(double v) => (byte)Math.Clamp(Math.Round((v - lo) * scale), 0, 255);
+            var bmp = new SKBitmap(Cols, Rows, SKColorType.Rgba8888, SKAlphaType.Premul);
+            for (int r = 0; r < Rows; r++)
+                for (int c = 0; c < Cols; c++)
+                {
+                    int p = r * Cols + c;
+                    bmp.SetPixel(c, r, new SKColor(Level(values[p]), Level(values[plane + p]), Level(values[2 * plane + p])));
+                }
+            return bmp;
         }
 
         /// <summary>A raster of Rows × Cols pixels (vectors: one row, binned to Width when longer).</summary>

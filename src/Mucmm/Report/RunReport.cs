@@ -102,6 +102,9 @@ public static class RunReport
             parts.AddRange(["--dataset", name]);
             if (source.Samples is { } n) parts.AddRange(["--samples", I(n)]);
             if (source.Fsdd is { } fsdd) parts.AddRange(["--fsdd", fsdd]);
+            if (source.Emoji is { } emoji) parts.AddRange(["--emoji", emoji]);
+            if (source.Views is { } views) parts.AddRange(["--views", string.Join(",", views)]);
+            if (source.SkinTones) parts.Add("--skin-tones");
         }
         else if (run.Source is { Files: { Count: 2 } files }) parts.AddRange(["--view1", files[0], "--view2", files[1]]);
         else if (run.FittedFromStatistics && f.Results?["statistics"] is System.Text.Json.Nodes.JsonArray statsFiles)

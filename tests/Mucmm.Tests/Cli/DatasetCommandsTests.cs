@@ -117,6 +117,88 @@ public class DatasetCommandsTests
         Assert.Equal("index,split,digit", File.ReadLines(Path.Combine(dir, "meta.csv")).First());
     }
 
+    /// <summary>
+    /// Oracle: the dataset loaded in memory (<c>EmojiDataset.Create</c>) on the same synthetic folder: images as float32
+    /// (n, 3, 64, 64) with the same values (float32 rounding), text views one text per line, meta.csv columns as documented.
+    /// </summary>
+    [Fact]
+    public void Export_emoji_writes_colour_images_text_views_and_meta()
+    {
+        var folder = Mucmm.Tests.Data.Datasets.SyntheticEmojiFolder.Create();
+        string dir = Path.Combine(TestPaths.NewTempDir(), "emo");
+        var r = CliHarness.Run("export-dataset", "emoji", "--emoji", folder.Root, "--views", "twitter,de,google", "--out", dir, "--seed", "2");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var data = Mucmm.Data.Datasets.EmojiDataset.Create(folder.Root, ["twitter", "de", "google"], seed: 2);
+        int n = data.Count;
+        Assert.Equal(["meta.csv", "view1.npy", "view2.txt", "view3.npy"], Directory.GetFiles(dir).Select(Path.GetFileName).Where(f => !f!.StartsWith('.')).Order(StringComparer.Ordinal));
+        foreach (var (file, m) in new[] { ("view1.npy", 0), ("view3.npy", 2) })
+        {
+            var array = NpyFile.Read(Path.Combine(dir, file));
+            Assert.Equal([n, 3, 64, 64], array.Shape);
+            Assert.Equal(data.Views[m].Data.Select(v => (double)(float)v), array.Data);
+        }
+        Assert.Equal(data.Views[1].Texts!, File.ReadAllLines(Path.Combine(dir, "view2.txt")));
+        string[] meta = File.ReadAllLines(Path.Combine(dir, "meta.csv"));
+        Assert.Equal("index,split,category,category_name,subcategory,subcategory_name,base,name,code_points", meta[0]);
+        Assert.Equal(n + 1, meta.Length);
+        Assert.Equal($"0,{data.Splits[0].ToString().ToLowerInvariant()},0,Cat2,0,sub3,0,EMOJI 11,1F60B", meta[1]);
+        Assert.Contains("view2.txt  de", r.Stdout);
+    }
+
+    [Theory]
+    [InlineData("--views", "google,klingon", "unknown emoji view 'klingon'")]
+    [InlineData("--views", "google,en,google", "'google' is given twice")]
+    [InlineData("--views", "google,,en", "--views")]
+    [InlineData("--skin-tones", null, null)]
+    public void Bad_emoji_options_exit_2_with_one_line(string option, string? value, string? message)
+    {
+        var folder = Mucmm.Tests.Data.Datasets.SyntheticEmojiFolder.Create();
+        folder.DropAnnotation("en", 1);
+        string dir = Path.Combine(TestPaths.NewTempDir(), "x");
+        string[] args = value is null
+            ? ["export-dataset", "emoji", "--emoji", folder.Root, option, "--out", dir]
+            : ["export-dataset", "emoji", "--emoji", folder.Root, option, value, "--out", dir];
+        var r = CliHarness.Run(args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.ErrorLines);
+        // Without a bad view list the error is the language without a name for emoji 1 (default views google,en).
+        Assert.Contains(message ?? "language 'en' has no annotation", r.Stderr);
+        if (message is null) Assert.Contains(folder.AnnotationFile("en"), r.Stderr);
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
+    public void Emoji_folder_missing_or_emoji_options_on_other_data_exit_2_with_one_line()
+    {
+        string root = TestPaths.NewTempDir();
+        string missing = Path.Combine(root, "nope");
+        foreach (var (args, message) in new (string[], string)[]
+        {
+            (["export-dataset", "emoji", "--out", Path.Combine(root, "a")], "--emoji"),
+            (["export-dataset", "emoji", "--emoji", missing, "--out", Path.Combine(root, "b")], missing),
+            (["export-dataset", "emoji", "--emoji", root, "--out", Path.Combine(root, "c")], "emoji.json"),
+            (["export-dataset", "split-mnist", "--views", "google,en", "--out", Path.Combine(root, "d")], "--views applies to emoji only"),
+            (["export-dataset", "split-mnist", "--emoji", root, "--out", Path.Combine(root, "e")], "--emoji applies to emoji only"),
+            (["fit", "--model", "linear", "--view1", "a.npy", "--view2", "b.npy", "--views", "google,en", "--out", Path.Combine(root, "f")], "--views applies to emoji only"),
+        })
+        {
+            var r = CliHarness.Run(args);
+            Assert.True(r.ExitCode == 2, string.Join(" ", args) + ": " + r.Stderr);
+            Assert.Single(r.ErrorLines);
+            Assert.Contains(message, r.Stderr);
+        }
+    }
+
+    [Fact]
+    public void Datasets_lists_emoji_with_its_view_names_and_default_encoders()
+    {
+        var r = CliHarness.Run("datasets");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Matches(@"emoji\s+per --emoji\s+google image 3×64×64\s+en text\s+category, subcategory", r.Stdout);
+        foreach (string view in new[] { "google", "twitter", "en", "de", "fr", "es", "ja", "zh" })
+            Assert.Matches($@"\n    {view} \((image 3×64×64, default encoder resnet18|text, default encoder minilm)\)", r.Stdout);
+    }
+
     [Fact]
     public void Help_shows_examples()
     {

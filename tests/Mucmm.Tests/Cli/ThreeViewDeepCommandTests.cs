@@ -41,15 +41,15 @@ public class ThreeViewDeepCommandTests
             Assert.Equal([600, 2], NpyFile.Read(Path.Combine(tr, $"individual{m}.npy")).Shape);
         }
 
-        string csv = Path.Combine(root, "scores.csv");
-        var score = CliHarness.Run(["score", "--model", run, .. views, "--split", "test", "--out", csv]);
+        string csv = Path.Combine(root, "scores", "scores.csv");
+        var score = CliHarness.Run(["score", "--run", run, .. views, "--split", "test", "--out", Path.Combine(root, "scores")]);
         Assert.True(score.ExitCode == 0, score.Stderr);
         var lines = File.ReadAllLines(csv);
         Assert.Equal("index,common,individual1,individual2,individual3", lines[0]);
         var data = PairedFiles.Load(files, seed: 0).Subset(Split.Test);
-        using (var model = (IDisposable)ModelStore.Load(Path.Combine(run, "model")))
+        using (var model = ModelStore.Load(Path.Combine(run, "model")))
         {
-            var expected = Scores.Compute((IMultiviewModel)model, data.Views, Score.Standard(3));
+            var expected = Scores.Compute(model, data.Views, Score.Standard(3));
             Assert.Equal(data.Count + 1, lines.Length);
             for (int i = 0; i < data.Count; i++)
             {
@@ -102,7 +102,7 @@ public class ThreeViewDeepCommandTests
         var fit = CliHarness.Run(["fit", "--model", "linear", .. views, "--common-dim", "2", "--individual-dim", "2", "--out", run]);
         Assert.True(fit.ExitCode == 0, fit.Stderr);
         string ex = Path.Combine(root, "explain");
-        var explain = CliHarness.Run(["explain", "--model", run, .. views, "--indices", "3,7", "--split", "all", "--method", "gradient",
+        var explain = CliHarness.Run(["explain", "--run", run, .. views, "--indices", "3,7", "--split", "all", "--method", "gradient",
             "--score", "common", "--score", "individual3", "--out", ex]);
         Assert.True(explain.ExitCode == 0, explain.Stderr);
         var maps = JsonNode.Parse(File.ReadAllText(Path.Combine(ex, "maps.json")))!;

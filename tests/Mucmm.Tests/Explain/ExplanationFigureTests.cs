@@ -94,4 +94,56 @@ public class ExplanationFigureTests
         Assert.True(endPixels >= scale * scale, $"{endPixels} end-colour pixels");   // the pixel (plus the bar's end row)
         Assert.True(centre >= 15 * scale * scale, $"{centre} centre-colour pixels");
     }
+
+    /// <summary>
+    /// Oracle: the drawing convention for RGB images ([3, H, W], planes R, G, B): a sample that is white except one pure
+    /// red and one pure green pixel draws those pixels in (255, 0, 0) and (0, 255, 0), each scaled up to at least
+    /// scale² screen pixels (default panel height 112 for 4 rows: scale 28).
+    /// </summary>
+    [Fact]
+    public void ColourImagesAreDrawnInColour()
+    {
+        var data = Enumerable.Repeat(1.0, 48).ToArray();
+        data[16 + 6] = data[32 + 6] = 0;   // pixel 6 (row 1, column 2): red
+        data[0] = data[32] = 0;             // pixel 0: green
+        var rgb = new View("google", ViewKind.Image, [3, 4, 4], data);
+        var grey = new View("b", ViewKind.Image, [4, 4], new double[16]);
+        using var bitmap = ExplanationFigure.Render([rgb, grey], [], ["#0"]);
+        int red = 0, green = 0;
+        for (int y = 0; y < bitmap.Height; y++)
+            for (int x = 0; x < bitmap.Width; x++)
+            {
+                var c = bitmap.GetPixel(x, y);
+                if (c == new SKColor(255, 0, 0)) red++;
+                if (c == new SKColor(0, 255, 0)) green++;
+            }
+        Assert.Equal(28 * 28, red);
+        Assert.Equal(28 * 28, green);
+    }
+
+    /// <summary>
+    /// Oracle: maps of RGB images are summed over the channels, one value per pixel. Gradient × input at x = e_j, j the
+    /// green value of pixel 5, is non-zero at that pixel only, so the drawn map has one end-colour pixel (scaled).
+    /// </summary>
+    [Fact]
+    public void MapsOfColourImagesHaveOneValuePerPixel()
+    {
+        using var scope = NewDisposeScope();
+        var model = new FixedModel([48, 16], 2, [1, 1], seed: 3);
+        var view1 = new View("a", ViewKind.Image, [3, 4, 4], new double[48]);
+        var view2 = new View("b", ViewKind.Image, [4, 4], new double[16]);
+        var x1 = zeros(1, 48, dtype: float64);
+        x1[0, 16 + 5] = tensor(1.0);
+        var score = Score.Parse("common1:1", model);
+        var maps = Attributions.Compute(model, score, [x1, zeros(1, 16, dtype: float64)], new AttributionOptions { Method = AttributionMethod.GradientTimesInput });
+        Assert.Equal(48, maps.Map(0, 0).Length);
+        double a = model.A[0][16 + 5, 0].item<double>();
+        using var bitmap = ExplanationFigure.Render([view1, view2], [maps], ["#0"], new FigureOptions { ClipPercentile = 100 });
+        var end = a > 0 ? new SKColor(103, 0, 31) : new SKColor(5, 48, 97);
+        int endPixels = 0;
+        for (int y = 0; y < bitmap.Height; y++)
+            for (int x = 0; x < bitmap.Width; x++)
+                if (bitmap.GetPixel(x, y) == end) endPixels++;
+        Assert.InRange(endPixels, 28 * 28, 28 * 28 + 20);   // the pixel, plus at most the colour bar's end rows (10 wide)
+    }
 }

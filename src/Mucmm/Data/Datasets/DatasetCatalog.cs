@@ -18,6 +18,13 @@ public sealed record ViewDescriptor(string Name, ViewKind Kind, int[] Shape, str
     /// should point). Empty when the dataset declares none.
     /// </summary>
     public IReadOnlyDictionary<string, bool[]> Regions { get; init; } = new Dictionary<string, bool[]>();
+
+    /// <summary>
+    /// The pretrained encoder this view gets by default, in the form <c>--encoder</c> takes (e.g. "resnet18" for
+    /// drawings, "minilm" for names); null when the dataset declares none (the model's own choice applies).
+    /// Consumers choosing per-view encoders read it through <see cref="DatasetCatalog.DefaultEncoders"/>.
+    /// </summary>
+    public string? DefaultEncoder { get; init; }
 }
 
 /// <summary>A built-in dataset as listed by <c>mucmm datasets</c>.</summary>
@@ -39,7 +46,21 @@ public sealed record DatasetDescriptor(
     IReadOnlyList<string> Factors,
     IReadOnlyList<string> Ids,
     string Source,
-    bool NeedsFsdd);
+    bool NeedsFsdd)
+{
+    /// <summary>Whether loading needs the emoji folder (<see cref="DatasetOptions.EmojiDir"/>).</summary>
+    public bool NeedsEmoji { get; init; }
+
+    /// <summary>
+    /// Every view the dataset can build when the views are chosen (<see cref="DatasetOptions.Views"/>), in listing
+    /// order; empty when its views are fixed. <see cref="Views"/> then holds the default choice.
+    /// </summary>
+    public IReadOnlyList<ViewDescriptor> ViewChoices { get; init; } = [];
+
+    /// <summary>The descriptor of view <paramref name="name"/> among <see cref="Views"/> and <see cref="ViewChoices"/>; null when there is none.</summary>
+    public ViewDescriptor? ViewNamed(string name) =>
+        Views.Concat(ViewChoices).FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase));
+}
 
 /// <summary>Options for loading a built-in dataset; defaults in the initializers.</summary>
 public sealed record DatasetOptions
@@ -50,13 +71,22 @@ public sealed record DatasetOptions
     /// <summary>Folder of the Free Spoken Digit Dataset (recordings/…wav, speakers.csv); needed by <c>av-digits</c>.</summary>
     public string? FsddDir { get; init; }
 
+    /// <summary>Folder of the emoji drawings and names (emoji.json, google-64/, annotations/…); needed by <c>emoji</c>.</summary>
+    public string? EmojiDir { get; init; }
+
+    /// <summary>The views of <c>emoji</c> by name (e.g. google, twitter, en); null: its default (google, en). An error for other datasets.</summary>
+    public IReadOnlyList<string>? Views { get; init; }
+
+    /// <summary>Whether <c>emoji</c> adds its skin-tone variants as rows (an error for other datasets).</summary>
+    public bool SkinTones { get; init; }
+
     /// <summary>Number of samples of <c>synthetic</c>/<c>synthetic-nonlinear</c> (an error for other datasets); null: <see cref="SyntheticOptions.Samples"/>'s default.</summary>
     public int? Samples { get; init; }
 }
 
 /// <summary>
 /// The built-in datasets by name: <c>synthetic</c>, <c>synthetic-nonlinear</c>, <c>noisy-mnist</c>,
-/// <c>split-mnist</c>, <c>located-mnist</c>, <c>av-digits</c> (docs/datasets.md). Each loads as a full
+/// <c>split-mnist</c>, <c>located-mnist</c>, <c>av-digits</c>, <c>emoji</c> (docs/datasets.md). Each loads as a full
 /// <see cref="PairedDataset"/> with its fixed-seed train/validation/test split.
 /// </summary>
 public static class DatasetCatalog
@@ -85,6 +115,10 @@ public static class DatasetCatalog
         bool synthetic = descriptor.Name is SyntheticDataset.Name or SyntheticDataset.NonlinearName;
         if (options.Samples is not null && !synthetic)
             throw new MucmmUserException($"DatasetOptions.Samples applies to the synthetic datasets only, not to '{descriptor.Name}' (it has a fixed size)");
+        if (descriptor.ViewChoices.Count == 0 && options.Views is not null)
+            throw new MucmmUserException($"DatasetOptions.Views applies to {string.Join(", ", All.Where(d => d.ViewChoices.Count > 0).Select(d => d.Name))} only, not to '{descriptor.Name}' (its views are fixed)");
+        if (!descriptor.NeedsEmoji && options.SkinTones)
+            throw new MucmmUserException($"DatasetOptions.SkinTones applies to {EmojiDataset.Name} only, not to '{descriptor.Name}'");
         return descriptor.Name switch
         {
             SyntheticDataset.Name or SyntheticDataset.NonlinearName => SyntheticDataset.Generate(new SyntheticOptions
@@ -97,8 +131,20 @@ public static class DatasetCatalog
             SplitMnistDataset.Name => SplitMnistDataset.Create(options.Seed),
             LocatedMnistDataset.Name => LocatedMnistDataset.Create(options.Seed),
             AvDigitsDataset.Name => AvDigitsDataset.Create(options.FsddDir, options.Seed),
+            EmojiDataset.Name => EmojiDataset.Create(options.EmojiDir, options.Views, options.SkinTones, options.Seed),
             _ => throw new InvalidOperationException($"dataset '{descriptor.Name}' is listed but has no loader"),
         };
+    }
+
+    /// <summary>
+    /// The default encoder of each view of <paramref name="data"/> (<see cref="ViewDescriptor.DefaultEncoder"/>, found
+    /// by the dataset's and the view's names), null where a view has none or the data is not a built-in dataset.
+    /// </summary>
+    public static IReadOnlyList<string?> DefaultEncoders(PairedDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var descriptor = All.FirstOrDefault(d => d.Name == data.Name);
+        return data.Views.Select(v => descriptor?.ViewNamed(v.Name)?.DefaultEncoder).ToArray();
     }
 
     private static DatasetDescriptor[] BuildDescriptors()
@@ -155,6 +201,23 @@ public static class DatasetCatalog
                 ],
                 0, ["digit", "speaker"], [], ["image", "take"],
                 "Free Spoken Digit Dataset (Jakobovski et al., CC BY-SA 4.0), read from --fsdd DIR; " + MnistSource, true),
+            EmojiDescriptor(),
         ];
+    }
+
+    private static DatasetDescriptor EmojiDescriptor()
+    {
+        var choices = EmojiDataset.Views.Select(v => new ViewDescriptor(v.Name, v.Kind,
+            v.Kind == ViewKind.Image ? EmojiDataset.ImageShape : [1], v.Description) { DefaultEncoder = v.DefaultEncoder }).ToArray();
+        return new DatasetDescriptor(EmojiDataset.Name,
+            "~1,900 emoji drawn by two design teams (Google Noto, Twemoji) and named in six languages (CLDR); views chosen with --views",
+            EmojiDataset.DefaultViews.Select(name => choices.Single(c => c.Name == name)).ToArray(),
+            0, ["category", "subcategory"], [], ["base"],
+            "read from --emoji DIR: Google Noto Color Emoji (Apache 2.0), Twemoji (CC BY 4.0), iamcal/emoji-data emoji.json (MIT), CLDR 48 annotations (Unicode License V3)",
+            false)
+        {
+            NeedsEmoji = true,
+            ViewChoices = choices,
+        };
     }
 }

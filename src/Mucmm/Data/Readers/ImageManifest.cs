@@ -108,15 +108,8 @@ public static class ImageManifest
     /// <exception cref="MucmmUserException">Missing, undecodable or truncated image (names the file).</exception>
     public static GrayImage LoadGray(string path, ImageSize? resize = null)
     {
-        using var stream = ReaderIO.OpenRead(path);
-        using var codec = SKCodec.Create(stream, out var result);
-        if (codec is null)
-            throw new MucmmUserException(path, $"cannot decode the image ({result}); expected a PNG or JPEG file");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var bitmap = new SKBitmap(info);
-        var r = codec.GetPixels(info, bitmap.GetPixels());
-        if (r != SKCodecResult.Success)
-            throw new MucmmUserException(path, r == SKCodecResult.IncompleteInput ? "truncated image data" : $"cannot decode the image ({r})");
+        using var bitmap = DecodeRgba(path);
+        var info = bitmap.Info;
         SKBitmap source = bitmap;
         SKBitmap? resized = null;
         try
@@ -146,6 +139,51 @@ public static class ImageManifest
         {
             resized?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Decodes a PNG or JPEG file (with or without alpha) of exactly <paramref name="size"/> and composites it on a
+    /// white background: value = (α·c + 255·(255 − α)) / 255² per channel for 8-bit colour c and alpha α (unpremultiplied),
+    /// so transparent pixels are 1 and opaque ones c / 255. Returns the channels R, G, B one after the other
+    /// (shape [3, height, width], row-major, values in [0, 1]).
+    /// </summary>
+    /// <exception cref="MucmmUserException">Missing, undecodable or truncated image, or another size (names the file).</exception>
+    public static double[] LoadRgbOnWhite(string path, ImageSize size)
+    {
+        using var bitmap = DecodeRgba(path);
+        if (bitmap.Width != size.Width || bitmap.Height != size.Height)
+            throw new MucmmUserException(path, $"{bitmap.Width}×{bitmap.Height} pixels, expected {size}");
+        int w = bitmap.Width, h = bitmap.Height, plane = w * h, stride = bitmap.RowBytes;
+        ReadOnlySpan<byte> px = bitmap.GetPixelSpan();
+        var rgb = new double[3 * plane];
+        for (int y = 0; y < h; y++)
+        {
+            for (int x = 0; x < w; x++)
+            {
+                int o = y * stride + 4 * x, a = px[o + 3];
+                for (int c = 0; c < 3; c++)
+                    rgb[c * plane + y * w + x] = (a * px[o + c] + 255 * (255 - a)) / (255.0 * 255.0);
+            }
+        }
+        return rgb;
+    }
+
+    /// <summary>Decodes a PNG or JPEG file to 8-bit RGBA, unpremultiplied (the caller disposes the bitmap).</summary>
+    private static SKBitmap DecodeRgba(string path)
+    {
+        using var stream = ReaderIO.OpenRead(path);
+        using var codec = SKCodec.Create(stream, out var result);
+        if (codec is null)
+            throw new MucmmUserException(path, $"cannot decode the image ({result}); expected a PNG or JPEG file");
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var bitmap = new SKBitmap(info);
+        var r = codec.GetPixels(info, bitmap.GetPixels());
+        if (r != SKCodecResult.Success)
+        {
+            bitmap.Dispose();
+            throw new MucmmUserException(path, r == SKCodecResult.IncompleteInput ? "truncated image data" : $"cannot decode the image ({r})");
+        }
+        return bitmap;
     }
 
     private static (string[] Header, List<(int Line, string[] Cells)> Rows) ReadManifest(string manifestPath)
