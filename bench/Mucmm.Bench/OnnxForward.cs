@@ -38,6 +38,13 @@ public static class OnnxForward
             for (int d = 0; d < v.Type.TensorType.Shape.Dim.Count; d++)
                 if (d == 0 || size != ResNet18Encoder.NativeSize) v.Type.TensorType.Shape.Dim[d].DimParam = d == 0 ? "n" : $"d{d}";
         proto.Graph.ValueInfo.Clear();
+        if (size != ResNet18Encoder.NativeSize)
+        {
+            // as ResNet18Encoder does: the final fixed 7×7 AveragePool pools globally at other sizes
+            var pool = proto.Graph.Node.Last(n => n.OpType == "AveragePool");
+            pool.OpType = "GlobalAveragePool";
+            pool.Attribute.Clear();
+        }
         File.WriteAllBytes(dynamicCopy, Google.Protobuf.MessageExtensions.ToByteArray(proto));
 
         var rng = new Random(1);

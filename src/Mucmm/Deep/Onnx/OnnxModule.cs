@@ -28,9 +28,10 @@ public sealed record OnnxImportOptions
     public bool FixedInputShape { get; init; } = true;
 
     /// <summary>
-    /// Whether Conv → BatchNormalization pairs run as one convolution with folded weights, and a Relu after a Conv
-    /// or Add runs in place (default true; exact algebra on the same parameters, so training and saved weights are
-    /// unchanged — see docs/pretrained.md, "Performance"). False runs every node as written (used to compare).
+    /// Whether Conv → BatchNormalization pairs run as one convolution with folded weights, a Relu after a Conv or
+    /// Add runs in place, and 2-D convolutions run in channels-last layout (default true; exact algebra on the same
+    /// parameters, so training, gradients and saved weights are unchanged — see docs/pretrained.md, "Performance").
+    /// False runs every node as written (used to compare).
     /// </summary>
     public bool Fold { get; init; } = true;
 
