@@ -69,7 +69,8 @@ public static class CliRunner
         }
         catch (Exception ex) when (Unwrap(ex) is MucmmUserException user)
         {
-            Console.Error.WriteLine($"mucmm: error: {user.Message}");
+            // The library names properties (DeepTrainingOptions.LearningRate); the command line shows its flags (--lr).
+            Console.Error.WriteLine($"mucmm: error: {OptionNames.ToFlags(user.Message)}");
             return ExitCodes.UserError;
         }
         catch (Exception ex)

@@ -46,7 +46,7 @@ public sealed class DataOptions
         View2 = new Option<string?>("--view2") { Description = "View 2 matrix file, row i paired with row i of --view1.", HelpName = "FILE" };
         MoreViews = Enumerable.Range(3, MaxViews - 2).Select(m => new Option<string?>($"--view{m}")
         {
-            Description = m == 3 ? "View 3 matrix file (optional: linear models take any number of views; --view4 … --view8 likewise)." : $"View {m} matrix file (optional).",
+            Description = m == 3 ? "View 3 matrix file (optional: every model takes any number of views; --view4 … --view8 likewise)." : $"View {m} matrix file (optional).",
             HelpName = "FILE",
             Hidden = m > 3,
         }).ToArray();

@@ -7,9 +7,10 @@ using Spectre.Console;
 namespace Mucmm.Cli;
 
 /// <summary>
-/// The options of <c>mucmm fit --model deep|dcca</c> (encoder, training schedule, objective weights,
-/// device, resume, quiet), parsed into the library's <see cref="DeepModelOptions"/> and
-/// <see cref="DeepTrainingOptions"/>. Defaults come from those records (one home).
+/// The options of <c>mucmm fit --model deep|dcca</c> (encoder, training schedule, objective weights, resume),
+/// parsed into the library's <see cref="DeepModelOptions"/> and <see cref="DeepTrainingOptions"/>. Defaults come from
+/// those records (one home: <see cref="DeepTrainingOptions.DefaultsFor"/>); <c>--device</c> and <c>--quiet</c> are the
+/// shared <see cref="RuntimeOptions"/>.
 /// </summary>
 public sealed class DeepFitOptions
 {
@@ -61,9 +62,7 @@ public sealed class DeepFitOptions
         Warmup = new Option<int>("--warmup") { Description = "Deep MUCMM: first epochs with α = β = 0.", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.WarmupEpochs };
         Pretrain = new Option<int>("--pretrain") { Description = "Deep models: epochs of autoencoder pretraining of each encoder first (0: none).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.PretrainEpochs };
         Patience = new Option<int>("--patience") { Description = "Deep models: stop after N epochs without a better validation total correlation (0: never).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.Patience };
-        Device = new Option<string>("--device") { Description = "Deep models: cpu or cuda.", HelpName = "DEV", DefaultValueFactory = _ => TrainingDefaults.Device };
         Resume = new Option<bool>("--resume") { Description = "Deep models: continue an interrupted run from DIR.checkpoint/ (same options)." };
-        Quiet = new Option<bool>("--quiet") { Description = "No progress display." };
     }
 
     /// <summary>--encoder.</summary>
@@ -92,8 +91,6 @@ public sealed class DeepFitOptions
     public Option<int> Pretrain { get; }
     /// <summary>--patience.</summary>
     public Option<int> Patience { get; }
-    /// <summary>--device.</summary>
-    public Option<string> Device { get; }
     /// <summary>--resume.</summary>
     public Option<bool> Resume { get; }
     /// <summary>--weight-decay WD.</summary>
@@ -111,13 +108,10 @@ public sealed class DeepFitOptions
     /// <summary>--lr-schedule constant|cosine.</summary>
     public Option<string> Schedule { get; }
 
-    /// <summary>--quiet.</summary>
-    public Option<bool> Quiet { get; }
-
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Device, Resume, Quiet })
+        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume })
             command.Options.Add(o);
     }
 
@@ -149,39 +143,6 @@ public sealed class DeepFitOptions
         if (Given(Pretrain) && parse.GetValue(Pretrain) > 0 && !(trains && model.Encoder is not (EncoderKind.TorchScript or EncoderKind.Onnx or EncoderKind.ResNet18)))
             throw new MucmmUserException($"--pretrain does not apply: it pretrains trained MLP or CNN encoders, and {which}{(trains ? "" : " (frozen)")}");
     }
-
-    /// <summary>
-    /// The command-line option behind a setting of the option records as <see cref="DeepTrainer.ResumeDifference"/>
-    /// names it (e.g. "training.learning_rate" → "--lr"); the setting itself when no option sets it.
-    /// </summary>
-    public static string FlagOf(string setting) => setting switch
-    {
-        "data" => "the data",
-        "model.kind" => "--model",
-        "model.encoder" or "model.torch_script_paths" or "model.onnx_paths" or "model.image_size" => "--encoder",
-        "model.train_encoder" or "model.encoder_trains" => "--fine-tune",
-        "model.common_dim" => "--common-dim",
-        "model.individual_dim" => "--individual-dim",
-        "model.head" => "--head",
-        "model.cnn_channels" => "--cnn-channels",
-        "training.epochs" => "--epochs",
-        "training.batch_size" => "--batch-size",
-        "training.learning_rate" => "--lr",
-        "training.augment_shift" => "--augment-shift",
-        "training.weight_average" => "--weight-average",
-        "training.weight_decay" => "--weight-decay",
-        "training.schedule" => "--lr-schedule",
-        "training.warmup_epochs" => "--warmup",
-        "training.pretrain_epochs" => "--pretrain",
-        "training.patience" => "--patience",
-        "training.seed" => "--seed",
-        "training.device" => "--device",
-        "training.objective.alpha" => "--alpha",
-        "training.objective.beta" => "--beta",
-        "training.objective.gamma" => "--gamma",
-        "training.objective.measure" => "--objective",
-        _ => setting,
-    };
 
     /// <summary>Parses the architecture for model kind <paramref name="kind"/> with dims k and r.</summary>
     public DeepModelOptions Model(ParseResult parse, DeepModelKind kind, int commonDim, int individualDim)
@@ -231,17 +192,20 @@ public sealed class DeepFitOptions
         return values;
     }
 
-    /// <summary>Parses the training settings; <paramref name="kind"/> picks the default measure (R2 for MUCMM, R1 for Deep CCA).</summary>
-    public DeepTrainingOptions Training(ParseResult parse, DeepModelKind kind, int seed)
+    /// <summary>
+    /// Parses the training settings on <paramref name="device"/>; <paramref name="kind"/> picks the default measure
+    /// (<see cref="DeepTrainingOptions.DefaultsFor"/>: R2 for MUCMM, R1 for Deep CCA).
+    /// </summary>
+    public DeepTrainingOptions Training(ParseResult parse, DeepModelKind kind, int seed, string device)
     {
-        string measure = parse.GetValue(Objective)!;
-        var m = measure switch
+        var defaults = DeepTrainingOptions.DefaultsFor(kind);
+        var m = parse.GetValue(Objective) switch
         {
             "r1" => CorrelationMeasure.R1,
             "r2" => CorrelationMeasure.R2,
-            _ => kind == DeepModelKind.DeepCca ? CorrelationMeasure.R1 : CorrelationMeasure.R2,
+            _ => defaults.Objective.Measure,
         };
-        return new DeepTrainingOptions
+        return defaults with
         {
             Epochs = parse.GetValue(Epochs),
             BatchSize = parse.GetValue(BatchSize),
@@ -253,12 +217,12 @@ public sealed class DeepFitOptions
             WarmupEpochs = parse.GetValue(Warmup),
             PretrainEpochs = parse.GetValue(Pretrain),
             Patience = parse.GetValue(Patience),
-            Objective = TrainingDefaults.Objective with
+            Objective = defaults.Objective with
             {
                 Alpha = parse.GetValue(Alpha), Beta = parse.GetValue(Beta), Gamma = parse.GetValue(Gamma), Measure = m,
             },
             Seed = seed,
-            Device = parse.GetValue(Device)!,
+            Device = device,
         };
     }
 }

@@ -4,9 +4,11 @@ using TorchSharp;
 namespace Mucmm.Cli;
 
 /// <summary>
-/// The shared run-time options <c>--device cpu|cuda</c> and <c>--quiet</c> — the one place they are built
-/// and checked. Commands create one instance, add it with <see cref="AddTo"/> and call <see cref="Apply"/>
-/// first thing in their action. (<c>--threads N</c> is a root option every command accepts: <see cref="CliRunner"/>.)
+/// The shared run-time options <c>--device cpu|cuda</c> and <c>--quiet</c> — the one place they are built, parsed
+/// and checked, with the same accepted values in every command (<c>fit</c>, <c>demo</c>, <c>evaluate</c>, <c>report</c>,
+/// <c>score</c>, <c>explain</c>, <c>compare</c>; <c>stats</c> takes <c>--quiet</c> only). Commands create one instance, add it
+/// with <see cref="AddTo"/> and call <see cref="Apply"/> first thing in their action. (<c>--threads N</c> is a root
+/// option every command accepts: <see cref="CliRunner"/>.)
 /// </summary>
 public sealed class RuntimeOptions
 {
@@ -32,11 +34,11 @@ public sealed class RuntimeOptions
     /// <summary><c>--quiet</c>.</summary>
     public Option<bool> Quiet { get; }
 
-    /// <summary>Adds the options to <paramref name="command"/>.</summary>
-    public void AddTo(Command command)
+    /// <summary>Adds the options to <paramref name="command"/> (without <c>--device</c> for commands that run no model).</summary>
+    public void AddTo(Command command, bool withDevice = true)
     {
         ArgumentNullException.ThrowIfNull(command);
-        command.Options.Add(Device);
+        if (withDevice) command.Options.Add(Device);
         command.Options.Add(Quiet);
     }
 

@@ -13,7 +13,7 @@ public static class DatasetsCommand
             "List the built-in datasets: views and shapes, labels and factors, where the data comes from.\n\n" +
             "Examples:\n" +
             "  mucmm datasets\n" +
-            "  mucmm export-dataset noisy-mnist --out noisy\n" +
+            "  mucmm export-dataset --dataset noisy-mnist --out noisy\n" +
             "  mucmm fit --model linear --dataset synthetic --out run1");
         cmd.SetAction(_ =>
         {
@@ -54,7 +54,7 @@ public static class DatasetsCommand
             text.AppendLine($"  source: {d.Source}");
         }
         text.AppendLine();
-        text.AppendLine("Use with --dataset NAME (av-digits also needs --fsdd DIR); 'mucmm export-dataset NAME --out DIR' writes it for NumPy.");
+        text.AppendLine("Use with --dataset NAME (av-digits also needs --fsdd DIR); 'mucmm export-dataset --dataset NAME --out DIR' writes it for NumPy.");
         return text.ToString();
     }
 

@@ -5,6 +5,7 @@ using Mucmm.Data;
 using Mucmm.Data.Datasets;
 using Mucmm.Deep;
 using Mucmm.Evaluation;
+using Mucmm.Linear;
 using Mucmm.Report;
 
 namespace Mucmm.Cli.Commands;
@@ -67,41 +68,34 @@ public static class DemoCommand
             var data = DatasetCatalog.Load(Dataset, new DatasetOptions { Seed = s });
             progress.WriteLine($"demo: {data.Description}; {data.Count} pairs. Fitting {ModelKind} MUCMM{(isQuick ? " (quick)" : "")}…");
 
-            var request = Request(data, s, isQuick, runtime.DeviceOf(parse), runtime.IsQuiet(parse), folder.TempPath + ".checkpoint");
-            using var work = request.Deep is { } w ? TemporaryPaths.Track(w.WorkDirectory) : null;   // removed if interrupted
+            string workDir = folder.TempPath + ".checkpoint";
+            using var work = TemporaryPaths.Track(workDir);   // removed if interrupted
+            RunFolder run;
             try
             {
-                FitCommand.Run(request, folder);
+                run = FitRun.Fit(Request(data, s, isQuick, runtime.DeviceOf(parse), workDir), folder.TempPath);
             }
             finally
             {
-                if (request.Deep is { } d && Directory.Exists(d.WorkDirectory)) Directory.Delete(d.WorkDirectory, recursive: true);
+                if (Directory.Exists(workDir)) Directory.Delete(workDir, recursive: true);
             }
             double fitSeconds = clock.Elapsed.TotalSeconds;
 
-            var run = RunFolder.Open(folder.TempPath);
             string outArg = parse.GetValue(output)!;
             string command = $"mucmm demo --out {outArg} --seed {s}{(isQuick ? " --quick" : "")}";
-            File.WriteAllLines(folder.File(RunFolder.CommandsFile),
+            run.WriteCommands(
             [
                 command + "   # runs the steps below",
                 RunReport.ReconstructedFitCommand(run).Replace(folder.TempPath, outArg, StringComparison.Ordinal),
-                $"mucmm evaluate --model {outArg} --out {outArg}-eval",
-                $"mucmm explain --model {outArg} --dataset {Dataset} --seed {s} --split test --select top-common --out {outArg}-maps",
+                $"mucmm evaluate --run {outArg} --out {outArg}-eval",
+                $"mucmm explain --run {outArg} --dataset {Dataset} --seed {s} --split test --select top-common --out {outArg}-maps",
                 $"mucmm report --run {outArg} --force",
             ]);
             progress.WriteLine("demo: evaluating on the test split…");
-            var model = ModelStore.Load(run.ModelPath);
             EvaluationResult metrics;
-            try
-            {
+            using (var model = run.LoadModel())
                 metrics = ModelEvaluation.Evaluate(model, data) with { Data = run.Fingerprint, ModelSha256 = run.ModelSha256() };
-            }
-            finally
-            {
-                (model as IDisposable)?.Dispose();
-            }
-            metrics.Write(folder.File(RunFolder.MetricsFile));
+            run.WriteMetrics(metrics);
             progress.WriteLine("demo: gradient maps and report…");
             RunReport.Write(run, data, force: false, command: null,
                 new ReportOptions { SamplesPerSelection = isQuick ? 2 : 3 }, progress, shownPath: folder.Target);
@@ -124,16 +118,28 @@ public static class DemoCommand
     /// <summary>Warm-up epochs (α = β = 0) of <c>demo --quick</c>.</summary>
     public const int QuickWarmupEpochs = 2;
 
-    /// <summary>The fit of the demo: <see cref="ModelKind"/> with the defaults a new user gets from <c>mucmm fit</c> (quick: <see cref="QuickEpochs"/> epochs, <see cref="QuickWarmupEpochs"/> of warm-up, <see cref="QuickCnnChannels"/> CNN channels).</summary>
-    private static FitCommand.FitRequest Request(PairedDataset data, int seed, bool quick, string device, bool quiet, string workDir)
+    /// <summary>
+    /// The fit of the demo: <see cref="ModelKind"/> with the defaults a new user gets from <c>mucmm fit</c>
+    /// (<see cref="DeepModelOptions.DefaultsFor"/>, <see cref="DeepTrainingOptions.DefaultsFor"/>, <see cref="LinearOptions"/>);
+    /// quick: <see cref="QuickEpochs"/> epochs, <see cref="QuickWarmupEpochs"/> of warm-up, <see cref="QuickCnnChannels"/> CNN channels.
+    /// </summary>
+    private static FitRequest Request(PairedDataset data, int seed, bool quick, string device, string workDir)
     {
-        var train = data.Subset(Split.Train);
-        var deepModel = new DeepModelOptions { Kind = ModelKind == "dcca" ? DeepModelKind.DeepCca : DeepModelKind.Mucmm };
+        var request = new FitRequest
+        {
+            Options = new FitOptions(Linear: new LinearOptions { Kind = ModelKind == "cca" ? LinearModelKind.Cca : LinearModelKind.Mucmm, Seed = seed }),
+            Data = data,
+            DataName = Dataset,
+            Source = DataSource.ForDataset(Dataset, seed),
+        };
+        if (ModelKind is not ("deep" or "dcca")) return request;
+        var kind = ModelKind == "dcca" ? DeepModelKind.DeepCca : DeepModelKind.Mucmm;
+        var deepModel = DeepModelOptions.DefaultsFor(kind);
         // Quick: the narrower CNN (16, 32 channels). In 8 epochs the default 32/64 CNN has not yet moved the
         // rotation out of the common part (measured: rotation R² common 0.33, individual 0.22; digit 0.91),
         // the narrower one has (common 0.02, individual 0.54; digit 0.89), at half the cost per epoch.
         if (quick) deepModel = deepModel with { CnnChannels = QuickCnnChannels };
-        var defaults = new DeepTrainingOptions();
+        var defaults = DeepTrainingOptions.DefaultsFor(kind);
         var training = defaults with
         {
             // Quick: fewer epochs, and a warm-up short enough that the α/β penalties act (with the
@@ -143,10 +149,6 @@ public static class DemoCommand
             Seed = seed,
             Device = device,
         };
-        bool deep = ModelKind is "deep" or "dcca";
-        return new FitCommand.FitRequest(ModelKind, train, null, Dataset, "train",
-            deepModel.CommonDim, deepModel.IndividualDim, Linear.LinearOptions.Defaults.Ridge, null, 0, seed,
-            deep ? new FitCommand.DeepFitSettings(data, deepModel, training, workDir, Resume: false, Quiet: true) : null,
-            DataSource.ForDataset(Dataset, seed), DataFingerprint.Of(data));
+        return request with { Options = new FitOptions(DeepModel: deepModel, DeepTraining: training), WorkDirectory = workDir };
     }
 }

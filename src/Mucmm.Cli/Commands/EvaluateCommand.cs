@@ -6,15 +6,15 @@ using Mucmm.Report;
 namespace Mucmm.Cli.Commands;
 
 /// <summary>
-/// <c>mucmm evaluate --model DIR [data options] --out DIR [--force]</c>: the evaluation protocol of
-/// METHOD.md section 6 (<see cref="ModelEvaluation"/>) → <c>DIR/metrics.json</c>.
+/// <c>mucmm evaluate --run DIR [data options] --out DIR [--force]</c>: the evaluation protocol of
+/// docs/evaluation.md (<see cref="ModelEvaluation"/>) → <c>DIR/metrics.json</c>.
 /// </summary>
 public static class EvaluateCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var model = new ModelOption();
+        var runOption = new RunOption();
         var data = new DataOptions();
         var output = new OutputOptions("metrics.json");
         var runtime = new RuntimeOptions();
@@ -32,10 +32,10 @@ public static class EvaluateCommand
             "Data: by default exactly the data and split the run was fitted on (recorded in its fit.json); data given must " +
             "be the same (checked against the fit's data fingerprint; they use the fit's seed unless --seed is given).\n\n" +
             "Examples:\n" +
-            "  mucmm evaluate --model runs/lin --out runs/lin-eval\n" +
-            "  mucmm evaluate --model runs/avd --dataset av-digits --fsdd ../shared/data/fsdd --out runs/avd-eval\n" +
-            "  mucmm evaluate --model runs/mine/model --view1 a.npy --view2 b.npy --seed 3 --out runs/mine-eval");
-        model.AddTo(cmd);
+            "  mucmm evaluate --run runs/lin --out runs/lin-eval\n" +
+            "  mucmm evaluate --run runs/avd --dataset av-digits --fsdd ../shared/data/fsdd --out runs/avd-eval\n" +
+            "  mucmm evaluate --run runs/mine/model --view1 a.npy --view2 b.npy --seed 3 --out runs/mine-eval");
+        runOption.AddTo(cmd);
         data.AddTo(cmd, withSplit: false);
         cmd.Options.Add(components);
         output.AddTo(cmd);
@@ -43,8 +43,8 @@ public static class EvaluateCommand
         cmd.SetAction(parse =>
         {
             runtime.Apply(parse);
-            var fitted = model.Load(parse);
-            var run = model.RunOf(parse);
+            var fitted = runOption.Load(parse);
+            var run = runOption.RunOf(parse);
             using var folder = output.Open(parse);
             var dataset = data.LoadForRun(parse, run);
             var options = new EvaluationOptions { OtherViewComponents = parse.GetValue(components) };
@@ -53,7 +53,7 @@ public static class EvaluateCommand
             var result = ModelEvaluation.Evaluate(fitted, dataset, options) with
             {
                 Data = DataFingerprint.Of(dataset),
-                ModelSha256 = RunFolder.ModelFolderSha256(model.ModelPath(parse)),
+                ModelSha256 = RunFolder.ModelFolderSha256(runOption.ModelPath(parse)),
             };
             result.Write(folder.File(RunFolder.MetricsFile));
             folder.Commit();

@@ -6,19 +6,24 @@ using Mucmm.Explain;
 namespace Mucmm.Cli.Commands;
 
 /// <summary>
-/// <c>mucmm explain --model DIR (data options) [--samples N | --indices i,j,…] [--select RULE]
+/// <c>mucmm explain --run DIR (data options) [--count N | --indices i,j,…] [--select RULE]
 /// [--method M] [--score S]… --out DIR</c>: gradient maps as PNG pictures plus the raw attributions.
 /// </summary>
+/// <remarks>
+/// <c>--count N</c> is the number of samples explained; <c>--samples N</c> means what it means in every command, the
+/// size of a synthetic dataset (it once was the count here: an old <c>--samples 6</c> is now refused on other datasets,
+/// and on a synthetic run it names other data, which the run's fingerprint refuses).
+/// </remarks>
 public static class ExplainCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var model = new ModelOption();
+        var runOption = new RunOption();
         var runtime = new RuntimeOptions();
         var data = new DataOptions(defaultSplit: "test");
         var output = new OutputOptions("explain.png, grid_*.png, maps.npy, maps.json, samples.csv (and sanity.json, localization.json, atlas_view*.png, atlas.json)");
-        var samples = new Option<int>("--samples")
+        var count = new Option<int>("--count")
         {
             Description = "Number of samples to explain (ignored with --indices).", HelpName = "N",
             DefaultValueFactory = _ => new ExplainOptions().SampleCount,
@@ -39,8 +44,8 @@ public static class ExplainCommand
         method.AcceptOnlyFromAmong([.. AttributionOptions.MethodNames]);
         var score = new Option<string[]>("--score")
         {
-            Description = "Score to explain (repeatable): common, individual1, individual2, common:i (term i of the common score), " +
-                          "common1:i / common2:i (single common variate), individual1:i (single individual variate). Default: common and every individual score.",
+            Description = "Score to explain (repeatable): common (mean over view pairs for more than 2 views), individual1, individual2, … (individualM for view M), " +
+                          "common:i (term i of the common score), common1:i / common2:i / … (single common variate), individual1:i (single individual variate). Default: common and every individual score.",
             HelpName = "SCORE",
             AllowMultipleArgumentsPerToken = true,
         };
@@ -83,25 +88,25 @@ public static class ExplainCommand
 
         var cmd = new Command("explain",
             "Draw gradient maps of the common and individual scores with respect to each input view.\n" +
-            "Each row of explain.png shows a sample: input 1, its maps, input 2, its maps. " + DataOptions.HelpText + "\n" +
-            "Examples:\n  mucmm explain --model runs/lin --dataset noisy-mnist --samples 6 --out runs/lin-explain\n" +
-            "  mucmm explain --model runs/deep --dataset noisy-mnist --select top-individual1 --method integrated-gradients --out ex\n" +
-            "  mucmm explain --model runs/lin --dataset noisy-mnist --indices 3,17 --score common:1 --score individual1:2 --out ex2");
-        model.AddTo(cmd);
-        foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.View1, data.View2, data.Seed, data.Split }) cmd.Options.Add(o);
+            "Each row of explain.png shows a sample: input 1, its maps, input 2, its maps (and so on for --view3 …). " + DataOptions.HelpText + "\n" +
+            "Examples:\n  mucmm explain --run runs/lin --dataset noisy-mnist --count 6 --out runs/lin-explain\n" +
+            "  mucmm explain --run runs/deep --dataset noisy-mnist --select top-individual1 --method integrated-gradients --out ex\n" +
+            "  mucmm explain --run runs/lin --dataset noisy-mnist --indices 3,17 --score common:1 --score individual1:2 --out ex2");
+        runOption.AddTo(cmd);
+        foreach (var o in new Option[] { data.Dataset, data.Fsdd, data.View1, data.View2 }.Concat(data.MoreViews).Concat([data.Seed, data.Split, data.Samples])) cmd.Options.Add(o);
         output.AddTo(cmd);
-        foreach (var o in new Option[] { samples, indices, select, method, score, sgSamples, noise, steps, baseline, style, sanity, localization, atlas }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { count, indices, select, method, score, sgSamples, noise, steps, baseline, style, sanity, localization, atlas }) cmd.Options.Add(o);
 
         runtime.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             runtime.Apply(parse);
-            var m = model.Load(parse);
-            var run = model.RunOf(parse);
+            var m = runOption.Load(parse);
+            var run = runOption.RunOf(parse);
             int seed = data.SeedFor(parse, run);
             var options = new ExplainOptions
             {
-                SampleCount = parse.GetValue(samples),
+                SampleCount = parse.GetValue(count),
                 Indices = ParseIndices(parse.GetValue(indices)),
                 Select = parse.GetValue(select)!,
                 Scores = parse.GetValue(score) is { Length: > 0 } s ? s : null,

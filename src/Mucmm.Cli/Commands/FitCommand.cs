@@ -1,105 +1,33 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Mucmm.Data;
-using Mucmm.Data.Datasets;
-using Mucmm.Data.Readers;
+using Mucmm.Deep;
 using Mucmm.Linear;
-using Mucmm.Numerics;
 using Mucmm.Report;
 
 namespace Mucmm.Cli.Commands;
 
 /// <summary>
-/// <c>mucmm fit --model linear|cca (data options) [--common-dim K] [--individual-dim R] [--ridge E]
-/// [--threshold T | --permutations N] [--seed S] --out DIR [--force]</c>: fits on the train split and
-/// writes <c>DIR/model/</c> and <c>DIR/fit.json</c>.
+/// <c>mucmm fit --model linear|cca|deep|dcca (data options) [--common-dim K] [--individual-dim R] [model options]
+/// [--seed S] --out DIR [--force]</c>: fits on the train split and writes the run folder <c>DIR/</c>
+/// (<see cref="RunFolder"/>: <c>model/</c>, <c>fit.json</c>, <c>train.csv</c> for deep models).
 /// </summary>
 /// <remarks>
-/// Linear models on two <c>.npy</c> files (without a permutation test) are fitted from statistics
-/// streamed from disk, so n is not bounded by memory; everything else is loaded through
-/// <see cref="DataOptions"/>. All options are parsed here once into a <see cref="FitRequest"/>; <see cref="Run"/> dispatches on
-/// <c>--model</c>. A new model kind adds its name to <see cref="Models"/>, its own options to
-/// <see cref="Create"/>, and one case to the dispatch that fits it and returns the fitted model plus
-/// its training canonical correlations.
+/// The command reads as arguments → option records → one library call: the options are parsed into the library's
+/// records (<see cref="LinearOptions"/>, or <see cref="DeepModelOptions"/> and <see cref="DeepTrainingOptions"/>) and a
+/// <see cref="FitRequest"/>, and <see cref="FitRun.Fit"/> fits and writes the run. Linear models on <c>.npy</c> files
+/// (without a permutation test) are fitted from statistics streamed from disk, so n is not bounded by memory. A new
+/// model kind adds its name to <see cref="Models"/>, its options to <see cref="Arguments"/>, and one case to
+/// <see cref="FitRun.Fit"/>.
 /// </remarks>
 public static class FitCommand
 {
     /// <summary>Model kinds this command fits.</summary>
     public static readonly string[] Models = ["linear", "cca", "deep", "dcca"];
 
-    /// <summary>What every fit needs, parsed once from the command line.</summary>
-    /// <param name="Model">Model kind (one of <see cref="Models"/>).</param>
-    /// <param name="Train">The rows to fit on (the train split unless --split says otherwise); null when
-    /// <paramref name="Streamed"/> is set.</param>
-    /// <param name="Streamed">For linear models on .npy files: the files, streamed from disk instead of loaded.</param>
-    /// <param name="DataName">Dataset name or the two file names, for fit.json.</param>
-    /// <param name="Split">Split name used.</param>
-    /// <param name="CommonDim">--common-dim.</param>
-    /// <param name="IndividualDim">--individual-dim.</param>
-    /// <param name="Ridge">--ridge.</param>
-    /// <param name="Threshold">--threshold (null when not given).</param>
-    /// <param name="Permutations">--permutations.</param>
-    /// <param name="Seed">--seed.</param>
-    /// <param name="Deep">Settings of the deep models (null for linear ones).</param>
-    /// <param name="Source">How to build the data again (recorded in fit.json).</param>
-    /// <param name="Statistics">For linear models fitted from statistics files (<c>--stats</c>, docs/statistics.md): the files.</param>
-    /// <param name="Fingerprint">The fingerprint of the whole dataset (every split); null for streamed files, whose fingerprint is taken while they are read.</param>
-    public sealed record FitRequest(string Model, PairedDataset? Train, IReadOnlyList<string>? Streamed, string DataName, string Split,
-        int CommonDim, int IndividualDim, double Ridge, double? Threshold, int Permutations, int Seed,
-        DeepFitSettings? Deep = null, DataSource? Source = null, DataFingerprint? Fingerprint = null,
-        IReadOnlyList<string>? Statistics = null);
-
-    /// <summary>What a deep fit needs besides the common request.</summary>
-    /// <param name="All">The whole dataset: the trainer fits on its train rows and stops early on its validation rows.</param>
-    /// <param name="Model">Architecture.</param>
-    /// <param name="Training">Schedule, objective weights, seed, device.</param>
-    /// <param name="WorkDirectory">Where train.csv and the per-epoch checkpoint live during training (DIR.checkpoint).</param>
-    /// <param name="Resume">Continue from the checkpoint in <paramref name="WorkDirectory"/>.</param>
-    /// <param name="Quiet">No progress display.</param>
-    public sealed record DeepFitSettings(PairedDataset All, Mucmm.Deep.DeepModelOptions Model, Mucmm.Deep.DeepTrainingOptions Training,
-        string WorkDirectory, bool Resume, bool Quiet);
-
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var model = new Option<string>("--model")
-        {
-            Description = "Model to fit: linear (linear MUCMM: common + individual) or cca (linear CCA, common only).",
-            HelpName = "MODEL",
-            DefaultValueFactory = _ => "linear",
-        };
-        model.AcceptOnlyFromAmong(Models);
-        var data = new DataOptions(defaultSplit: "train");
-        var output = new OutputOptions("model/ and fit.json");
-        var commonDim = new Option<int>("--common-dim")
-        {
-            Description = "Number of common variates k per view (default 10, lowered to min(10, d1, d2) for narrower views, with a note).", HelpName = "K",
-            DefaultValueFactory = _ => LinearOptions.Defaults.CommonDim,
-        };
-        var individualDim = new Option<int>("--individual-dim")
-        {
-            Description = "Number of individual variates r per view (default 10, 20 for deep; lowered to what the views leave after k, with a note).", HelpName = "R",
-            DefaultValueFactory = _ => LinearOptions.Defaults.IndividualDim,
-        };
-        var ridge = new Option<double>("--ridge")
-        {
-            Description = "Ridge relative to the mean variance (0 = classical CCA, needs more samples than columns and no constant column).",
-            HelpName = "E",
-            DefaultValueFactory = _ => LinearOptions.Defaults.Ridge,
-        };
-        var threshold = new Option<double?>("--threshold")
-        {
-            Description = "Correlated set K = pairs with regularized canonical correlation above T (at least k). Default: K = k.",
-            HelpName = "T",
-        };
-        var permutations = new Option<int>("--permutations")
-        {
-            Description = "Choose the threshold by a permutation test with N re-pairings of the rows (95th percentile of the top correlation; seeded by --seed).",
-            HelpName = "N",
-            DefaultValueFactory = _ => LinearOptions.Defaults.Permutations,
-        };
-
+        var a = new Arguments();
         var cmd = new Command("fit",
             "Fit a model on the train split; write DIR/model/ (config.json + weights.safetensors) and DIR/fit.json.\n" +
             DataOptions.HelpText + "\n" +
@@ -112,312 +40,245 @@ public static class FitCommand
             "  mucmm fit --model dcca --dataset noisy-mnist --epochs 20 --quiet --out runs/mnist-dcca\n" +
             "  mucmm fit --model deep --view1 a.npy --view2 b.npy --encoder torchscript:enc.pt --out runs/ts\n" +
             "  mucmm fit --model deep --dataset noisy-mnist --out runs/mnist-deep --resume   (after an interruption)");
-        cmd.Options.Add(model);
-        data.AddTo(cmd);
-        cmd.Options.Add(commonDim);
-        cmd.Options.Add(individualDim);
-        cmd.Options.Add(ridge);
-        cmd.Options.Add(threshold);
-        cmd.Options.Add(permutations);
-        var deep = new DeepFitOptions();
-        deep.AddTo(cmd);
-        var stats = new Option<string[]>("--stats")
-        {
-            Description = "Fit linear/cca from statistics files (mucmm stats; docs/statistics.md) instead of data: merged, then fitted on all their rows. Repeatable.",
-            HelpName = "S.npz",
-            AllowMultipleArgumentsPerToken = true,
-        };
-        cmd.Options.Add(stats);
-        output.AddTo(cmd);
-
+        a.AddTo(cmd);
         cmd.SetAction(parse =>
         {
-            if (parse.GetValue(threshold) is not null && parse.GetValue(permutations) > 0)
-                throw new MucmmUserException("give either --threshold T or --permutations N, not both");
-            string modelName = parse.GetValue(model)!;
-            bool isDeep = modelName is "deep" or "dcca";
-            if (!isDeep && deep.AnyGiven(parse))
-                throw new MucmmUserException($"the deep-model options (--encoder, --epochs, --lr, --alpha, …) do not apply to --model {modelName}");
-            RejectUnused(parse, modelName,
-            [
-                (ridge, ["linear", "cca"]), (threshold, ["linear", "cca"]), (permutations, ["linear", "cca"]), (data.Split, ["linear", "cca"]),
-                (individualDim, ["linear", "deep"]), (deep.Device, ["deep", "dcca"]),
-                (deep.Alpha, ["deep"]), (deep.Beta, ["deep"]), (deep.Gamma, ["deep"]), (deep.Warmup, ["deep"]),
-            ]);
-            bool resume = isDeep && parse.GetValue(deep.Resume);
-            string[] statsFiles = parse.GetValue(stats) ?? [];
-            if (statsFiles.Length > 0)
-            {
-                CheckFromStats(parse, data, modelName, parse.GetValue(permutations));
-                using var statsFolder = output.Open(parse);
-                Run(new FitRequest(modelName, null, null, "statistics: " + string.Join(" + ", statsFiles), "all",
-                    parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
-                    parse.GetValue(threshold), 0, data.SeedOf(parse), Statistics: statsFiles), statsFolder);
-                statsFolder.Commit();
-                Console.WriteLine($"fit: wrote {statsFolder.Target} (fitted from statistics: no rows are kept, so evaluate and report need --view1 FILE --view2 FILE)");
-                return ExitCodes.Ok;
-            }
-            // Deep fits keep their checkpoint in DIR.checkpoint: lock it first, so a second fit into the same
-            // --out refuses at once (the lock goes with the process, however it ends).
-            string workDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(parse.GetValue(output.Out)!)) + ".checkpoint";
-            bool workExisted = Directory.Exists(workDir);
-            using var workLock = isDeep ? Mucmm.Deep.WorkFolderLock.Acquire(workDir) : null;
-            // A work folder this run creates is removed on interruption unless it holds a resumable checkpoint
-            // (tracked from the moment the lock created it, so a signal at any later point leaves nothing behind).
-            using var workTrack = isDeep && !workExisted ? TemporaryPaths.TrackWork(workDir, keep: () => Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir)) : null;
-            bool done = false;
-            try
-            {
-                using var folder = output.Open(parse);
-                var files = parse.GetValue(data.Dataset) is null ? data.FilesOf(parse) : [];
-                string split = parse.GetValue(data.Split)!;
-                // Closed-form fits need only the statistics: .npy files are streamed (bounded memory, any n).
-                bool stream = modelName is "linear" or "cca" && parse.GetValue(data.Dataset) is null
-                    && files.Count >= 2 && parse.GetValue(permutations) == 0
-                    && files.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
-                var source = data.SourceOf(parse);
-                var all = stream ? null : source.Load(DataOptions.Warn);
-                string dataName = parse.GetValue(data.Dataset) ?? string.Join(" + ", files);
-                var request = new FitRequest(
-                    modelName, all is null ? null : data.SplitOf(parse) is { } s ? all.Subset(s) : all, stream ? files : null, dataName, split,
-                    parse.GetValue(commonDim), parse.GetValue(individualDim), parse.GetValue(ridge),
-                    parse.GetValue(threshold), parse.GetValue(permutations), data.SeedOf(parse),
-                    Source: source, Fingerprint: all is null ? null : DataFingerprint.Of(all));
-                if (isDeep)
-                {
-                    var kind = modelName == "deep" ? Mucmm.Deep.DeepModelKind.Mucmm : Mucmm.Deep.DeepModelKind.DeepCca;
-                    var defaults = new Mucmm.Deep.DeepModelOptions();
-                    int k = parse.GetResult(commonDim) is { Implicit: false } ? request.CommonDim : defaults.CommonDim;
-                    int r = parse.GetResult(individualDim) is { Implicit: false } ? request.IndividualDim : defaults.IndividualDim;
-                    // A run killed before its first checkpoint left nothing to resume: start again in that folder.
-                    if (!resume && Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir))
-                        throw new MucmmUserException(workDir, "a checkpoint of an interrupted run exists: add --resume to continue it, or delete the folder");
-                    var settings = new DeepFitSettings(all!, deep.Model(parse, kind, k, r), deep.Training(parse, kind, data.SeedOf(parse)),
-                        workDir, resume, parse.GetValue(deep.Quiet));
-                    deep.RejectUnused(parse, settings.Model, all!);
-                    request = request with { CommonDim = k, IndividualDim = r, Train = all!.Subset(Mucmm.Data.Split.Train), Deep = settings };
-                }
-                if (request.Train is { Count: 0 })
-                    throw new MucmmUserException($"the {request.Split} split of {dataName} has no rows");
-                (request, string? note) = FitDimsToData(request, parse.GetResult(commonDim) is { Implicit: false }, parse.GetResult(individualDim) is { Implicit: false });
-                if (resume && request.Deep is { } ds && new Mucmm.Deep.DeepTrainer(ds.Model, ds.Training).ResumeDifference(workDir, all!) is { } difference)
-                    throw new MucmmUserException(workDir,
-                        $"--resume: {DeepFitOptions.FlagOf(difference.Setting)} {difference.Problem}; resume with the options and data of the interrupted run, or delete {workDir} to start again");
-                Run(request, folder);
-                folder.Commit();
-                done = true;
-                // After the fit, so that a refused fit prints its one error line only.
-                if (note is not null) Console.Error.WriteLine($"mucmm: note: {note}");
-                Console.WriteLine($"fit: wrote {folder.Target}");
-            }
-            finally
-            {
-                // The checkpoint folder goes after success, and after a failure that left nothing to resume
-                // (without hiding that failure behind a clean-up error).
-                if (workLock is not null && done) workLock.DeleteFolderAndRelease();
-                else if (workLock is not null && !Mucmm.Deep.DeepTrainer.HasCheckpoint(workDir))
-                {
-                    try { workLock.DeleteFolderAndRelease(); }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-                }
-            }
+            string kind = parse.GetValue(a.Model)!;
+            a.RejectUnused(parse, kind);
+            a.Runtime.Apply(parse);
+            string[] statistics = parse.GetValue(a.Stats) ?? [];
+            if (statistics.Length > 0) FitFromStatistics(parse, a, kind, statistics);
+            else if (kind is "deep" or "dcca") FitDeep(parse, a, kind);
+            else FitLinear(parse, a, kind);
             return ExitCodes.Ok;
         });
         return cmd;
     }
 
-    /// <summary>
-    /// Lowers the default k and r (those the user did not give) to what the data allows
-    /// (<see cref="DimensionDefaults"/>); the note says so (one line, printed after a successful fit).
-    /// </summary>
-    private static (FitRequest Request, string? Note) FitDimsToData(FitRequest request, bool commonGiven, bool individualGiven)
+    /// <summary><c>--stats</c>: a linear fit from statistics files (docs/statistics.md); no data, no split, no permutation test.</summary>
+    private static void FitFromStatistics(ParseResult parse, Arguments a, string kind, string[] files)
     {
-        int[] widths = request.Train is { } train
-            ? train.Views.Select(v => v.Cols).ToArray()
-            : request.Streamed!.Select(f => { using var rows = PairedFiles.OpenRows(f); return rows.Cols; }).ToArray();
-        bool hasIndividual = request.Model is "linear" or "deep";
-        var choice = DimensionDefaults.Choose(widths, request.CommonDim, commonGiven, request.IndividualDim, individualGiven,
-            minIndividual: request.Model == "deep" ? 1 : 0, hasIndividual);
-        if (choice.Note is null) return (request, null);
-        return (request with
-        {
-            CommonDim = choice.CommonDim,
-            IndividualDim = choice.IndividualDim,
-            Deep = request.Deep is { } d ? d with { Model = d.Model with { CommonDim = choice.CommonDim, IndividualDim = choice.IndividualDim } } : null,
-        }, choice.Note);
-    }
-
-    /// <summary>Refuses every option given explicitly that the model kind does not use (exit 2, naming the option and the kind).</summary>
-    private static void RejectUnused(ParseResult parse, string model, IEnumerable<(Option Option, string[] Models)> uses)
-    {
-        foreach (var (option, models) in uses)
-            if (parse.GetResult(option) is { Implicit: false } && !models.Contains(model))
-                throw new MucmmUserException($"{option.Name} does not apply to --model {model} (it is used by --model {string.Join(" and ", models)})");
-    }
-
-    /// <summary>Fits the requested model and writes <c>model/</c> and <c>fit.json</c> into <paramref name="folder"/>.</summary>
-    public static void Run(FitRequest request, OutputFolder folder)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(folder);
-        var clock = Stopwatch.StartNew();
-        var (fitted, count, correlations, extra, fingerprint) = request.Model switch
-        {
-            "linear" or "cca" => FitLinear(request),
-            "deep" or "dcca" => FitDeep(request, folder),
-            _ => throw new MucmmUserException($"unknown model '{request.Model}' (choose from {string.Join(", ", Models)})"),
-        };
-        double seconds = clock.Elapsed.TotalSeconds;
-        fitted.Save(folder.File("model"));
-        new FitRecord
-        {
-            Model = fitted.Kind,
-            Data = request.DataName,
-            Split = request.Deep is null ? request.Split : "train",
-            NSamples = count,
-            Dims = fitted.InputDims.ToArray(),
-            CommonDim = fitted.CommonDim,
-            IndividualDims = fitted.IndividualDims.ToArray(),
-            Seed = request.Seed,
-            CanonicalCorrelations = correlations.ToArray(),
-            FitSeconds = Math.Round(seconds, 3),
-            Source = request.Source,
-            Fingerprint = request.Fingerprint ?? fingerprint,
-            Options = request.Deep is { } d ? new FitOptions(DeepModel: d.Model, DeepTraining: d.Training) : new FitOptions(Linear: LinearOptionsOf(request)),
-            Results = extra,
-        }.Write(folder.File(RunFolder.FitFile));
-    }
-
-    private static (IMultiviewModel Model, long Count, IReadOnlyList<double> Correlations, JsonObject Extra, DataFingerprint? Fingerprint) FitDeep(FitRequest r, OutputFolder folder)
-    {
-        var d = r.Deep ?? throw new InvalidOperationException("deep settings missing");
-        Directory.CreateDirectory(d.WorkDirectory);
-        var model = ConsoleTrainingProgress.Run(d.Quiet, observer =>
-            new Mucmm.Deep.DeepTrainer(d.Model, d.Training, observer).Fit(d.All, d.WorkDirectory, d.Resume));
-        string csv = Path.Combine(d.WorkDirectory, "train.csv");
-        if (File.Exists(csv)) File.Copy(csv, folder.File("train.csv"), overwrite: true);
-        // The options are recorded whole in fit.json (FitRecord.Options); here only what the fit found.
-        var extra = new JsonObject { ["validation_samples"] = d.All.RowsOf(Mucmm.Data.Split.Validation).Length };
-        return (model, d.All.RowsOf(Mucmm.Data.Split.Train).Length, model.CanonicalCorrelations, extra, null);
-    }
-
-    private static LinearOptions LinearOptionsOf(FitRequest r) => new()
-    {
-        Kind = r.Model == "cca" ? LinearModelKind.Cca : LinearModelKind.Mucmm,
-        CommonDim = r.CommonDim,
-        IndividualDim = r.Model == "cca" ? 0 : r.IndividualDim,
-        Ridge = r.Ridge,
-        Threshold = r.Threshold,
-        Permutations = r.Permutations,
-        Seed = r.Seed,
-    };
-
-    private static (IMultiviewModel Model, long Count, IReadOnlyList<double> Correlations, JsonObject Extra, DataFingerprint? Fingerprint) FitLinear(FitRequest r)
-    {
-        var options = LinearOptionsOf(r);
-        LinearModel model;
-        DataFingerprint? fingerprint = null;
-        JsonObject? fromStats = null;
-        if (r.Statistics is { Count: > 0 } npz) (model, fromStats) = FitFromStats(npz, options);
-        else if (r.Streamed is { } files)
-        {
-            (var stats, fingerprint) = StreamedStats(files, r.Split, r.Seed, options);
-            if (stats.Count == 0) throw new MucmmUserException($"the {r.Split} split of {r.DataName} has no rows");
-            model = LinearMucmm.Fit(stats, options);
-        }
-        else
-        {
-            var train = r.Train ?? throw new InvalidOperationException("no training data");
-            model = LinearMucmm.Fit(train.Views, options);
-        }
-        var extra = new JsonObject
-        {
-            ["ridge"] = r.Ridge,
-            ["correlated_count"] = model.CorrelatedCount,
-            ["threshold"] = model.Threshold,
-            ["permutations"] = model.Permutations,
-            ["regularized_canonical_correlations"] = new JsonArray(model.RegularizedCanonicalCorrelations.Select(c => (JsonNode)c).ToArray()),
-            ["explained_variance"] = new JsonArray(model.ExplainedVariance.Select(s => (JsonNode)new JsonObject
-            {
-                ["common"] = s.Common, ["individual"] = s.Individual, ["residual"] = s.Residual,
-            }).ToArray()),
-        };
-        foreach (var (key, value) in fromStats ?? []) extra[key] = value?.DeepClone();
-        return (model, model.TrainingCount, model.CanonicalCorrelations, extra, fingerprint);
-    }
-
-    // --stats takes no data, no split, no permutation test and no deep model: one line each.
-    private static void CheckFromStats(ParseResult parse, DataOptions data, string model, int permutations)
-    {
-        if (model is not ("linear" or "cca"))
-            throw new MucmmUserException($"--stats fits the closed-form models (--model linear or cca); --model {model} trains on the rows themselves");
-        if (data.IsGiven(parse))
+        if (kind is not ("linear" or "cca"))
+            throw new MucmmUserException($"--stats fits the closed-form models (--model linear or cca); --model {kind} trains on the rows themselves");
+        if (a.Data.IsGiven(parse))
             throw new MucmmUserException("give either --stats S.npz or data (--dataset, --view1/--view2), not both");
-        if (parse.GetResult(data.Split) is { Implicit: false })
+        if (parse.GetResult(a.Data.Split) is { Implicit: false })
             throw new MucmmUserException("--split does not apply to --stats: a fit from statistics uses all the rows they describe");
-        if (permutations > 0)
+        if (parse.GetValue(a.Permutations) > 0)
             throw new MucmmUserException("--permutations re-pairs the rows and needs them; with --stats give --threshold T instead");
-    }
-
-    /// <summary>
-    /// Linear fit from statistics files (docs/statistics.md): merged exactly, then fitted on all their rows.
-    /// Returns the model and what fit.json records about its origin: that it was fitted from statistics,
-    /// and each file with its SHA-256 and n. No rows are kept, so evaluation needs data named again.
-    /// </summary>
-    internal static (LinearModel Model, JsonObject Record) FitFromStats(IReadOnlyList<string> files, LinearOptions options)
-    {
-        var merged = StatisticsFile.Merge(files);
-        if (merged.Stats.Count <= 1)
-            throw new MucmmUserException($"the statistics describe n = {merged.Stats.Count} row in all; a fit needs at least 2");
-        var model = LinearMucmm.Fit(merged.Stats, options);
-        var record = new JsonObject
+        using var folder = a.Output.Open(parse);
+        FitRun.Fit(new FitRequest
         {
-            ["fitted_from"] = "statistics",
-            ["statistics"] = new JsonArray(merged.Sources.Select(s => (JsonNode)new JsonObject
-            {
-                ["file"] = Path.GetFullPath(s.Path), ["sha256"] = s.Sha256, ["n"] = s.Count,
-            }).ToArray()),
-            ["training_rows"] = "not kept: fitted from statistics; evaluate and report need --view1 FILE --view2 FILE",
-        };
-        return (model, record);
+            Options = new FitOptions(Linear: a.LinearOptions(parse, kind)),
+            StatisticsFiles = files,
+            DataName = "statistics: " + string.Join(" + ", files),
+        }, folder.TempPath);
+        folder.Commit();
+        Console.WriteLine($"fit: wrote {folder.Target} (fitted from statistics: no rows are kept, so evaluate and report need --view1 FILE --view2 FILE)");
+    }
+
+    /// <summary>Linear MUCMM or CCA on a dataset or files; <c>.npy</c> files are streamed unless a permutation test needs the rows.</summary>
+    private static void FitLinear(ParseResult parse, Arguments a, string kind)
+    {
+        using var folder = a.Output.Open(parse);
+        var files = parse.GetValue(a.Data.Dataset) is null ? a.Data.FilesOf(parse) : [];
+        bool stream = parse.GetValue(a.Data.Dataset) is null && files.Count >= 2 && parse.GetValue(a.Permutations) == 0
+            && files.All(f => f.EndsWith(".npy", StringComparison.OrdinalIgnoreCase));
+        var source = a.Data.SourceOf(parse);
+        var all = stream ? null : source.Load(DataOptions.Warn);
+        int[] widths = all is not null ? all.Views.Select(v => v.Cols).ToArray()
+            : files.Select(f => { using var rows = PairedFiles.OpenRows(f); return rows.Cols; }).ToArray();
+        var (options, note) = a.FitDimsToData(parse, new FitOptions(Linear: a.LinearOptions(parse, kind)), widths);
+        FitRun.Fit(new FitRequest
+        {
+            Options = options,
+            Data = all,
+            Split = a.Data.SplitOf(parse),
+            StreamedFiles = stream ? files : null,
+            DataName = a.DataName(parse, files),
+            Source = source,
+            Warn = DataOptions.Warn,
+        }, folder.TempPath);
+        folder.Commit();
+        // After the fit, so that a refused fit prints its one error line only.
+        if (note is not null) Console.Error.WriteLine($"mucmm: note: {note}");
+        Console.WriteLine($"fit: wrote {folder.Target}");
     }
 
     /// <summary>
-    /// Statistics of the rows of <paramref name="split"/> of two .npy files, streamed from disk. The
-    /// split is the one <see cref="DataOptions"/> gives user files (<see cref="DatasetSplits.Random"/>
-    /// from the header's row count and --seed), so streamed and in-memory fits see the same rows.
+    /// Deep MUCMM or Deep CCA. The checkpoint lives in <c>DIR.checkpoint</c>, locked first so that a second fit into
+    /// the same <c>--out</c> refuses at once; it is removed after success, and after a failure that left nothing to resume.
     /// </summary>
-    internal static (CovarianceStats Stats, DataFingerprint Fingerprint) StreamedStats(IReadOnlyList<string> files, string split, int seed, LinearOptions? options = null)
+    private static void FitDeep(ParseResult parse, Arguments a, string kind)
     {
-        var readers = new List<DataFingerprint.HashingReader>();
+        bool resume = parse.GetValue(a.Deep.Resume);
+        string workDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(parse.GetValue(a.Output.Out)!)) + ".checkpoint";
+        bool workExisted = Directory.Exists(workDir);
+        using var workLock = WorkFolderLock.Acquire(workDir);
+        // A work folder this run creates is removed on interruption unless it holds a resumable checkpoint
+        // (tracked from the moment the lock created it, so a signal at any later point leaves nothing behind).
+        using var workTrack = workExisted ? null : TemporaryPaths.TrackWork(workDir, keep: () => DeepTrainer.HasCheckpoint(workDir));
+        bool done = false;
         try
         {
-            PairedFiles.WarnSameFiles(files, DataOptions.Warn);
-            foreach (var f in files) readers.Add(new DataFingerprint.HashingReader(PairedFiles.OpenRows(f)));
-            long n = readers[0].Rows;
-            foreach (var r in readers)
-                if (r.Rows != n)
-                    throw new MucmmUserException(r.Source, $"has {r.Rows} rows but {readers[0].Source} has {n}; the views must be paired row by row");
-            if (n < 3) throw new MucmmUserException(readers[0].Source, $"has {n} rows; need at least 3 paired samples");
-            if (n > int.MaxValue) throw new MucmmUserException(readers[0].Source, $"has {n} rows; at most {int.MaxValue} are supported");
-            Func<long, bool>? keep = null;
-            var splits = DatasetSplits.Random((int)n, seed);
-            if (split != "all")
+            using var folder = a.Output.Open(parse);
+            var source = a.Data.SourceOf(parse);
+            var all = source.Load(DataOptions.Warn);
+            var deepKind = kind == "dcca" ? DeepModelKind.DeepCca : DeepModelKind.Mucmm;
+            var defaults = DeepModelOptions.DefaultsFor(deepKind);
+            int k = parse.GetResult(a.CommonDim) is { Implicit: false } ? parse.GetValue(a.CommonDim) : defaults.CommonDim;
+            int r = parse.GetResult(a.IndividualDim) is { Implicit: false } ? parse.GetValue(a.IndividualDim) : defaults.IndividualDim;
+            // A run killed before its first checkpoint left nothing to resume: start again in that folder.
+            if (!resume && DeepTrainer.HasCheckpoint(workDir))
+                throw new MucmmUserException(workDir, "a checkpoint of an interrupted run exists: add --resume to continue it, or delete the folder");
+            var model = a.Deep.Model(parse, deepKind, k, r);
+            a.Deep.RejectUnused(parse, model, all);
+            var training = a.Deep.Training(parse, deepKind, a.Data.SeedOf(parse), a.Runtime.DeviceOf(parse));
+            var (options, note) = a.FitDimsToData(parse, new FitOptions(DeepModel: model, DeepTraining: training), all.Views.Select(v => v.Cols).ToArray());
+            if (resume && new DeepTrainer(options.DeepModel, options.DeepTraining).ResumeDifference(workDir, all) is { } difference)
+                throw new MucmmUserException(workDir,
+                    $"--resume: {OptionNames.FlagOf(difference.Property)} {difference.Problem}; resume with the options and data of the interrupted run, or delete {workDir} to start again");
+            ConsoleTrainingProgress.Run(a.Runtime.IsQuiet(parse), observer => FitRun.Fit(new FitRequest
             {
-                var wanted = split switch { "train" => Data.Split.Train, "validation" => Data.Split.Validation, _ => Data.Split.Test };
-                keep = i => splits[i] == wanted;
-            }
-            // Shapes and memory are checked before the D × D statistics exist.
-            if (options is not null)
-                LinearMucmm.CheckFeasible(keep is null ? n : Enumerable.Range(0, (int)n).LongCount(i => keep(i)), readers.Select(r => r.Cols).ToArray(), options);
-            var stats = CovarianceStats.FromReaders(readers, keep);
-            // Every row passed through the hashing readers: the fingerprint equals that of the files loaded in memory.
-            var fingerprint = DataFingerprint.Of((int)n, readers.Select(r => r.Cols).ToArray(), splits, readers.Select(r => r.Hash()).ToArray());
-            return (stats, fingerprint);
+                Options = options,
+                Data = all,
+                DataName = a.DataName(parse, parse.GetValue(a.Data.Dataset) is null ? a.Data.FilesOf(parse) : []),
+                Source = source,
+                WorkDirectory = workDir,
+                Resume = resume,
+                Observer = observer,
+                Warn = DataOptions.Warn,
+            }, folder.TempPath));
+            folder.Commit();
+            done = true;
+            if (note is not null) Console.Error.WriteLine($"mucmm: note: {note}");
+            Console.WriteLine($"fit: wrote {folder.Target}");
         }
         finally
         {
-            foreach (var r in readers) r.Dispose();
+            if (done) workLock.DeleteFolderAndRelease();
+            else if (!DeepTrainer.HasCheckpoint(workDir))
+            {
+                // Without hiding the failure behind a clean-up error.
+                try { workLock.DeleteFolderAndRelease(); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
+        }
+    }
+
+    /// <summary>The options of <c>mucmm fit</c> and their parsing into the library's option records.</summary>
+    private sealed class Arguments
+    {
+        public readonly Option<string> Model = new("--model")
+        {
+            Description = "Model to fit: linear (linear MUCMM: common + individual), cca (linear CCA, common only), deep (deep MUCMM) or dcca (Deep CCA).",
+            HelpName = "MODEL",
+            DefaultValueFactory = _ => "linear",
+        };
+        public readonly DataOptions Data = new(defaultSplit: "train");
+        public readonly OutputOptions Output = new("model/ and fit.json");
+        public readonly RuntimeOptions Runtime = new();
+        public readonly DeepFitOptions Deep = new();
+        public readonly Option<int> CommonDim = new("--common-dim")
+        {
+            Description = "Number of common variates k per view (default 10, lowered to min(10, d1, d2) for narrower views, with a note).", HelpName = "K",
+            DefaultValueFactory = _ => Linear.LinearOptions.Defaults.CommonDim,
+        };
+        public readonly Option<int> IndividualDim = new("--individual-dim")
+        {
+            Description = "Number of individual variates r per view (default 10, 20 for deep; lowered to what the views leave after k, with a note).", HelpName = "R",
+            DefaultValueFactory = _ => Linear.LinearOptions.Defaults.IndividualDim,
+        };
+        public readonly Option<double> Ridge = new("--ridge")
+        {
+            Description = "Ridge relative to the mean variance (0 = classical CCA, needs more samples than columns and no constant column).",
+            HelpName = "E",
+            DefaultValueFactory = _ => Linear.LinearOptions.Defaults.Ridge,
+        };
+        public readonly Option<double?> Threshold = new("--threshold")
+        {
+            Description = "Correlated set K = pairs with regularized canonical correlation above T (at least k). Default: K = k.",
+            HelpName = "T",
+        };
+        public readonly Option<int> Permutations = new("--permutations")
+        {
+            Description = "Choose the threshold by a permutation test with N re-pairings of the rows (95th percentile of the top correlation; seeded by --seed).",
+            HelpName = "N",
+            DefaultValueFactory = _ => Linear.LinearOptions.Defaults.Permutations,
+        };
+        public readonly Option<string[]> Stats = new("--stats")
+        {
+            Description = "Fit linear/cca from statistics files (mucmm stats; docs/statistics.md) instead of data: merged, then fitted on all their rows. Repeatable.",
+            HelpName = "S.npz",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
+        public Arguments() => Model.AcceptOnlyFromAmong(Models);
+
+        public void AddTo(Command cmd)
+        {
+            cmd.Options.Add(Model);
+            Data.AddTo(cmd);
+            foreach (var o in new Option[] { CommonDim, IndividualDim, Ridge, Threshold, Permutations }) cmd.Options.Add(o);
+            Deep.AddTo(cmd);
+            Runtime.AddTo(cmd);
+            cmd.Options.Add(Stats);
+            Output.AddTo(cmd);
+        }
+
+        /// <summary>
+        /// Refuses option combinations no fit uses, and every option given explicitly that the model kind does not use
+        /// (exit 2, naming the option and the kind); <see cref="DeepFitOptions.RejectUnused"/> checks the data-dependent ones.
+        /// </summary>
+        public void RejectUnused(ParseResult parse, string kind)
+        {
+            if (parse.GetValue(Threshold) is not null && parse.GetValue(Permutations) > 0)
+                throw new MucmmUserException("give either --threshold T or --permutations N, not both");
+            if (kind is not ("deep" or "dcca") && Deep.AnyGiven(parse))
+                throw new MucmmUserException($"the deep-model options (--encoder, --epochs, --lr, --alpha, …) do not apply to --model {kind}");
+            (Option Option, string[] Models)[] uses =
+            [
+                (Ridge, ["linear", "cca"]), (Threshold, ["linear", "cca"]), (Permutations, ["linear", "cca"]), (Data.Split, ["linear", "cca"]),
+                (IndividualDim, ["linear", "deep"]), (Runtime.Device, ["deep", "dcca"]),
+                (Deep.Alpha, ["deep"]), (Deep.Beta, ["deep"]), (Deep.Gamma, ["deep"]), (Deep.Warmup, ["deep"]),
+            ];
+            foreach (var (option, models) in uses)
+                if (parse.GetResult(option) is { Implicit: false } && !models.Contains(kind))
+                    throw new MucmmUserException($"{option.Name} does not apply to --model {kind} (it is used by --model {string.Join(" and ", models)})");
+        }
+
+        /// <summary>The options of a linear or cca fit.</summary>
+        public LinearOptions LinearOptions(ParseResult parse, string kind) => new()
+        {
+            Kind = kind == "cca" ? LinearModelKind.Cca : LinearModelKind.Mucmm,
+            CommonDim = parse.GetValue(CommonDim),
+            IndividualDim = kind == "cca" ? 0 : parse.GetValue(IndividualDim),
+            Ridge = parse.GetValue(Ridge),
+            Threshold = parse.GetValue(Threshold),
+            Permutations = parse.GetValue(Permutations),
+            Seed = Data.SeedOf(parse),
+        };
+
+        /// <summary>The data's name in fit.json: the dataset as named, or the files joined by " + ".</summary>
+        public string DataName(ParseResult parse, IReadOnlyList<string> files) => parse.GetValue(Data.Dataset) ?? string.Join(" + ", files);
+
+        /// <summary>
+        /// Lowers the default k and r (those the user did not give) to what views of <paramref name="widths"/> allow
+        /// (<see cref="DimensionDefaults"/>); the note says so (one line, printed after a successful fit).
+        /// </summary>
+        public (FitOptions Options, string? Note) FitDimsToData(ParseResult parse, FitOptions options, IReadOnlyList<int> widths)
+        {
+            string kind = options.Kind;
+            int k = options.Linear?.CommonDim ?? options.DeepModel!.CommonDim;
+            int r = options.Linear?.IndividualDim ?? options.DeepModel!.IndividualDim;
+            var choice = DimensionDefaults.Choose(widths, k, parse.GetResult(CommonDim) is { Implicit: false }, r,
+                parse.GetResult(IndividualDim) is { Implicit: false }, minIndividual: kind == "deep" ? 1 : 0, hasIndividual: kind is "linear" or "deep");
+            if (choice.Note is null) return (options, null);
+            return (options with
+            {
+                Linear = options.Linear is { } l ? l with { CommonDim = choice.CommonDim, IndividualDim = choice.IndividualDim } : null,
+                DeepModel = options.DeepModel is { } d ? d with { CommonDim = choice.CommonDim, IndividualDim = choice.IndividualDim } : null,
+            }, choice.Note);
         }
     }
 }

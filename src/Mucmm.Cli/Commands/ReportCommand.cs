@@ -9,12 +9,7 @@ public static class ReportCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var run = new Option<string>("--run")
-        {
-            Description = "The run folder written by 'mucmm fit --out DIR' (model/, fit.json, maybe train.csv and metrics.json).",
-            HelpName = "DIR",
-            Required = true,
-        };
+        var run = new RunOption("The run folder written by 'mucmm fit --out DIR' (model/, fit.json, maybe train.csv and metrics.json). Alias: --model.");
         var data = new DataOptions();
         var runtime = new RuntimeOptions();
         var force = new Option<bool>("--force") { Description = "Replace an existing report.html." };
@@ -35,7 +30,7 @@ public static class ReportCommand
             "  mucmm fit --model linear --dataset noisy-mnist --out runs/lin && mucmm report --run runs/lin\n" +
             "  mucmm report --run runs/avd --fsdd ../shared/data/fsdd\n" +
             "  mucmm report --run runs/mine --view1 a.npy --view2 b.npy --force");
-        cmd.Options.Add(run);
+        run.AddTo(cmd);
         data.AddTo(cmd, withSplit: false);
         cmd.Options.Add(perSelection);
         cmd.Options.Add(force);
@@ -44,7 +39,7 @@ public static class ReportCommand
         {
             runtime.Apply(parse);
             if (parse.GetValue(perSelection) < 1) throw new MucmmUserException($"--samples-per-selection must be ≥ 1, got {parse.GetValue(perSelection)}");
-            var folder = RunFolder.Open(parse.GetValue(run)!);
+            var folder = RunFolder.Open(run.PathOf(parse));
             var dataset = data.LoadForRun(parse, folder);
             string command = "mucmm report " + string.Join(" ", parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value));
             string path = RunReport.Write(folder, dataset, parse.GetValue(force), command,

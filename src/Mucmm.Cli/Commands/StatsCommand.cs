@@ -44,7 +44,7 @@ public static class StatsCommand
             Required = true,
         };
         var force = new Option<bool>("--force") { Description = "Replace the output file if it exists." };
-        var quiet = new Option<bool>("--quiet") { Description = "Print only errors and the final result line (no progress)." };
+        var runtime = new RuntimeOptions();
 
         var cmd = new Command("stats",
             "Write the sufficient statistics of paired views (n, means, co-moments) as a NumPy .npz file, or merge such files; " +
@@ -57,7 +57,7 @@ public static class StatsCommand
         cmd.Options.Add(merge);
         cmd.Options.Add(output);
         cmd.Options.Add(force);
-        cmd.Options.Add(quiet);
+        runtime.AddTo(cmd, withDevice: false);
 
         cmd.SetAction(parse =>
         {
@@ -99,7 +99,7 @@ public static class StatsCommand
             else
             {
                 var paths = files.Take(given).Select(f => f!).ToArray();
-                stats = FromFilesWithProgress(paths, parse.GetValue(quiet));
+                stats = FromFilesWithProgress(paths, runtime.IsQuiet(parse));
                 if (stats.Count == 0) throw new MucmmUserException(paths[0], "has no rows");
                 meta = new JsonObject
                 {

@@ -7,32 +7,32 @@ using static TorchSharp.torch;
 namespace Mucmm.Cli.Commands;
 
 /// <summary>
-/// <c>mucmm transform --model DIR (data options) [--split S] --out DIR [--force]</c>: writes
+/// <c>mucmm transform --run DIR (data options) [--split S] --out DIR [--force] [--device D] [--quiet]</c>: writes
 /// <c>common{m}.npy</c> and <c>individual{m}.npy</c> (float32, rows = samples in the dataset's index
 /// order, restricted to the split) for any saved model.
 /// </summary>
 public static class TransformCommand
 {
-    /// <summary>Rows passed through the model at a time.</summary>
-    public const int ChunkRows = 4096;
-
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var model = new ModelOption();
+        var runOption = new RunOption();
         var data = new DataOptions(defaultSplit: "all");
+        var runtime = new RuntimeOptions();
         var output = new OutputOptions("common{m}.npy and individual{m}.npy for every view m (common1.npy, common2.npy, individual1.npy, individual2.npy for two views)");
         var cmd = new Command("transform",
             "Compute the standardized common and individual variates of every sample (float32 .npy, dataset index order).\n" +
             DataOptions.HelpText + "\n" + ScoreCommand.RunDataHelp + "\n" +
-            "Example:\n  mucmm transform --model runs/lin --dataset synthetic --split test --out runs/lin-test");
-        model.AddTo(cmd);
+            "Example:\n  mucmm transform --run runs/lin --dataset synthetic --split test --out runs/lin-test");
+        runOption.AddTo(cmd);
         data.AddTo(cmd);
         output.AddTo(cmd);
+        runtime.AddTo(cmd);
         cmd.SetAction(parse =>
         {
-            var fitted = model.Load(parse);
-            var run = model.RunOf(parse);
+            runtime.Apply(parse);
+            var fitted = runOption.Load(parse);
+            var run = runOption.RunOf(parse);
             using var folder = output.Open(parse);
             var all = data.LoadForRun(parse, run, allowOtherData: data.SplitOf(parse) is null);
             var dataset = data.SplitOf(parse) is { } split ? all.Subset(split) : all;
@@ -50,12 +50,7 @@ public static class TransformCommand
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(folder);
-        if (dataset.Views.Count != model.ViewCount)
-            throw new MucmmUserException($"the model takes {model.ViewCount} views, the data has {dataset.Views.Count}");
-        for (int m = 0; m < model.ViewCount; m++)
-            if (dataset.Views[m].Cols != model.InputDims[m])
-                throw new MucmmUserException(
-                    $"view {m + 1} ('{dataset.Views[m].Name}') has {dataset.Views[m].Cols} columns but the model was fitted on {model.InputDims[m]}");
+        ModelInputs.Check(model, dataset.Views);
 
         int views = model.ViewCount, n = dataset.Count;
         var writers = new List<NpyWriter>();
@@ -65,20 +60,14 @@ public static class TransformCommand
                 writers.Add(NpyWriter.Create(folder.File($"common{m + 1}.npy"), new long[] { n, model.CommonDim }));
             for (int m = 0; m < views; m++)
                 writers.Add(NpyWriter.Create(folder.File($"individual{m + 1}.npy"), new long[] { n, model.IndividualDims[m] }));
-            using var _ = no_grad();
-            for (int start = 0; start < n; start += ChunkRows)
+            ForwardBatches.ForEach(model, dataset.Views, (_, output) =>
             {
-                using var scope = NewDisposeScope();
-                int rows = Math.Min(ChunkRows, n - start);
-                var inputs = dataset.Views.Select(v =>
-                    torch.tensor(v.Data.AsSpan(start * v.Cols, rows * v.Cols).ToArray(), new long[] { rows, v.Cols }, dtype: float64)).ToArray();
-                var output = model.Forward(inputs);
                 for (int m = 0; m < views; m++)
                 {
                     writers[m].WriteRows(Values(output.Common[m]));
                     writers[views + m].WriteRows(Values(output.Individual[m]));
                 }
-            }
+            });
             foreach (var w in writers) w.Complete();
         }
         finally

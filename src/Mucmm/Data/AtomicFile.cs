@@ -25,7 +25,7 @@ public static class AtomicFile
         if (OutputPaths.ProtectedReason(OutputPaths.Canonical(full), OutputPaths.CanonicalInputs(inputs), "file") is { } reason)
             throw new MucmmUserException(target, reason);
         if (File.Exists(full) && !overwrite)
-            throw new MucmmUserException(target, "exists; add --force to replace it");
+            throw new MucmmUserException(target, "exists; replace it with AtomicFile.Check(overwrite)");
     }
 
     /// <summary>

@@ -39,9 +39,9 @@ public sealed record DataSource
         var d = DatasetCatalog.Describe(name);
         bool synthetic = d.Name is SyntheticDataset.Name or SyntheticDataset.NonlinearName;
         if (samples is not null && !synthetic)
-            throw new MucmmUserException($"--samples applies to the synthetic datasets only, not to '{d.Name}' (it has a fixed size)");
+            throw new MucmmUserException($"DataSource.Samples applies to the synthetic datasets only, not to '{d.Name}' (it has a fixed size)");
         if (fsdd is not null && !d.NeedsFsdd)
-            throw new MucmmUserException($"--fsdd applies to {string.Join(", ", DatasetCatalog.All.Where(x => x.NeedsFsdd).Select(x => x.Name))} only, not to '{d.Name}'");
+            throw new MucmmUserException($"DataSource.Fsdd applies to {string.Join(", ", DatasetCatalog.All.Where(x => x.NeedsFsdd).Select(x => x.Name))} only, not to '{d.Name}'");
         return new DataSource
         {
             Dataset = d.Name,

@@ -166,20 +166,20 @@ public sealed class OutputFolder : IDisposable
     private static void CheckTarget(string shown, string full, bool force, string[] inputs)
     {
         if (System.IO.File.Exists(full))
-            throw new MucmmUserException(shown, "exists and is a file, not a folder; choose another --out");
+            throw new MucmmUserException(shown, "exists and is a file, not a folder; choose another output folder");
         string canonical = OutputPaths.Canonical(full);
         if (OutputPaths.ProtectedReason(canonical, inputs, "folder") is { } reason)
             throw new MucmmUserException(shown, reason);
         if (!Directory.Exists(full)) return;
         if (!force)
-            throw new MucmmUserException(shown, "the output folder already exists; choose another --out or add --force to replace it");
+            throw new MucmmUserException(shown, "the output folder already exists; choose another or replace it with OutputFolder.Create(force)");
         if (!IsMarked(full))
             throw new MucmmUserException(shown,
                 $"exists and was not written by mucmm (it has no {MarkerFile} marker, or an older mucmm version wrote it): " +
-                "--force replaces only folders mucmm wrote; remove it by hand or choose another --out");
+                "OutputFolder.Create(force) replaces only folders mucmm wrote; remove it by hand or choose another output folder");
         foreach (string input in inputs)
             if (OutputPaths.IsSameOrInside(canonical, input))
-                throw new MucmmUserException(shown, $"is inside {input}, an input of this command; --force does not replace part of an input, choose another --out");
+                throw new MucmmUserException(shown, $"is inside {input}, an input of this command; OutputFolder.Create(force) does not replace part of an input; choose another output folder");
     }
 
     private static string Marker(string? command)

@@ -55,17 +55,17 @@ internal static class OutputPaths
             return $"is the root folder; name a new {kind} inside it";
         string cwd = Canonical(Directory.GetCurrentDirectory());
         if (Same(canonical, cwd))
-            return $"is the current folder; --out must name a new {kind} (or one mucmm wrote), never the folder you work in";
+            return $"is the current folder; the output must be a new {kind} (or one mucmm wrote), never the folder you work in";
         if (IsSameOrInside(cwd, canonical))
-            return $"contains the current folder ({cwd}); --out must name a new {kind} (or one mucmm wrote)";
+            return $"contains the current folder ({cwd}); the output must be a new {kind} (or one mucmm wrote)";
         if (Home() is { } home && IsSameOrInside(home, canonical))
             return Same(home, canonical) ? $"is your home folder; name a new {kind} inside it" : $"contains your home folder ({home})";
         foreach (string input in inputs)
         {
             if (Same(input, canonical))
-                return "is an input of this command; choose another --out";
+                return $"is an input of this command; choose another output {kind}";
             if (IsSameOrInside(input, canonical))
-                return $"contains {input}, an input of this command; choose an --out that holds none of the command's inputs";
+                return $"contains {input}, an input of this command; choose an output {kind} that holds none of the command's inputs";
         }
         return null;
     }

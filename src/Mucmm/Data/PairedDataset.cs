@@ -137,29 +137,22 @@ public sealed class PairedDataset
             Ids.ToDictionary(kv => kv.Key, kv => Pick(kv.Value)));
     }
 
-    /// <summary>The rows of one split, as a dataset.</summary>
-    public PairedDataset Subset(Split split) => Select(RowsOf(split));
+    /// <summary>The rows of one split, as a dataset (this dataset itself when every row is in <paramref name="split"/>).</summary>
+    public PairedDataset Subset(Split split) => Array.TrueForAll(Splits, s => s == split) ? this : Select(RowsOf(split));
+
+    /// <summary>
+    /// The same rows (views, labels, factors, indices) with every row assigned to <paramref name="split"/>: e.g.
+    /// <c>data.Subset(Split.Test).AsSplit(Split.Train)</c> to fit a model on the test rows, since every fit uses the
+    /// train split of the dataset it is given (<see cref="IMultiviewEstimator{TModel}"/>).
+    /// </summary>
+    public PairedDataset AsSplit(Split split) =>
+        Array.TrueForAll(Splits, s => s == split) ? this
+        : new PairedDataset(Name, Views, Enumerable.Repeat(split, Count).ToArray(), Labels, Factors, Indices, Description, LabelNames, Ids);
 
     /// <summary>Throws <see cref="MucmmUserException"/> when any view holds NaN or infinite values.</summary>
     public void EnsureFinite()
     {
         foreach (var v in Views) v.EnsureFinite();
-    }
-
-    /// <summary>
-    /// A fixed-seed random split of n rows: a fraction <paramref name="validation"/> to validation,
-    /// <paramref name="test"/> to test, the rest to train. Same seed → same split, on every machine.
-    /// </summary>
-    public static Split[] RandomSplit(int n, int seed, double validation = 0.1, double test = 0.2)
-    {
-        if (validation < 0 || test < 0 || validation + test >= 1)
-            throw new ArgumentOutOfRangeException(nameof(validation), "fractions must be ≥ 0 and sum to < 1");
-        int[] perm = Permutation(n, seed);
-        int nTest = (int)Math.Round(n * test), nVal = (int)Math.Round(n * validation);
-        var splits = new Split[n];
-        for (int i = 0; i < n; i++)
-            splits[perm[i]] = i < nTest ? Split.Test : i < nTest + nVal ? Split.Validation : Split.Train;
-        return splits;
     }
 
     /// <summary>A fixed-seed permutation of 0..n-1 (Fisher–Yates with <see cref="Random"/>(seed)).</summary>

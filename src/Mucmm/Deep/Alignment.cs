@@ -5,11 +5,13 @@ using static TorchSharp.torch;
 namespace Mucmm.Deep;
 
 /// <summary>
-/// Post-hoc alignment of a trained deep model (METHOD.md section 2), fitted in float64 on the training set
+/// Post-hoc alignment of a trained deep model (docs/method.md §8), fitted in float64 on the training set
 /// and saved with the model: linear CCA between the common outputs c₁, c₂ (rotated to canonical variates
 /// ordered by ρ, unit variance) and PCA of each individual output u_m (ordered by variance, unit variance).
 /// Afterwards the exported common variates satisfy corr(z^c_{1,i}, z^c_{2,i}) = ρᵢ on the training set and
-/// are otherwise uncorrelated.
+/// are otherwise uncorrelated. With M &gt; 2 views the common maps are multiset CCA of c₁ … c_M
+/// (<see cref="MultisetCorrelation"/>, the linear model's choice for M &gt; 2, docs/method.md §4.1) and ρᵢ is
+/// the mean over the view pairs of the training correlations; the individual maps are the same PCA per view.
 /// </summary>
 /// <remarks>
 /// "Unit variance" is a unit mean square (divisor n) on the training set, as in the linear model, so that
@@ -18,7 +20,7 @@ namespace Mucmm.Deep;
 /// an output is (nearly) rank-deficient. Signs are deterministic: the largest-magnitude entry of each
 /// view-1 canonical direction (and of each principal direction) is positive.
 /// </remarks>
-public sealed class Alignment
+internal sealed class Alignment
 {
     /// <summary>Relative ridge on the covariance matrices of the alignment.</summary>
     public const double Ridge = 1e-9;
@@ -35,20 +37,44 @@ public sealed class Alignment
     /// <summary>r_m × r_m maps per view, row-major: z^u_m = (u_m − mean) · map.</summary>
     public required double[][] IndividualMaps { get; init; }
 
-    /// <summary>Training-set canonical correlations ρ₁ ≥ … ≥ ρ_k of the aligned common variates.</summary>
+    /// <summary>Training-set canonical correlations ρ₁ ≥ … ≥ ρ_k of the aligned common variates (M &gt; 2: mean over the view pairs).</summary>
     public required double[] CanonicalCorrelations { get; init; }
 
-    /// <summary>Fits the alignment from training-set outputs (float64 or float32 tensors, rows = samples), two views.</summary>
+    /// <summary>
+    /// Fits the alignment from training-set outputs (float64 or float32 tensors, rows = samples) of M ≥ 2 views:
+    /// CCA of the common outputs for two views, multiset CCA for more; PCA of each view's individual output.
+    /// </summary>
     public static Alignment Fit(IReadOnlyList<Tensor> common, IReadOnlyList<Tensor> individual)
     {
-        if (common.Count != 2) throw new MucmmUserException($"the deep models align exactly 2 views, got {common.Count}");
+        ArgumentNullException.ThrowIfNull(common);
+        ArgumentNullException.ThrowIfNull(individual);
+        int mCount = common.Count;
+        if (mCount < 2) throw new MucmmUserException($"the deep models align at least 2 views, got {mCount}");
+        if (individual.Count != mCount) throw new ArgumentException($"{mCount} common outputs but {individual.Count} individual ones", nameof(individual));
         using var scope = NewDisposeScope();
         long n = common[0].shape[0];
-        // Linear CCA of the common outputs: the linear model's closed form (Mucmm.Linear), float64.
-        var cca = CanonicalCorrelation.Fit(CovarianceStats.FromTensors([common[0].to(float64), common[1].to(float64)]), Ridge);
-        var imeans = new double[2][];
-        var imaps = new double[2][];
-        for (int m = 0; m < 2; m++)
+        double[][] cmeans, cmaps;
+        double[] correlations;
+        var stats = CovarianceStats.FromTensors(common.Select(c => c.to(float64)).ToArray());
+        if (mCount == 2)
+        {
+            // Linear CCA of the common outputs: the linear model's closed form (Mucmm.Linear), float64.
+            var cca = CanonicalCorrelation.Fit(stats, Ridge);
+            cmeans = [cca.Mean(0).ToArray(), cca.Mean(1).ToArray()];
+            cmaps = [cca.DirectionsArray(0), cca.DirectionsArray(1)];
+            correlations = cca.Correlations.ToArray();
+        }
+        else
+        {
+            // Multiset CCA (the linear model's common part for M > 2): k variates, one k × k map per view.
+            var mcca = MultisetCorrelation.Fit(stats, Ridge);
+            cmeans = Enumerable.Range(0, mCount).Select(m => mcca.Mean(m).ToArray()).ToArray();
+            cmaps = Enumerable.Range(0, mCount).Select(m => LinearAlgebra.ToArray(mcca.Directions(m))).ToArray();
+            correlations = mcca.Correlations.ToArray();
+        }
+        var imeans = new double[mCount][];
+        var imaps = new double[mCount][];
+        for (int m = 0; m < mCount; m++)
         {
             var x = individual[m].to(float64);
             var mu = x.mean([0]);
@@ -66,11 +92,11 @@ public sealed class Alignment
 
         return new Alignment
         {
-            CommonMeans = [cca.Mean(0).ToArray(), cca.Mean(1).ToArray()],
-            CommonMaps = [cca.DirectionsArray(0), cca.DirectionsArray(1)],
+            CommonMeans = cmeans,
+            CommonMaps = cmaps,
             IndividualMeans = imeans,
             IndividualMaps = imaps,
-            CanonicalCorrelations = cca.Correlations.ToArray(),
+            CanonicalCorrelations = correlations,
         };
     }
 

@@ -36,15 +36,15 @@ public sealed class MultiviewNetwork : nn.Module
 /// <c>safetensors</c>), <c>alignment.json</c> (float64 means and maps of the alignment) and, for TorchScript
 /// encoders, <c>encoder{m}.pt</c>.
 /// </remarks>
-public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
+public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
 {
     /// <summary>Version of the saved format; loading another version fails with a clear message.</summary>
     public const int FormatVersion = 1;
 
     private readonly MultiviewNetwork network;
 
-    /// <summary>Assembles a model from trained networks and a fitted alignment.</summary>
-    public DeepMultiviewModel(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, MultiviewNetwork network, Alignment alignment)
+    /// <summary>Assembles a model from trained networks and a fitted alignment (the model owns and disposes the networks).</summary>
+    internal DeepMultiviewModel(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, MultiviewNetwork network, Alignment alignment)
     {
         Options = options;
         SampleShapes = sampleShapes;
@@ -60,11 +60,11 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
     /// <summary>Shape of one sample of each view (e.g. [28, 28]).</summary>
     public IReadOnlyList<int[]> SampleShapes { get; }
 
-    /// <summary>The per-view networks (encoders, heads, decoders).</summary>
-    public MultiviewNetwork Network => network;
+    /// <summary>The per-view networks (encoders, heads, decoders); not part of the public surface, so that a fitted model stays immutable.</summary>
+    internal MultiviewNetwork Network => network;
 
     /// <summary>The post-hoc alignment fitted on the training set.</summary>
-    public Alignment Alignment { get; }
+    internal Alignment Alignment { get; }
 
     /// <summary>Device the networks live on.</summary>
     public Device Device { get; }
@@ -103,21 +103,39 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
         return new MultiviewOutput(common, individual);
     }
 
-    /// <summary>Aligned variates of a whole data set, computed in chunks without gradient (float64 CPU tensors).</summary>
-    public MultiviewOutput Transform(IReadOnlyList<Tensor> inputs, int chunk = 2048)
+    /// <inheritdoc/>
+    public MultiviewOutput Transform(IReadOnlyList<Data.View> views) => ForwardBatches.Transform(this, views);
+
+    /// <summary>
+    /// A copy (saved and loaded again) whose every head parameter is redrawn from U(−1/√fan_in, 1/√fan_in) — PyTorch's
+    /// default initialization of a linear layer — with a generator seeded by <paramref name="seed"/>, keeping the
+    /// trained encoders and the post-hoc alignment.
+    /// </summary>
+    public IMultiviewModel WithRandomizedHeads(int seed)
     {
-        using var _ = no_grad();
-        long n = inputs[0].shape[0];
-        var parts = new List<MultiviewOutput>();
-        for (long s = 0; s < n; s += chunk)
+        string dir = Path.Combine(Path.GetTempPath(), "mucmm-randomized-" + Guid.NewGuid().ToString("N"));
+        try
         {
-            long e = Math.Min(n, s + chunk);
-            var o = Forward(inputs.Select(x => x.narrow(0, s, e - s)).ToArray());
-            parts.Add(new MultiviewOutput(o.Common.Select(t => t.cpu()).ToArray(), o.Individual.Select(t => t.cpu()).ToArray()));
+            Save(dir);
+            var copy = Load(dir, Device.type == DeviceType.CUDA ? "cuda" : "cpu");
+            using var generator = new Generator((ulong)seed);
+            using var _ = no_grad();
+            for (int m = 0; m < copy.ViewCount; m++)
+            {
+                double bound = 1.0;
+                foreach (var p in copy.network[m].HeadParameters())
+                {
+                    if (p.dim() >= 2) bound = 1.0 / Math.Sqrt(p.shape[1]);
+                    using var fresh = (rand(p.shape, dtype: p.dtype, generator: generator) * (2 * bound) - bound).to(p.device);
+                    p.copy_(fresh);
+                }
+            }
+            return copy;
         }
-        return new MultiviewOutput(
-            Enumerable.Range(0, ViewCount).Select(m => cat(parts.Select(p => p.Common[m]).ToArray(), 0)).ToArray(),
-            Enumerable.Range(0, ViewCount).Select(m => cat(parts.Select(p => p.Individual[m]).ToArray(), 0)).ToArray());
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
     /// <inheritdoc/>
@@ -174,8 +192,8 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
         var config = new ModelConfig(json, configPath);
 
         var shapes = config.IntArrays("sample_shapes", min: 1);
-        if (shapes.Length != 2 || shapes.Any(sh => sh.Length == 0))
-            throw config.Bad("sample_shapes", "must list a non-empty shape for each of the 2 views");
+        if (shapes.Length < 2 || shapes.Any(sh => sh.Length == 0))
+            throw config.Bad("sample_shapes", $"must list a non-empty shape for each of at least 2 views, found {shapes.Length} shapes");
         EncoderKind encoderKind = ParseEnum<EncoderKind>(config, "encoder");
         int commonDim = config.Int("common_dim", min: 1);
         int individualDim = config.Int("individual_dim", min: 0);
@@ -206,7 +224,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
         if (options.CnnChannels.Count != 2) throw config.Bad("cnn_channels", $"must list 2 channel counts, found {options.CnnChannels.Count}");
         if (encoderKind == EncoderKind.Mlp && options.EncoderHidden.Count == 0) throw config.Bad("encoder_hidden", "must not be empty for an MLP encoder");
         var targets = config.Ints("decoder_targets", min: 0);
-        if (targets.Length != 2) throw config.Bad("decoder_targets", $"must list 2 views, found {targets.Length}");
+        if (targets.Length != shapes.Length) throw config.Bad("decoder_targets", $"must list {shapes.Length} views (one per sample shape), found {targets.Length}");
         if (config.Has("input_dims"))
         {
             var dims = config.Ints("input_dims", min: 1);
@@ -216,7 +234,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
 
         string weightsPath = Path.Combine(directory, "weights.safetensors");
         string alignmentPath = Path.Combine(directory, "alignment.json");
-        var alignment = ReadAlignment(alignmentPath, commonDim, kind == "deep" ? individualDim : 0);
+        var alignment = ReadAlignment(alignmentPath, shapes.Length, commonDim, kind == "deep" ? individualDim : 0);
         var network = BuildNetwork(options, shapes, targets);
         try
         {
@@ -265,9 +283,9 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
 
     /// <summary>
     /// Reads and checks <c>alignment.json</c> against the model's dims: k common means, k × k maps and
-    /// k correlations, r individual means and r × r maps per view, all finite.
+    /// k correlations, r individual means and r × r maps per view (<paramref name="views"/> views), all finite.
     /// </summary>
-    private static Alignment ReadAlignment(string path, int k, int r)
+    private static Alignment ReadAlignment(string path, int views, int k, int r)
     {
         if (!File.Exists(path)) throw new MucmmUserException(path, "the alignment file is missing (the model folder is incomplete; refit or copy the whole folder)");
         Alignment? a;
@@ -282,8 +300,8 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
         if (a is null) throw new MucmmUserException(path, "empty alignment");
         void Check(string name, double[][]? arrays, int length)
         {
-            if (arrays is null || arrays.Length != 2 || arrays.Any(x => x is null || x.Length != length))
-                throw new MucmmUserException(path, $"\"{name}\" must hold 2 arrays of {length} values (from the model's dims)");
+            if (arrays is null || arrays.Length != views || arrays.Any(x => x is null || x.Length != length))
+                throw new MucmmUserException(path, $"\"{name}\" must hold {views} arrays of {length} values (from the model's dims)");
             if (arrays.Any(x => x.Any(v => !double.IsFinite(v))))
                 throw new MucmmUserException(path, $"\"{name}\" holds NaN or an infinite value; the model is damaged — refit it");
         }
@@ -297,7 +315,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
     }
 
     /// <summary>Builds untrained per-view networks for the given architecture; <paramref name="decoderTargets"/>[m] is the reconstruction width of view m (0: none).</summary>
-    public static MultiviewNetwork BuildNetwork(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, IReadOnlyList<int> decoderTargets)
+    internal static MultiviewNetwork BuildNetwork(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, IReadOnlyList<int> decoderTargets)
     {
         ArgumentNullException.ThrowIfNull(decoderTargets);
         return BuildNetwork(options, sampleShapes, (m, _) => decoderTargets[m]);
@@ -307,7 +325,7 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IDisposable
     /// Builds untrained per-view networks; <paramref name="decoderTarget"/>(m, encoder) is the reconstruction width of
     /// view m (0: none), given its encoder (whose <see cref="Encoder.OutputDim"/> is the target of a frozen encoder).
     /// </summary>
-    public static MultiviewNetwork BuildNetwork(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, Func<int, Encoder, int> decoderTarget)
+    internal static MultiviewNetwork BuildNetwork(DeepModelOptions options, IReadOnlyList<int[]> sampleShapes, Func<int, Encoder, int> decoderTarget)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sampleShapes);

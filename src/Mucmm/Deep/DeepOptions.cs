@@ -51,7 +51,7 @@ public sealed record DeepModelOptions
     /// <summary>Side of the square input the <c>resnet18</c> encoder resizes images to: a multiple of 32; default 224, the size the network was trained at.</summary>
     public int ImageSize { get; init; } = Onnx.ResNet18Encoder.NativeSize;
 
-    /// <summary>Train the encoder (true) or keep it frozen and train the heads on cached features (false). TorchScript encoders are frozen unless this is set.</summary>
+    /// <summary>Train the encoder (true) or keep it frozen and train the heads on cached features (false). Null: the trainer freezes the pretrained encoders (TorchScript, ONNX, ResNet18) and trains the MLP and CNN ones (<see cref="EncoderTrains"/>).</summary>
     public bool? TrainEncoder { get; init; }
 
     /// <summary>Hidden widths of the MLP encoder.</summary>
@@ -80,6 +80,13 @@ public sealed record DeepModelOptions
     /// <summary>Hidden width of the one-hidden-layer decoders D_m; 0 makes the decoders linear (the linear setting).</summary>
     public int DecoderHidden { get; init; } = 512;
 
+    /// <summary>
+    /// The architecture a new user gets for model kind <paramref name="kind"/> (<c>mucmm fit --model deep|dcca</c>,
+    /// <c>mucmm demo</c>, <c>mucmm compare</c>): the record's defaults with <see cref="Kind"/> set. The one home of
+    /// the deep defaults per kind, with <see cref="DeepTrainingOptions.DefaultsFor"/>.
+    /// </summary>
+    public static DeepModelOptions DefaultsFor(DeepModelKind kind) => new() { Kind = kind };
+
     /// <summary>Whether the encoder is trained: explicit choice, else false for TorchScript and true otherwise (Identity has nothing to train).</summary>
     public bool EncoderTrains => TrainEncoder ?? Encoder is EncoderKind.Auto or EncoderKind.Mlp or EncoderKind.Cnn;
 
@@ -101,18 +108,18 @@ public sealed record DeepModelOptions
     /// <summary>Throws <see cref="MucmmUserException"/> for impossible settings.</summary>
     public void Validate()
     {
-        if (CommonDim < 1) throw new MucmmUserException($"--common-dim must be ≥ 1, got {CommonDim}");
-        if (Kind == DeepModelKind.Mucmm && IndividualDim < 1) throw new MucmmUserException($"--individual-dim must be ≥ 1, got {IndividualDim}");
+        if (CommonDim < 1) throw new MucmmUserException($"DeepModelOptions.CommonDim must be ≥ 1, got {CommonDim}");
+        if (Kind == DeepModelKind.Mucmm && IndividualDim < 1) throw new MucmmUserException($"DeepModelOptions.IndividualDim must be ≥ 1, got {IndividualDim}");
         if (CnnChannels.Count != 2 || CnnChannels.Any(c => c < 1))
-            throw new MucmmUserException($"--cnn-channels needs two positive channel counts, got [{string.Join(", ", CnnChannels)}]");
+            throw new MucmmUserException($"DeepModelOptions.CnnChannels needs two positive channel counts, got [{string.Join(", ", CnnChannels)}]");
         if (EncoderHidden.Any(h => h < 1) || HeadHidden < 1 || DecoderHidden < 0 || CnnFeatures < 1)
-            throw new MucmmUserException("hidden widths must be ≥ 1");
+            throw new MucmmUserException("DeepModelOptions.EncoderHidden, HeadHidden and CnnFeatures must be ≥ 1 and DecoderHidden ≥ 0");
         if (Encoder == EncoderKind.TorchScript && TorchScriptPaths.Count == 0)
-            throw new MucmmUserException("--encoder torchscript:PATH needs a file");
+            throw new MucmmUserException("DeepModelOptions.TorchScriptPaths needs a file for the TorchScript encoder");
         if (Encoder == EncoderKind.Onnx && OnnxPaths.Count == 0)
-            throw new MucmmUserException("--encoder onnx:PATH needs a file");
+            throw new MucmmUserException("DeepModelOptions.OnnxPaths needs a file for the ONNX encoder");
         if (Encoder == EncoderKind.ResNet18 && (ImageSize < 32 || ImageSize % 32 != 0))
-            throw new MucmmUserException($"--encoder resnet18:SIZE needs a positive multiple of 32, got {ImageSize}");
+            throw new MucmmUserException($"DeepModelOptions.ImageSize needs a positive multiple of 32, got {ImageSize}");
     }
 }
 
@@ -121,6 +128,20 @@ public sealed record DeepModelOptions
 /// </summary>
 public sealed record DeepTrainingOptions
 {
+    /// <summary>
+    /// The training defaults of model kind <paramref name="kind"/> — the one home of what differs by kind: Deep CCA
+    /// trains on the R1 measure (Σ of canonical correlations, Andrew et al. 2013), deep MUCMM on R2. Every caller
+    /// that trains with defaults (the CLI's fit and demo, the comparison) starts from here.
+    /// </summary>
+    public static DeepTrainingOptions DefaultsFor(DeepModelKind kind)
+    {
+        var defaults = new DeepTrainingOptions();
+        return defaults with
+        {
+            Objective = defaults.Objective with { Measure = kind == DeepModelKind.DeepCca ? CorrelationMeasure.R1 : CorrelationMeasure.R2 },
+        };
+    }
+
     /// <summary>Maximum number of epochs of the main phase.</summary>
     public int Epochs { get; init; } = 30;
 
@@ -174,19 +195,21 @@ public sealed record DeepTrainingOptions
     /// <summary>Throws <see cref="MucmmUserException"/> for impossible settings.</summary>
     public void Validate()
     {
-        if (Epochs < 1) throw new MucmmUserException($"--epochs must be ≥ 1, got {Epochs}");
-        if (BatchSize < 2) throw new MucmmUserException($"--batch-size must be ≥ 2, got {BatchSize}");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new MucmmUserException($"--lr must be a positive number, got {LearningRate}");
-        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new MucmmUserException($"--weight-decay must be ≥ 0, got {WeightDecay}");
-        if (!(WeightAverage >= 0 && WeightAverage < 1)) throw new MucmmUserException($"--weight-average must be in [0, 1), got {WeightAverage}");
-        if (AugmentShift < 0) throw new MucmmUserException($"--augment-shift must be ≥ 0, got {AugmentShift}");
-        if (WarmupEpochs < 0 || PretrainEpochs < 0 || Patience < 0) throw new MucmmUserException("warm-up, pretraining epochs and patience must be ≥ 0");
+        if (Epochs < 1) throw new MucmmUserException($"DeepTrainingOptions.Epochs must be ≥ 1, got {Epochs}");
+        if (BatchSize < 2) throw new MucmmUserException($"DeepTrainingOptions.BatchSize must be ≥ 2, got {BatchSize}");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new MucmmUserException($"DeepTrainingOptions.LearningRate must be a positive number, got {LearningRate}");
+        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new MucmmUserException($"DeepTrainingOptions.WeightDecay must be ≥ 0, got {WeightDecay}");
+        if (!(WeightAverage >= 0 && WeightAverage < 1)) throw new MucmmUserException($"DeepTrainingOptions.WeightAverage must be in [0, 1), got {WeightAverage}");
+        if (AugmentShift < 0) throw new MucmmUserException($"DeepTrainingOptions.AugmentShift must be ≥ 0, got {AugmentShift}");
+        if (WarmupEpochs < 0) throw new MucmmUserException($"DeepTrainingOptions.WarmupEpochs must be ≥ 0, got {WarmupEpochs}");
+        if (PretrainEpochs < 0) throw new MucmmUserException($"DeepTrainingOptions.PretrainEpochs must be ≥ 0, got {PretrainEpochs}");
+        if (Patience < 0) throw new MucmmUserException($"DeepTrainingOptions.Patience must be ≥ 0, got {Patience}");
         Objective.Validate();
         DeviceSelection.Parse(Device);
     }
 }
 
-/// <summary>Parses and checks the --device option.</summary>
+/// <summary>Parses and checks <see cref="DeepTrainingOptions.Device"/>.</summary>
 public static class DeviceSelection
 {
     /// <summary>The torch device for "cpu" or "cuda" (or "cuda:N"); a clear error when CUDA is not available.</summary>
@@ -197,9 +220,9 @@ public static class DeviceSelection
         if (d == "cuda" || d.StartsWith("cuda:", StringComparison.Ordinal))
         {
             if (!TorchSharp.torch.cuda.is_available())
-                throw new MucmmUserException($"--device {device}: CUDA is not available on this machine (this build uses TorchSharp-cpu); use --device cpu");
+                throw new MucmmUserException($"DeepTrainingOptions.Device {device}: CUDA is not available on this machine (this build uses TorchSharp-cpu); use cpu");
             return TorchSharp.torch.device(d);
         }
-        throw new MucmmUserException($"--device must be cpu or cuda, got '{device}'");
+        throw new MucmmUserException($"DeepTrainingOptions.Device must be cpu or cuda, got '{device}'");
     }
 }

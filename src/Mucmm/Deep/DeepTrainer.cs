@@ -26,13 +26,13 @@ namespace Mucmm.Deep;
 /// freezes its parameters, features are computed once and the heads train on the cache; the reconstruction
 /// target is then the feature h_m, otherwise the input x_m (docs/method.md, practical notes).</para>
 /// </remarks>
-public sealed class DeepTrainer
+public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
 {
     private readonly DeepModelOptions model;
     private readonly DeepTrainingOptions training;
     private readonly ITrainingObserver? observer;
 
-    /// <summary>Stores the settings; nothing is validated or computed until <see cref="Fit"/>.</summary>
+    /// <summary>Stores the settings; nothing is validated or computed until <see cref="Fit(PairedDataset, string?, bool)"/>.</summary>
     public DeepTrainer(DeepModelOptions? model = null, DeepTrainingOptions? training = null, ITrainingObserver? observer = null)
     {
         this.model = model ?? new DeepModelOptions();
@@ -41,32 +41,42 @@ public sealed class DeepTrainer
     }
 
     /// <summary>
-    /// Trains on the <see cref="Split.Train"/> rows of <paramref name="data"/> (validation rows for early stopping),
-    /// writing <c>train.csv</c> and the checkpoint to <paramref name="workDirectory"/> when given.
-    /// With <paramref name="resume"/>, continues from the checkpoint found there.
+    /// Trains on the <see cref="Split.Train"/> rows of <paramref name="data"/>, early-stopping on its
+    /// <see cref="Split.Validation"/> rows, without files (see <see cref="Fit(PairedDataset, string?, bool)"/>).
     /// </summary>
-    public DeepMultiviewModel Fit(PairedDataset data, string? workDirectory = null, bool resume = false)
+    public DeepMultiviewModel Fit(PairedDataset data) => Fit(data, null);
+
+    /// <summary>
+    /// Trains on the <see cref="Split.Train"/> rows of <paramref name="data"/>, writing <c>train.csv</c> and the
+    /// checkpoint to <paramref name="workDirectory"/> when given. With <paramref name="resume"/>, continues from the
+    /// checkpoint found there. Early stopping (<see cref="DeepTrainingOptions.Patience"/> &gt; 0) scores every epoch
+    /// on the <see cref="Split.Validation"/> rows, which must be more than the common dim; with patience 0 the
+    /// validation rows are only logged (none is fine) and the last epoch's weights are kept.
+    /// </summary>
+    public DeepMultiviewModel Fit(PairedDataset data, string? workDirectory, bool resume = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         model.Validate();
         training.Validate();
-        if (data.Views.Count != 2) throw new MucmmUserException($"deep models take exactly 2 views, dataset '{data.Name}' has {data.Views.Count}");
-        if (resume && workDirectory is null) throw new MucmmUserException("--resume needs an output folder holding a checkpoint");
+        if (resume && workDirectory is null) throw new MucmmUserException("DeepTrainer.Fit(resume) needs a work directory holding a checkpoint");
         var device = DeviceSelection.Parse(training.Device);
         int widest = model.Kind == DeepModelKind.Mucmm ? model.CommonDim + model.IndividualDim : model.CommonDim;
         if (training.BatchSize <= widest)
-            throw new MucmmUserException($"--batch-size {training.BatchSize} is too small: a batch needs more rows than the widest correlation measure ({widest} columns = common + individual dims)");
+            throw new MucmmUserException($"DeepTrainingOptions.BatchSize {training.BatchSize} is too small: a batch needs more rows than the widest correlation measure ({widest} columns = common + individual dims)");
 
         // What the checkpoint records of this run (options and data), and on resume the check that they are unchanged.
         string? settings = workDirectory is null ? null : new ResumeSettings(model, training).Of(data).ToJsonString(SettingsJson.Options);
         if (resume && ResumeDifference(workDirectory!, data) is { } difference)
             throw new MucmmUserException(workDirectory,
-                $"--resume: {(difference.Setting == "data" ? "the data" : difference.Setting)} {difference.Problem}; resume with the options and data of the interrupted run, or delete the folder to start again");
+                $"DeepTrainer.Fit(resume): {(difference.Setting == "data" ? "the data" : difference.Property)} {difference.Problem}; resume with the options and data of the interrupted run, or delete the folder to start again");
 
         var train = data.Subset(Split.Train);
         var validation = data.Subset(Split.Validation);
+        if (training.Patience > 0 && validation.Count <= model.CommonDim)
+            throw new MucmmUserException(
+                $"{data.Name}: early stopping (Patience = {training.Patience}) scores each epoch on the validation split, which has {validation.Count} rows; it needs more than CommonDim = {model.CommonDim}. Give data with a validation split, or set Patience = 0 to keep the last epoch");
         if (train.Count < training.BatchSize)
-            throw new MucmmUserException($"the training split has {train.Count} rows, fewer than --batch-size {training.BatchSize}");
+            throw new MucmmUserException($"the training split has {train.Count} rows, fewer than DeepTrainingOptions.BatchSize {training.BatchSize}");
         train.EnsureFinite();
         var shapes = data.Views.Select(v => v.SampleShape.ToArray()).ToArray();
         var schedule = new BatchSchedule(training.Seed, training.BatchSize, training.AugmentShift,
@@ -79,7 +89,7 @@ public sealed class DeepTrainer
         RequireMemory(network, data, train.Count);
         network.to(device);
         if (!encoderTrains)
-            for (int m = 0; m < 2; m++) network[m].Encoder.parameters().ToList().ForEach(p => p.requires_grad = false);
+            for (int m = 0; m < network.Count; m++) network[m].Encoder.parameters().ToList().ForEach(p => p.requires_grad = false);
 
         using var xTrain = new TensorPair(train, device);
         using var xVal = new TensorPair(validation, device);
@@ -87,7 +97,7 @@ public sealed class DeepTrainer
             workDirectory is null ? null : Checkpoint.In(workDirectory, settings), workDirectory);
         var state = resume ? run.Checkpoint!.Load(network) : null;
         if (resume && state is null)
-            throw new MucmmUserException(workDirectory, "--resume: no checkpoint found in this folder");
+            throw new MucmmUserException(workDirectory, "DeepTrainer.Fit(resume): no checkpoint found in this folder");
         if (state is not null) observer?.Message($"resuming after {state.Phase} epoch {state.Epoch}");
 
         run.Rows.AddRange(state?.Rows ?? []);
@@ -106,14 +116,14 @@ public sealed class DeepTrainer
         network.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var outputs = Enumerable.Range(0, 2).Select(m => Chunks.Map(xTrain.X[m], x => network[m].call(x))).ToArray();
+        var outputs = Enumerable.Range(0, network.Count).Select(m => Chunks.Map(xTrain.X[m], x => network[m].call(x))).ToArray();
         var alignment = Alignment.Fit(outputs.Select(o => o.Common).ToArray(), outputs.Select(o => o.Individual).ToArray());
         observer?.Message("aligned: training canonical correlations " + string.Join(" ", alignment.CanonicalCorrelations.Select(r => r.ToString("F3", CultureInfo.InvariantCulture))));
         return new DeepMultiviewModel(model, shapes, network, alignment);
     }
 
     /// <summary>
-    /// Whether <paramref name="workDirectory"/> holds a complete checkpoint that <see cref="Fit"/> can resume
+    /// Whether <paramref name="workDirectory"/> holds a complete checkpoint that <see cref="Fit(PairedDataset, string?, bool)"/> can resume
     /// from (a run killed before its first epoch ended leaves none).
     /// </summary>
     public static bool HasCheckpoint(string workDirectory) => Checkpoint.In(workDirectory).Exists;
@@ -136,11 +146,12 @@ public sealed class DeepTrainer
     private void Pretrain(Run run, CheckpointState? state)
     {
         var (network, xTrain) = (run.Network, run.Train);
-        var decoders = Enumerable.Range(0, 2)
+        int mCount = network.Count;
+        var decoders = Enumerable.Range(0, mCount)
             .Select(m => Layers.Mlp(network[m].Encoder.OutputDim, model.DecoderHidden > 0 ? [model.DecoderHidden] : [], (int)xTrain.X[m].shape[1]))
             .ToArray();
         foreach (var d in decoders) d.to(xTrain.X[0].device);
-        var parameters = Enumerable.Range(0, 2).SelectMany(m => network[m].Encoder.parameters().Concat(decoders[m].parameters())).ToArray();
+        var parameters = Enumerable.Range(0, mCount).SelectMany(m => network[m].Encoder.parameters().Concat(decoders[m].parameters())).ToArray();
         using var optimizer = optim.Adam(parameters, training.LearningRate);
         int start = state?.Epoch ?? 0;
         if (state is not null) run.Checkpoint!.LoadExtra(decoders, optimizer);
@@ -155,19 +166,20 @@ public sealed class DeepTrainer
             {
                 using var scope = NewDisposeScope();
                 var idx = tensor(batchRows[b], dtype: int64, device: xTrain.X[0].device);
-                var losses = new Tensor[2];
-                for (int m = 0; m < 2; m++)
+                var losses = new Tensor[mCount];
+                for (int m = 0; m < mCount; m++)
                 {
                     var x = xTrain.X[m].index_select(0, idx);
                     losses[m] = DeepObjectives.RelativeReconstructionError(x, decoders[m].call(network[m].Encoder.call(x)));
                 }
-                var loss = losses[0] + losses[1];
+                var loss = losses[0];
+                for (int m = 1; m < mCount; m++) loss = loss + losses[m];
                 double value = loss.item<double>();
                 if (!double.IsFinite(value)) throw Diverged("pretrain", epoch, b, "reconstruction", run.Checkpoint);
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();
-                var terms = new[] { KeyValuePair.Create("reconstruction1", losses[0].item<double>()), KeyValuePair.Create("reconstruction2", losses[1].item<double>()) };
+                var terms = losses.Select((l, m) => KeyValuePair.Create($"reconstruction{m + 1}", l.item<double>())).ToArray();
                 sums.Add(terms);
                 observer?.BatchFinished("pretrain", epoch + 1, b + 1, terms);
             }
@@ -185,7 +197,7 @@ public sealed class DeepTrainer
         var (featTrain, featVal) = (Features(run, run.Train), Features(run, run.Validation));
         var parameters = run.EncoderTrains
             ? network.parameters().ToArray()
-            : Enumerable.Range(0, 2).SelectMany(m => network[m].HeadParameters()).ToArray();
+            : Enumerable.Range(0, network.Count).SelectMany(m => network[m].HeadParameters()).ToArray();
         // Adam, or AdamW (decoupled weight decay, Loshchilov & Hutter 2019) when a weight decay is set.
         using OptimizerHelper optimizer = training.WeightDecay > 0
             ? optim.AdamW(parameters, training.LearningRate, weight_decay: training.WeightDecay)
@@ -200,7 +212,7 @@ public sealed class DeepTrainer
         for (int epoch = start; epoch < training.Epochs && !stopping.Stopped; epoch++)
         {
             network.train();
-            if (!run.EncoderTrains) for (int m = 0; m < 2; m++) network[m].Encoder.eval();
+            if (!run.EncoderTrains) for (int m = 0; m < network.Count; m++) network[m].Encoder.eval();
             var watch = Stopwatch.StartNew();
             foreach (var group in optimizer.ParamGroups) group.LearningRate = training.LearningRateAt(epoch);
             var sums = new TermMeans();
@@ -243,7 +255,7 @@ public sealed class DeepTrainer
         stopping.Restore(state, checkpoint.LoadBest(run.Network));
         if (average is not null)
             average.Restore(checkpoint.LoadDictionary(run.Network, "average.bin")
-                ?? throw new MucmmUserException(checkpoint.Directory, "--resume: the checkpoint has no weight average; resume with the options of the interrupted run"));
+                ?? throw new MucmmUserException(checkpoint.Directory, "DeepTrainer.Fit(resume): the checkpoint has no weight average; resume with the options of the interrupted run"));
     }
 
     /// <summary>One optimizer step on the rows <paramref name="rows"/>; returns the batch's term values and "loss".</summary>
@@ -255,7 +267,7 @@ public sealed class DeepTrainer
         ObjectiveResult result;
         try
         {
-            result = objective.Evaluate(Enumerable.Range(0, 2).Select(m =>
+            result = objective.Evaluate(Enumerable.Range(0, run.Network.Count).Select(m =>
                 Batch(run.Network[m], run.Schedule.Augment(features[m].index_select(0, idx), m, run.EncoderTrains, epoch, batch), run.EncoderTrains)).ToArray(), epoch);
         }
         catch (MucmmUserException) when (training.Objective.Ridge > 0)
@@ -279,7 +291,7 @@ public sealed class DeepTrainer
     {
         if (run.EncoderTrains) return x.X;
         using (no_grad())
-            return Enumerable.Range(0, 2).Select(m => Chunks.Map(x.X[m], v => run.Network[m].Encoder.call(v))).ToArray();
+            return Enumerable.Range(0, run.Network.Count).Select(m => Chunks.Map(x.X[m], v => run.Network[m].Encoder.call(v))).ToArray();
     }
 
     private ViewBatch Batch(ViewNetwork net, Tensor input, bool encoderTrains)
@@ -299,8 +311,12 @@ public sealed class DeepTrainer
         network.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var c = Enumerable.Range(0, 2).Select(m => Chunks.Map(featVal[m], x => network[m].Heads(run.EncoderTrains ? network[m].Encoder.call(x) : x).Common)).ToArray();
-        double v = Correlation.R1(c[0], c[1], training.Objective.Ridge).item<double>();
+        var c = Enumerable.Range(0, network.Count).Select(m => Chunks.Map(featVal[m], x => network[m].Heads(run.EncoderTrains ? network[m].Encoder.call(x) : x).Common)).ToArray();
+        // Total correlation Σ_{a<b} R1(c_a, c_b) over the pairs of views (one pair for two views).
+        double v = 0;
+        for (int a = 0; a < c.Length; a++)
+            for (int b = a + 1; b < c.Length; b++)
+                v += Correlation.R1(c[a], c[b], training.Objective.Ridge).item<double>();
         return v;
     }
 
@@ -309,7 +325,7 @@ public sealed class DeepTrainer
         // Only a checkpoint that exists is named (a run diverging in its first epoch has none).
         string kept = checkpoint is { Exists: true } ? $"; the last good checkpoint is kept in {checkpoint.Directory}" : "";
         return new MucmmUserException(
-            $"training diverged: the {term} term became NaN or infinite in {phase} epoch {epoch + 1}, batch {batch + 1}{kept}; lower --lr (now {training.LearningRate.ToString(CultureInfo.InvariantCulture)})");
+            $"training diverged: the {term} term became NaN or infinite in {phase} epoch {epoch + 1}, batch {batch + 1}{kept}; lower DeepTrainingOptions.LearningRate (now {training.LearningRate.ToString(CultureInfo.InvariantCulture)})");
     }
 
     /// <summary>

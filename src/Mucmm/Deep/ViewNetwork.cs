@@ -12,7 +12,7 @@ public sealed record ViewOutputs(Tensor Features, Tensor Common, Tensor Individu
 
 /// <summary>
 /// The network of one view: encoder f_m, common head g_m, individual head q_m and decoder D_m
-/// (METHOD.md section 2). The heads can also be applied to cached features (<see cref="Heads"/>),
+/// (docs/method.md §8). The heads can also be applied to cached features (<see cref="Heads"/>),
 /// which is how a frozen encoder is trained fast.
 /// </summary>
 public sealed class ViewNetwork : nn.Module<Tensor, ViewOutputs>

@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mucmm.Data;
 using Mucmm.Deep;
-using Mucmm.Deep.Objectives;
 using Mucmm.Linear;
 
 namespace Mucmm.Evaluation;
@@ -55,7 +54,7 @@ public sealed record ComparisonRow(string Method, string Description, Evaluation
 
 /// <summary>
 /// Fits several methods on the same split of one dataset and evaluates each with the same protocol
-/// (<see cref="ModelEvaluation"/>): METHOD.md section 6's baselines side by side.
+/// (<see cref="ModelEvaluation"/>): docs/evaluation.md's baselines side by side.
 /// </summary>
 public static class Comparison
 {
@@ -73,25 +72,19 @@ public static class Comparison
         var o = options;
         DeepMultiviewModel FitDeep(PairedDataset data, DeepModelKind kind)
         {
-            var defaults = new DeepTrainingOptions();
-            var training = defaults with
-            {
-                Epochs = o.DeepEpochs ?? defaults.Epochs,
-                Seed = o.Seed,
-                Device = o.Device,
-                Objective = defaults.Objective with { Measure = kind == DeepModelKind.DeepCca ? CorrelationMeasure.R1 : CorrelationMeasure.R2 },
-            };
-            var model = new DeepModelOptions { Kind = kind, CommonDim = o.CommonDim, IndividualDim = o.DeepIndividualDim };
+            var defaults = DeepTrainingOptions.DefaultsFor(kind);
+            var training = defaults with { Epochs = o.DeepEpochs ?? defaults.Epochs, Seed = o.Seed, Device = o.Device };
+            var model = DeepModelOptions.DefaultsFor(kind) with { CommonDim = o.CommonDim, IndividualDim = o.DeepIndividualDim };
             return new DeepTrainer(model, training, observer).Fit(data);
         }
         return
         [
             new("pca", $"PCA per view, {o.CommonDim} components each (no pairing)",
-                d => PcaModel.Fit(d.Subset(Split.Train).Views, o.CommonDim)),
+                d => new PcaOptions { CommonDim = o.CommonDim }.Fit(d)),
             new("cca", $"linear CCA, k = {o.CommonDim}",
-                d => LinearMucmm.Fit(d.Subset(Split.Train).Views, new LinearOptions { Kind = LinearModelKind.Cca, CommonDim = o.CommonDim, IndividualDim = 0 })),
+                d => new LinearOptions { Kind = LinearModelKind.Cca, CommonDim = o.CommonDim, IndividualDim = 0 }.Fit(d)),
             new("linear", $"linear MUCMM, k = {o.CommonDim}, r = {o.LinearIndividualDim}",
-                d => LinearMucmm.Fit(d.Subset(Split.Train).Views, new LinearOptions { CommonDim = o.CommonDim, IndividualDim = o.LinearIndividualDim })),
+                d => new LinearOptions { CommonDim = o.CommonDim, IndividualDim = o.LinearIndividualDim }.Fit(d)),
             new("dcca", $"Deep CCA (default encoder), k = {o.CommonDim}", d => FitDeep(d, DeepModelKind.DeepCca)),
             new("deep", $"deep MUCMM (default encoder), k = {o.CommonDim}, r = {o.DeepIndividualDim}", d => FitDeep(d, DeepModelKind.Mucmm)),
         ];
@@ -120,7 +113,7 @@ public static class Comparison
             }
             finally
             {
-                (model as IDisposable)?.Dispose();
+                model.Dispose();
             }
         }
         return rows;
@@ -173,7 +166,9 @@ public static class Comparison
         foreach (var p in rows.SelectMany(r => r.Result.Probes).DistinctBy(p => p.Target))
         {
             int views = rows.Max(r => r.Result.Probes.FirstOrDefault(q => q.Target == p.Target)?.Individual.Count ?? 0);
+            int commonViews = rows.Max(r => r.Result.Probes.FirstOrDefault(q => q.Target == p.Target)?.CommonByView?.Count ?? 0);
             probeCols.Add((p.Target, p.Metric, -1));
+            for (int m = 1; m < commonViews; m++) probeCols.Add((p.Target, p.Metric, -1 - m));   // −1 − m = view m+1's common variates
             for (int m = 0; m < views; m++) probeCols.Add((p.Target, p.Metric, m));
         }
         // Retrieval: recall@10 of the first ordered pair (view 1 → view 2) from common and from individual variates.
@@ -181,7 +176,7 @@ public static class Comparison
         var header = new List<string> { "method", "test Σρ" };
         if (retrievalKey is not null) header.AddRange(["R@10 c", "R@10 u"]);
         header.AddRange(leakKeys.Select(k => $"leak {ShortLeak(k)}"));
-        header.AddRange(probeCols.Select(c => $"{c.target} {(c.metric == "accuracy" ? "acc" : "R²")} {(c.view < 0 ? "c" : $"u{c.view + 1}")}"));
+        header.AddRange(probeCols.Select(c => $"{c.target} {(c.metric == "accuracy" ? "acc" : "R²")} {(c.view == -1 ? "c" : c.view < 0 ? $"c{-c.view}" : $"u{c.view + 1}")}"));
         header.Add("fit s");
         sb.AppendLine("| " + string.Join(" | ", header) + " |");
         sb.AppendLine("|" + string.Join("|", header.Select((_, i) => i == 0 ? " --- " : " ---: ")) + "|");
@@ -198,7 +193,10 @@ public static class Comparison
             foreach (var (target, _, view) in probeCols)
             {
                 var p = r.Result.Probes.FirstOrDefault(q => q.Target == target);
-                double v = p is null ? double.NaN : view < 0 ? p.Common : view < p.Individual.Count && p.Individual[view] is { } x ? x : double.NaN;
+                double v = p is null ? double.NaN
+                    : view == -1 ? p.Common
+                    : view < 0 ? (p.CommonByView is { } c && -1 - view < c.Count ? c[-1 - view] : double.NaN)
+                    : view < p.Individual.Count && p.Individual[view] is { } x ? x : double.NaN;
                 cells.Add(MetricsText.F(v, 3));
             }
             cells.Add(r.FitSeconds.ToString("F1", CultureInfo.InvariantCulture));
@@ -206,13 +204,14 @@ public static class Comparison
         }
         sb.AppendLine();
         var chance = rows.Select(r => r.Result.Retrieval).FirstOrDefault(x => x is not null)?.Chance;
-        sb.AppendLine("Columns: test Σρ = sum of the test correlations of the k canonical pairs of the common variates (CCA fitted on train). " +
+        sb.AppendLine("Columns: test Σρ = sum of the test correlations of the k canonical pairs of the common variates (CCA fitted on train; " +
+                      "with more than two views, multiset CCA and each correlation the mean over the pairs of views). " +
                       (retrievalKey is null ? "" :
                           $"R@10 c / R@10 u = recall@10 of retrieving view 2's test rows from view 1's by cosine similarity of the common / individual " +
                           $"variates (chance {MetricsText.F(chance?.RecallAt10 ?? double.NaN, 3)}; every ordered pair of views in comparison.json). ") +
                       "leak uM–vO = mean squared canonical correlation of view M's individual variates with view O's input (top " +
                       "principal components fitted on train); leak uM–cM = with its own common variates (chance levels in comparison.json). " +
-                      "Probes: c = from view 1's common variates, uM = from view M's individual variates; logistic regression (accuracy) " +
+                      "Probes: c = from view 1's common variates (cM = view M's, with more than two views), uM = from view M's individual variates; logistic regression (accuracy) " +
                       "for labels, ridge regression (R²) for factors, fitted on train, regularization chosen on validation. " +
                       "'-' = the method has no such representation.");
         sb.AppendLine();

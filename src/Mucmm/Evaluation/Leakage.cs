@@ -7,7 +7,7 @@ namespace Mucmm.Evaluation;
 
 /// <summary>
 /// Closed-form, float64 canonical correlations between two representations of the same samples
-/// and the leakage measure of METHOD.md section 6: the mean squared canonical correlation
+/// and the leakage measure of docs/evaluation.md: the mean squared canonical correlation
 /// <c>R2(A, B) / width(A)</c>.
 /// </summary>
 /// <remarks>
@@ -21,7 +21,7 @@ namespace Mucmm.Evaluation;
 /// </remarks>
 public static class Leakage
 {
-    /// <summary>Default relative ridge ε of every correlation measure (METHOD.md section 1).</summary>
+    /// <summary>Default relative ridge ε of every correlation measure (docs/method.md §2).</summary>
     public const double DefaultRidge = 1e-3;
 
     /// <summary>

@@ -157,7 +157,7 @@ public sealed class MultinomialLogisticRegression
 }
 
 /// <summary>
-/// Linear classification probe (METHOD.md section 6): standardize features with training
+/// Linear classification probe (docs/evaluation.md): standardize features with training
 /// statistics, fit a multinomial logistic regression for each λ of a small grid on train, keep
 /// the λ with the best validation accuracy, report test accuracy. Deterministic.
 /// </summary>
@@ -171,36 +171,11 @@ public static class LogisticProbe
         LogisticProbeOptions? options = null)
     {
         options ??= new LogisticProbeOptions();
-        if (options.Lambdas.Count == 0) throw new MucmmUserException("logistic probe: the λ grid is empty");
-        CheckRows(xTrain, yTrain.Length, "train");
-        CheckRows(xValidation, yValidation.Length, "validation");
-        CheckRows(xTest, yTest.Length, "test");
-        using var scope = NewDisposeScope();
-        using var standardizer = new Standardizer(xTrain);
-        var tr = standardizer.Apply(xTrain);
-        var va = standardizer.Apply(xValidation);
-        var te = standardizer.Apply(xTest);
-
-        MultinomialLogisticRegression? best = null, previous = null;
-        double bestAcc = double.NegativeInfinity, bestLoss = double.PositiveInfinity, bestLambda = double.NaN;
-        // Strongest penalty first: each fit warm-starts the next, weaker one.
-        foreach (double lambda in options.Lambdas.OrderDescending())
-        {
-            var model = MultinomialLogisticRegression.Fit(tr, yTrain, lambda, options, previous);
-            previous = model;
-            double acc = yValidation.Length > 0 ? model.Accuracy(va, yValidation) : 0;
-            double loss = yValidation.Length > 0 ? model.LogLoss(va, yValidation) : 0;
-            if (acc > bestAcc || (acc == bestAcc && loss < bestLoss))
-            {
-                best = model; bestAcc = acc; bestLoss = loss; bestLambda = lambda;
-            }
-        }
-        return new ProbeResult("accuracy", best!.Accuracy(te, yTest), yValidation.Length > 0 ? bestAcc : double.NaN, bestLambda);
-    }
-
-    internal static void CheckRows(Tensor x, int rows, string split)
-    {
-        if (x.dim() != 2 || x.shape[0] != rows)
-            throw new MucmmUserException($"probe: {split} features have shape [{string.Join(", ", x.shape)}] but there are {rows} targets");
+        // Strongest penalty first: each fit warm-starts the next, weaker one; ties in accuracy go to the lower log-loss.
+        return ProbeGrid.Search<MultinomialLogisticRegression>("logistic", "accuracy", "λ", options.Lambdas,
+            (xTrain, yTrain.Length), (xValidation, yValidation.Length), (xTest, yTest.Length),
+            (tr, lambda, previous) => MultinomialLogisticRegression.Fit(tr, yTrain, lambda, options, previous),
+            (model, va) => yValidation.Length > 0 ? (model.Accuracy(va, yValidation), model.LogLoss(va, yValidation)) : (0, 0),
+            (model, te) => model.Accuracy(te, yTest));
     }
 }

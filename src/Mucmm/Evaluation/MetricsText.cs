@@ -14,6 +14,12 @@ public static class MetricsText
         sb.AppendLine($"{result.Model} on {result.Dataset}: train {result.Split.Train}, validation {result.Split.Validation}, test {result.Split.Test} rows");
         sb.AppendLine($"test canonical correlations: {string.Join(" ", result.TestCorrelations.Select(c => F(c, 3)))}");
         sb.AppendLine($"test total correlation:      {F(result.TotalCorrelation, 3)} (of {result.TestCorrelations.Count} possible)");
+        if (result.PairwiseTestCorrelations is { } pairwise)
+        {
+            sb.AppendLine("  (more than two views: each figure is the mean over the view pairs of a multiset canonical variate's test correlation)");
+            foreach (var (key, values) in pairwise)
+                sb.AppendLine($"  {key.Replace('_', ' ')}: {string.Join(" ", values.Select(c => F(c, 3)))}");
+        }
         sb.AppendLine("leakage (mean squared canonical correlation, test; chance level in brackets):");
         int w = result.Leakage.Count == 0 ? 0 : result.Leakage.Max(l => l.Key.Length);
         foreach (var l in result.Leakage)
@@ -25,12 +31,16 @@ public static class MetricsText
             return sb.ToString();
         }
         int views = result.Probes.Max(p => p.Individual.Count);
-        var header = new List<string> { "probe (test)", "common" };
+        int commonViews = result.Probes.Max(p => p.CommonByView?.Count ?? 0);
+        var header = new List<string> { "probe (test)" };
+        header.AddRange(commonViews == 0 ? ["common"] : Enumerable.Range(1, commonViews).Select(m => $"common{m}"));
         header.AddRange(Enumerable.Range(1, views).Select(m => $"individual{m}"));
         var rows = new List<string[]> { header.ToArray() };
         foreach (var p in result.Probes)
         {
-            var row = new List<string> { $"{p.Target} ({(p.Metric == "accuracy" ? "accuracy" : "R²")})", F(p.Common, 3) };
+            var row = new List<string> { $"{p.Target} ({(p.Metric == "accuracy" ? "accuracy" : "R²")})" };
+            if (commonViews == 0) row.Add(F(p.Common, 3));
+            else row.AddRange(Enumerable.Range(0, commonViews).Select(m => p.CommonByView is { } c && m < c.Count ? F(c[m], 3) : m == 0 ? F(p.Common, 3) : "-"));
             row.AddRange(Enumerable.Range(0, views).Select(m => m < p.Individual.Count && p.Individual[m] is { } v ? F(v, 3) : "-"));
             rows.Add(row.ToArray());
         }

@@ -29,9 +29,6 @@ public sealed record EvaluationOptions
     /// <summary>See <see cref="Defaults.OtherViewComponents"/>; a view narrower than this is used whole (after centring).</summary>
     public int OtherViewComponents { get; init; } = Defaults.OtherViewComponents;
 
-    /// <summary>Rows per forward pass.</summary>
-    public int BatchSize { get; init; } = Representations.DefaultBatchSize;
-
     /// <summary>Hyperparameters of the classification probes.</summary>
     public LogisticProbeOptions Logistic { get; init; } = new();
 
@@ -56,7 +53,14 @@ public sealed record LeakageValue(string Key, double Value, double Chance);
 /// <param name="Metric">"accuracy" (labels, multinomial logistic regression) or "r2" (factors, ridge regression).</param>
 /// <param name="Common">Test metric from view 1's common variates.</param>
 /// <param name="Individual">Test metric from each view's individual variates; null for a view without an individual part.</param>
-public sealed record ProbeScores(string Target, string Metric, double Common, IReadOnlyList<double?> Individual);
+public sealed record ProbeScores(string Target, string Metric, double Common, IReadOnlyList<double?> Individual)
+{
+    /// <summary>
+    /// With more than two views: the test metric from each view's common variates (element 0 equals <see cref="Common"/>);
+    /// null for two views (their probes use view 1's common variates only, as before).
+    /// </summary>
+    public IReadOnlyList<double>? CommonByView { get; init; }
+}
 
 /// <summary>
 /// What <c>metrics.json</c> holds (issue 6): split sizes, test canonical correlations of the common
@@ -80,6 +84,13 @@ public sealed record EvaluationResult(
 
     /// <summary>SHA-256 of the evaluated model's folder (metrics.json <c>run.model_sha256</c>; null when not recorded).</summary>
     public string? ModelSha256 { get; init; }
+
+    /// <summary>
+    /// With more than two views: per pair of views a &lt; b (key <c>view{a}_view{b}</c>), the test correlations of the
+    /// multiset canonical variates whose mean over the pairs is <see cref="TestCorrelations"/> (metrics.json
+    /// <c>test.pairwise_correlations</c>); null for two views.
+    /// </summary>
+    public IReadOnlyDictionary<string, double[]>? PairwiseTestCorrelations { get; init; }
 
     /// <summary>Cross-view retrieval on the test rows (metrics.json <c>retrieval</c>; null in files written before it existed).</summary>
     public RetrievalResult? Retrieval { get; init; }
@@ -106,6 +117,8 @@ public sealed record EvaluationResult(
         foreach (var p in Probes)
         {
             var o = new JsonObject { ["metric"] = p.Metric, ["common"] = Number(p.Common) };
+            if (p.CommonByView is { } byView)
+                for (int m = 0; m < byView.Count; m++) o[$"common{m + 1}"] = Number(byView[m]);
             for (int m = 0; m < p.Individual.Count; m++) o[$"individual{m + 1}"] = p.Individual[m] is { } v ? Number(v) : null;
             probes[p.Target] = o;
         }
@@ -123,15 +136,21 @@ public sealed record EvaluationResult(
             },
             ["probes"] = probes,
         };
+        if (PairwiseTestCorrelations is not null)
+        {
+            var pairwise = new JsonObject();
+            foreach (var (key, values) in PairwiseTestCorrelations) pairwise[key] = new JsonArray(values.Select(Number).ToArray());
+            root["test"]!["pairwise_correlations"] = pairwise;
+        }
         if (Retrieval is not null) root["retrieval"] = Retrieval.ToJson();
         if (Data is not null || ModelSha256 is not null)
             root["run"] = new JsonObject { ["model_sha256"] = ModelSha256, ["data"] = SettingsJson.ToNode(Data) };
         return root;
     }
 
-    /// <summary>Writes <see cref="ToJson"/> (indented) to <paramref name="path"/>.</summary>
+    /// <summary>Writes <see cref="ToJson"/> (indented) to <paramref name="path"/>, atomically (the one writer of metrics.json).</summary>
     public void Write(string path) =>
-        File.WriteAllText(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        Mucmm.Data.AtomicFile.WriteAllText(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
     /// <summary>Reads a metrics.json written by <see cref="Write"/>; a damaged file is a <see cref="MucmmUserException"/> naming it.</summary>
     public static EvaluationResult Read(string path)
@@ -150,7 +169,10 @@ public sealed record EvaluationResult(
                 var ind = o.Where(p => p.Key.StartsWith("individual", StringComparison.Ordinal))
                     .OrderBy(p => int.Parse(p.Key["individual".Length..], CultureInfo.InvariantCulture))
                     .Select(p => p.Value is null ? (double?)null : p.Value.GetValue<double>()).ToArray();
-                return new ProbeScores(kv.Key, o["metric"]!.GetValue<string>(), Value(o["common"]), ind);
+                var byView = o.Where(p => p.Key.Length > "common".Length && p.Key.StartsWith("common", StringComparison.Ordinal))
+                    .OrderBy(p => int.Parse(p.Key["common".Length..], CultureInfo.InvariantCulture))
+                    .Select(p => Value(p.Value)).ToArray();
+                return new ProbeScores(kv.Key, o["metric"]!.GetValue<string>(), Value(o["common"]), ind) { CommonByView = byView.Length > 0 ? byView : null };
             }).ToArray();
             return new EvaluationResult(
                 root["model"]?.GetValue<string>() ?? "",
@@ -163,6 +185,9 @@ public sealed record EvaluationResult(
                 ModelSha256 = root["run"]?["model_sha256"]?.GetValue<string>(),
                 Data = root["run"]?["data"]?.Deserialize<Mucmm.Data.DataFingerprint>(SettingsJson.Options),
                 Retrieval = root["retrieval"] is { } retrieval ? RetrievalResult.FromJson(retrieval) : null,
+                PairwiseTestCorrelations = test["pairwise_correlations"] is JsonObject pairwise
+                    ? pairwise.ToDictionary(kv => kv.Key, kv => kv.Value!.AsArray().Select(Value).ToArray())
+                    : null,
             };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException or KeyNotFoundException)
@@ -177,7 +202,7 @@ public sealed record EvaluationResult(
 }
 
 /// <summary>
-/// The evaluation protocol of METHOD.md section 6 for any <see cref="IMultiviewModel"/> on a
+/// The evaluation protocol of docs/evaluation.md for any <see cref="IMultiviewModel"/> on a
 /// <see cref="PairedDataset"/> with a train/validation/test split.
 /// </summary>
 /// <remarks>
@@ -185,7 +210,10 @@ public sealed record EvaluationResult(
 /// <item><b>Test canonical correlations.</b> A linear CCA between the common variates of view 1 and view 2
 /// is fitted on the training rows (ε = <see cref="EvaluationOptions.Ridge"/>) and its k canonical
 /// pairs are applied to the test rows; the figures are the test correlations of those pairs, in the
-/// training order. For models whose common variates are already aligned (every model but PCA) this CCA
+/// training order. With M &gt; 2 views, multiset CCA (<see cref="MultisetCorrelation"/>, the linear model's
+/// common part for M &gt; 2) of all views' common variates takes the place of the CCA, and each figure is the mean
+/// over the M(M−1)/2 pairs of views of the test correlation of one multiset variate (per pair in
+/// <see cref="EvaluationResult.PairwiseTestCorrelations"/>). For models whose common variates are already aligned (every model but PCA) this CCA
 /// only undoes what alignment did, so the figures are the held-out correlations corr(c₁ᵢ, c₂ᵢ); for PCA
 /// they are the correlation its components carry between the views. Nothing is fitted on test rows,
 /// so the figures have no optimistic bias.</item>
@@ -199,7 +227,8 @@ public sealed record EvaluationResult(
 /// <item><b>Probes</b>: per label a multinomial logistic regression (accuracy), per factor a ridge
 /// regression (R²), each fitted on the standardized training representation with its regularization
 /// chosen on validation and scored on test (<see cref="LogisticProbe"/>, <see cref="RidgeProbe"/>).
-/// "common" uses view 1's common variates; "individual{m}" view m's individual variates (null when r_m = 0).</item>
+/// "common" uses view 1's common variates; "individual{m}" view m's individual variates (null when r_m = 0).
+/// With M &gt; 2 views also "common{m}", view m's common variates, for every view (<see cref="ProbeScores.CommonByView"/>).</item>
 /// <item><b>Retrieval</b> (<see cref="Evaluation.Retrieval"/>) on the test rows, for every ordered pair of views:
 /// recall@1, recall@10 and median rank of the true partner by cosine similarity, from common and from individual variates.</item>
 /// </list>
@@ -214,7 +243,7 @@ public static class ModelEvaluation
         ArgumentNullException.ThrowIfNull(data);
         options ??= new EvaluationOptions();
         if (options.OtherViewComponents < 1) throw new MucmmUserException($"the number of principal components of the other view must be ≥ 1, got {options.OtherViewComponents}");
-        Representations.CheckCompatible(model, data.Views);
+        ModelInputs.Check(model, data.Views);
         var train = data.Subset(Split.Train);
         var validation = data.Subset(Split.Validation);
         var test = data.Subset(Split.Test);
@@ -225,11 +254,16 @@ public static class ModelEvaluation
 
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var zTrain = Representations.Compute(model, train.Views, options.BatchSize);
-        var zValidation = Representations.Compute(model, validation.Views, options.BatchSize);
-        var zTest = Representations.Compute(model, test.Views, options.BatchSize);
+        var zTrain = model.Transform(train.Views);
+        var zValidation = model.Transform(validation.Views);
+        var zTest = model.Transform(test.Views);
 
-        var correlations = TestCorrelations(zTrain.Common[0], zTrain.Common[1], zTest.Common[0], zTest.Common[1], options.Ridge);
+        double[] correlations;
+        Dictionary<string, double[]>? pairwise = null;
+        if (mCount == 2)
+            correlations = TestCorrelations(zTrain.Common[0], zTrain.Common[1], zTest.Common[0], zTest.Common[1], options.Ridge);
+        else
+            (correlations, pairwise) = MultisetTestCorrelations(zTrain.Common, zTest.Common, options.Ridge);
 
         // Leakage on test rows.
         var leakage = new List<LeakageValue>();
@@ -272,6 +306,7 @@ public static class ModelEvaluation
         }
         return new EvaluationResult(model.Kind, data.Name, sizes, correlations, leakage, probes)
         {
+            PairwiseTestCorrelations = pairwise,
             Retrieval = Evaluation.Retrieval.Evaluate(zTest),
         };
     }
@@ -293,6 +328,43 @@ public static class ModelEvaluation
         var den = (a.square().sum([0]) * b.square().sum([0])).sqrt();
         var r = where(den > 0, num / den, zeros_like(num));
         return r.data<double>().ToArray();
+    }
+
+    /// <summary>
+    /// M &gt; 2 views: multiset CCA of the common variates <paramref name="train"/> (fitted on those training rows,
+    /// <see cref="MultisetCorrelation"/>), its k leading variates applied to the <paramref name="test"/> rows of every
+    /// view; per variate (training order) the mean over the pairs a &lt; b of the test correlation corr(c_aᵢ, c_bᵢ),
+    /// and the per-pair figures keyed <c>view{a}_view{b}</c>.
+    /// </summary>
+    public static (double[] Mean, Dictionary<string, double[]> Pairs) MultisetTestCorrelations(
+        IReadOnlyList<Tensor> train, IReadOnlyList<Tensor> test, double ridge = Leakage.DefaultRidge)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        var pairs = new Dictionary<string, double[]>();
+        if (train.Any(t => t.shape[1] == 0)) return ([], pairs);
+        using var scope = NewDisposeScope();
+        int mCount = train.Count;
+        long k = train.Min(t => t.shape[1]);
+        var mcca = MultisetCorrelation.Fit(CovarianceStats.FromTensors(train.Select(t => t.to(float64)).ToArray()), ridge);
+        var z = new Tensor[mCount];
+        for (int m = 0; m < mCount; m++)
+        {
+            var mean = tensor(mcca.Mean(m).ToArray(), dtype: float64, device: test[m].device);
+            z[m] = (test[m].to(float64) - mean).matmul(mcca.Directions(m).narrow(1, 0, k).to(test[m].device));
+            z[m] = z[m] - z[m].mean([0], keepdim: true);
+        }
+        var sum = zeros(k, dtype: float64);
+        for (int a = 0; a < mCount; a++)
+            for (int b = a + 1; b < mCount; b++)
+            {
+                var num = (z[a] * z[b]).sum([0]);
+                var den = (z[a].square().sum([0]) * z[b].square().sum([0])).sqrt();
+                var r = where(den > 0, num / den, zeros_like(num)).cpu();
+                pairs[$"view{a + 1}_view{b + 1}"] = r.data<double>().ToArray();
+                sum = sum + r;
+            }
+        return ((sum / (mCount * (mCount - 1) / 2.0)).data<double>().ToArray(), pairs);
     }
 
     /// <summary>Test rows of each view as its top principal components fitted on the train rows (the whole centred view when it is narrow).</summary>
@@ -320,22 +392,26 @@ public static class ModelEvaluation
     {
         using var scope = NewDisposeScope();
         var s = stats.Covariance(0, 0);
-        var (lambda, w) = linalg.eigh((s + s.t()) * 0.5);
-        var top = lambda.flip(0).narrow(0, 0, p);
+        var (top, w) = LinearAlgebra.TopEigenpairs(s, p);
         double trace = s.trace().item<double>();
         long keep = Math.Max(1, (top > 1e-12 * Math.Max(trace, double.Epsilon)).sum().item<long>());
-        var wTop = w.flip(1).narrow(1, 0, keep);
+        var wTop = w.narrow(1, 0, keep);
         return ((x - stats.MeanTensor(0)).matmul(wTop)).MoveToOuterDisposeScope();
     }
 
     private static ProbeScores Probe(string name, string metric, MultiviewOutput train, MultiviewOutput validation, MultiviewOutput test,
         Func<Tensor, Tensor, Tensor, double> run)
     {
-        double common = train.Common[0].shape[1] == 0 ? double.NaN : run(train.Common[0], validation.Common[0], test.Common[0]);
+        double Common(int m) => train.Common[m].shape[1] == 0 ? double.NaN : run(train.Common[m], validation.Common[m], test.Common[m]);
+        double common = Common(0);
         var individual = new double?[train.Individual.Count];
         for (int m = 0; m < individual.Length; m++)
             individual[m] = train.Individual[m].shape[1] == 0 ? null : run(train.Individual[m], validation.Individual[m], test.Individual[m]);
-        return new ProbeScores(name, metric, common, individual);
+        // More than two views: a probe from every view's common variates (two-view results keep their shape).
+        double[]? byView = train.Common.Count > 2
+            ? [common, .. Enumerable.Range(1, train.Common.Count - 1).Select(Common)]
+            : null;
+        return new ProbeScores(name, metric, common, individual) { CommonByView = byView };
     }
 
     private static T[] Pick<T>(T[] values, PairedDataset data, Split split) => data.RowsOf(split).Select(i => values[i]).ToArray();

@@ -38,3 +38,55 @@ internal sealed class Standardizer : IDisposable
         _scale.Dispose();
     }
 }
+
+/// <summary>
+/// The grid search both probes share (<see cref="LogisticProbe"/>, <see cref="RidgeProbe"/>): check the rows,
+/// standardize with the training statistics, fit on train for each regularization strength of the grid (strongest
+/// first, so a fit may warm-start from the previous one), keep the best on validation, and score it on test.
+/// </summary>
+internal static class ProbeGrid
+{
+    /// <summary>
+    /// Runs the search. <paramref name="fit"/>(train, strength, previous) fits one model; <paramref name="validate"/>
+    /// gives its validation (score, tie-break): a higher score wins, a lower tie-break breaks ties, the first model
+    /// stays on equality (or when scores are NaN). The result's validation value is the kept score, NaN without
+    /// validation rows.
+    /// </summary>
+    public static ProbeResult Search<TModel>(string probe, string metric, string strength, IReadOnlyList<double> grid,
+        (Tensor X, int Rows) train, (Tensor X, int Rows) validation, (Tensor X, int Rows) test,
+        Func<Tensor, double, TModel?, TModel> fit, Func<TModel, Tensor, (double Score, double TieBreak)> validate,
+        Func<TModel, Tensor, double> score) where TModel : class
+    {
+        if (grid.Count == 0) throw new MucmmUserException($"{probe} probe: the {strength} grid is empty");
+        CheckRows(train.X, train.Rows, "train");
+        CheckRows(validation.X, validation.Rows, "validation");
+        CheckRows(test.X, test.Rows, "test");
+        using var scope = NewDisposeScope();
+        using var standardizer = new Standardizer(train.X);
+        var tr = standardizer.Apply(train.X);
+        var va = standardizer.Apply(validation.X);
+        var te = standardizer.Apply(test.X);
+
+        TModel? best = null, previous = null;
+        (double Score, double TieBreak) bestValue = (double.NaN, double.NaN);
+        double bestStrength = double.NaN;
+        foreach (double h in grid.OrderDescending())
+        {
+            var model = fit(tr, h, previous);
+            previous = model;
+            var value = validate(model, va);
+            if (best is null || value.Score > bestValue.Score || (value.Score == bestValue.Score && value.TieBreak < bestValue.TieBreak))
+            {
+                best = model; bestValue = value; bestStrength = h;
+            }
+        }
+        return new ProbeResult(metric, score(best!, te), validation.Rows > 0 ? bestValue.Score : double.NaN, bestStrength);
+    }
+
+    /// <summary>Features must be a matrix with one row per target.</summary>
+    public static void CheckRows(Tensor x, int rows, string split)
+    {
+        if (x.dim() != 2 || x.shape[0] != rows)
+            throw new MucmmUserException($"probe: {split} features have shape [{string.Join(", ", x.shape)}] but there are {rows} targets");
+    }
+}

@@ -87,7 +87,7 @@ public sealed class RidgeRegression
 }
 
 /// <summary>
-/// Linear regression probe (METHOD.md section 6): standardize features with training statistics,
+/// Linear regression probe (docs/evaluation.md): standardize features with training statistics,
 /// fit ridge regression for each α of a grid on train, keep the α with the best validation R²,
 /// report test R².
 /// </summary>
@@ -101,27 +101,10 @@ public static class RidgeProbe
         RidgeProbeOptions? options = null)
     {
         options ??= new RidgeProbeOptions();
-        if (options.Alphas.Count == 0) throw new MucmmUserException("ridge probe: the α grid is empty");
-        LogisticProbe.CheckRows(xTrain, yTrain.Length, "train");
-        LogisticProbe.CheckRows(xValidation, yValidation.Length, "validation");
-        LogisticProbe.CheckRows(xTest, yTest.Length, "test");
-        using var scope = NewDisposeScope();
-        using var standardizer = new Standardizer(xTrain);
-        var tr = standardizer.Apply(xTrain);
-        var va = standardizer.Apply(xValidation);
-        var te = standardizer.Apply(xTest);
-
-        RidgeRegression? best = null;
-        double bestR2 = double.NegativeInfinity, bestAlpha = double.NaN;
-        foreach (double alpha in options.Alphas.OrderDescending())
-        {
-            var model = RidgeRegression.Fit(tr, yTrain, alpha);
-            double r2 = model.Score(va, yValidation);
-            if (best is null || r2 > bestR2)
-            {
-                best = model; bestR2 = r2; bestAlpha = alpha;
-            }
-        }
-        return new ProbeResult("r2", best!.Score(te, yTest), bestR2, bestAlpha);
+        return ProbeGrid.Search<RidgeRegression>("ridge", "r2", "α", options.Alphas,
+            (xTrain, yTrain.Length), (xValidation, yValidation.Length), (xTest, yTest.Length),
+            (tr, alpha, _) => RidgeRegression.Fit(tr, yTrain, alpha),
+            (model, va) => (model.Score(va, yValidation), 0),
+            (model, te) => model.Score(te, yTest));
     }
 }

@@ -23,7 +23,7 @@ public static class VarianceDecomposition
         ArgumentNullException.ThrowIfNull(model);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var z = Representations.Compute(model, views);
+        var z = model.Transform(views);
         var result = new VarianceSplit[views.Count];
         for (int m = 0; m < views.Count; m++)
         {

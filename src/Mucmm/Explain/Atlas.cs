@@ -37,8 +37,8 @@ public static class Atlas
         if (test.Count == 0) throw new MucmmUserException("the atlas needs test rows");
         if (extremes < 1) throw new MucmmUserException($"the atlas needs at least 1 extreme sample, got {extremes}");
         using var scope = NewDisposeScope();
-        var trainOut = Representations.Compute(model, training.Views);
-        var testOut = Representations.Compute(model, test.Views);
+        var trainOut = model.Transform(training.Views);
+        var testOut = model.Transform(test.Views);
         var entries = new List<AtlasEntry>();
         for (int m = 0; m < model.ViewCount; m++)
         {

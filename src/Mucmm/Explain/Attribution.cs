@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Mucmm.Explain;
 
-/// <summary>Gradient-map methods (METHOD.md section 4).</summary>
+/// <summary>Gradient-map methods (docs/method.md §5).</summary>
 public enum AttributionMethod
 {
     /// <summary>∂S/∂x, the plain gradient (saliency).</summary>

@@ -95,7 +95,7 @@ public static class Explainer
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(options);
         options.Attribution.Validate();
-        Representations.CheckCompatible(model, candidates.Views);
+        ModelInputs.Check(model, candidates.Views);
         if (candidates.Count == 0) throw new MucmmUserException("no samples to explain (the chosen split is empty)");
 
         var scores = (options.Scores ?? DefaultScoreNames(model)).Select(s => Score.Parse(s, model)).ToArray();

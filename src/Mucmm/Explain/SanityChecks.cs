@@ -2,18 +2,6 @@ using static TorchSharp.torch;
 
 namespace Mucmm.Explain;
 
-/// <summary>
-/// A model that can produce a copy of itself with re-initialized heads (same shapes, same encoders,
-/// fresh random head weights), for the model-randomization sanity check of Adebayo et al. (2018).
-/// Models implement it when they can; <see cref="SanityChecks.ModelRandomization(IMultiviewModel, Score, IReadOnlyList{Tensor}, AttributionOptions?, int)"/>
-/// uses it.
-/// </summary>
-public interface IRandomizableModel
-{
-    /// <summary>A copy with the heads (and post-hoc alignment) re-initialized from <paramref name="seed"/>.</summary>
-    IMultiviewModel WithRandomizedHeads(int seed);
-}
-
 /// <summary>Result of the model-randomization test.</summary>
 /// <param name="Spearman">Mean over samples and explained views of the Spearman rank correlation of trained vs randomized maps.</param>
 /// <param name="SpearmanOfMagnitudes">The same for |map| (the variant Adebayo et al. show most).</param>
@@ -101,7 +89,7 @@ public static class SanityChecks
         }
         finally
         {
-            if (!ReferenceEquals(randomized, trained)) (randomized as IDisposable)?.Dispose();
+            if (!ReferenceEquals(randomized, trained)) randomized.Dispose();
         }
     }
 

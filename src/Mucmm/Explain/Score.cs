@@ -19,7 +19,7 @@ public enum ScoreKind
 }
 
 /// <summary>
-/// A per-sample scalar computed from a model's standardized variates (METHOD.md section 4), defined
+/// A per-sample scalar computed from a model's standardized variates (docs/method.md §5), defined
 /// once for every <see cref="IMultiviewModel"/>. Views and variates are numbered from 1 in names and in
 /// <see cref="View"/> / <see cref="Index"/>; 0 means "not applicable".
 /// </summary>

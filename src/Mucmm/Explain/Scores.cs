@@ -1,5 +1,4 @@
 using Mucmm.Data;
-using Mucmm.Evaluation;
 using static TorchSharp.torch;
 
 namespace Mucmm.Explain;
@@ -9,15 +8,14 @@ public static class Scores
 {
     /// <summary>
     /// Evaluates each of <paramref name="scores"/> on every row of <paramref name="views"/>; result[s][i]
-    /// is score s of row i. Runs the model once per batch, without gradient.
+    /// is score s of row i. Runs the model once per chunk of rows, without gradient (<see cref="IMultiviewModel.Transform"/>).
     /// </summary>
-    public static double[][] Compute(
-        IMultiviewModel model, IReadOnlyList<View> views, IReadOnlyList<Score> scores,
-        int batchSize = Representations.DefaultBatchSize)
+    public static double[][] Compute(IMultiviewModel model, IReadOnlyList<View> views, IReadOnlyList<Score> scores)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(scores);
         using var scope = NewDisposeScope();
-        var output = Representations.Compute(model, views, batchSize);
+        var output = model.Transform(views);
         return scores.Select(s => s.Evaluate(output).data<double>().ToArray()).ToArray();
     }
 }

@@ -132,21 +132,14 @@ public sealed class LinearModel : IMultiviewModel
         : LinearAlgebra.FromArray(_individualPattern[view], _dims[view], _individualDims[view]);
 
     /// <inheritdoc/>
-    public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs)
-    {
-        ModelInputs.Check(inputs, _dims);
-        var common = new Tensor[ViewCount];
-        var individual = new Tensor[ViewCount];
-        using var scope = NewDisposeScope();
-        for (int m = 0; m < ViewCount; m++)
-        {
-            var device = inputs[m].device;
-            var xc = inputs[m].to_type(float64) - torch.tensor(_means[m], dtype: float64, device: device);
-            common[m] = xc.matmul(CommonDirections(m).to(device)).MoveToOuterDisposeScope();
-            individual[m] = xc.matmul(IndividualLoadings(m).to(device)).MoveToOuterDisposeScope();
-        }
-        return new MultiviewOutput(common, individual);
-    }
+    public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs) =>
+        LinearProjection.Forward(inputs, _dims, _means, CommonDirections, IndividualLoadings);
+
+    /// <inheritdoc/>
+    public MultiviewOutput Transform(IReadOnlyList<Data.View> views) => ForwardBatches.Transform(this, views);
+
+    /// <summary>Nothing to release: the model holds managed arrays only (tensors are made per call).</summary>
+    public void Dispose() { }
 
     /// <summary>
     /// Writes <c>config.json</c> (model kind, <c>format_version</c>, dims, hyperparameters, training
@@ -156,8 +149,6 @@ public sealed class LinearModel : IMultiviewModel
     /// </summary>
     public void Save(string directory)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
         var config = new JsonObject
         {
             ["model"] = Kind,
@@ -179,21 +170,19 @@ public sealed class LinearModel : IMultiviewModel
                 ["common"] = s.Common, ["individual"] = s.Individual, ["residual"] = s.Residual,
             }).ToArray()),
         };
-        File.WriteAllText(Path.Combine(directory, "config.json"),
-            config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-
-        using var scope = NewDisposeScope();
-        var weights = new Dictionary<string, Tensor>();
-        for (int m = 0; m < ViewCount; m++)
+        LinearProjection.Save(directory, config, () =>
         {
-            weights[$"mean{m + 1}"] = torch.tensor(_means[m], dtype: float64);
-            weights[$"common{m + 1}"] = CommonDirections(m);
-            weights[$"individual{m + 1}"] = IndividualLoadings(m);
-            weights[$"common_pattern{m + 1}"] = CommonPatterns(m);
-            weights[$"individual_pattern{m + 1}"] = IndividualPatterns(m);
-        }
-        using var stream = File.Create(Path.Combine(directory, WeightsFile));
-        TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, weights, leaveOpen: true);
+            var weights = new Dictionary<string, Tensor>();
+            for (int m = 0; m < ViewCount; m++)
+            {
+                weights[$"mean{m + 1}"] = torch.tensor(_means[m], dtype: float64);
+                weights[$"common{m + 1}"] = CommonDirections(m);
+                weights[$"individual{m + 1}"] = IndividualLoadings(m);
+                weights[$"common_pattern{m + 1}"] = CommonPatterns(m);
+                weights[$"individual_pattern{m + 1}"] = IndividualPatterns(m);
+            }
+            return weights;
+        });
     }
 
     /// <summary>
@@ -232,11 +221,9 @@ public sealed class LinearModel : IMultiviewModel
         int permutations = config.Int("permutations", min: 0);
         int seed = config.Int("seed");
 
-        string weightsPath = Path.Combine(directory, WeightsFile);
-        var tensors = ModelStore.ReadWeights(weightsPath);
-        try
+        return LinearProjection.Load(directory, configPath, take =>
         {
-            double[] Take(string name, params long[] shape) => ModelStore.TakeFloat64(tensors, name, shape, weightsPath, configPath);
+            double[] Take(string name, params long[] shape) => take(name, shape);
             var means = new double[mCount][];
             var common = new double[mCount][];
             var individual = new double[mCount][];
@@ -252,10 +239,6 @@ public sealed class LinearModel : IMultiviewModel
             }
             return new LinearModel(kind, count, ridge, dims, k, individualDims, correlated, threshold, permutations, seed,
                 corr, reg, means, common, individual, commonPattern, individualPattern, indVar, explained);
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-        }
+        });
     }
 }

@@ -6,20 +6,18 @@ using static TorchSharp.torch;
 namespace Mucmm.Linear;
 
 /// <summary>
-/// Fits the closed-form linear models (METHOD.md section 3; docs/method.md): linear MUCMM
+/// Fits the closed-form linear models (docs/method.md §3–4): linear MUCMM
 /// (common = top-k canonical pairs; individual = top-r principal directions of what is left after
 /// regressing out the K correlated variates) and plain CCA (the same model without individual parts).
-/// With M &gt; 2 views the common part is multiset CCA (<see cref="MultisetCorrelation"/>, docs/method.md §3.2)
+/// With M &gt; 2 views the common part is multiset CCA (<see cref="MultisetCorrelation"/>, docs/method.md §4.1)
 /// and the individual part the same residual PCA per view; with 2 views, <see cref="CanonicalCorrelation"/>.
 /// </summary>
+/// <remarks>Fits are made through the options record: <see cref="LinearOptions.Fit(PairedDataset)"/> and
+/// <see cref="LinearOptions.Fit(CovarianceStats)"/>.</remarks>
 public static class LinearMucmm
 {
-    /// <summary>
-    /// Fits from streaming statistics (any n; the data need not fit in memory). The correlated set
-    /// comes from <see cref="LinearOptions.Threshold"/> or is K = k; a permutation test needs the rows
-    /// and is refused here (use <see cref="Fit(IReadOnlyList{View}, LinearOptions)"/>).
-    /// </summary>
-    public static LinearModel Fit(CovarianceStats stats, LinearOptions options)
+    /// <summary>The fit from statistics (see <see cref="LinearOptions.Fit(CovarianceStats)"/>).</summary>
+    internal static LinearModel Fit(CovarianceStats stats, LinearOptions options)
     {
         ArgumentNullException.ThrowIfNull(stats);
         ArgumentNullException.ThrowIfNull(options);
@@ -58,8 +56,8 @@ public static class LinearMucmm
             "reduce the number of columns (e.g. PCA or pooling first) or use a machine with more memory");
     }
 
-    /// <summary>Fits from M ≥ 2 in-memory views (rows = samples); supports the permutation test (2 views only).</summary>
-    public static LinearModel Fit(IReadOnlyList<View> views, LinearOptions options)
+    /// <summary>The fit from M ≥ 2 in-memory views (see <see cref="LinearOptions.Fit(PairedDataset)"/>).</summary>
+    internal static LinearModel Fit(IReadOnlyList<View> views, LinearOptions options)
     {
         ArgumentNullException.ThrowIfNull(views);
         ArgumentNullException.ThrowIfNull(options);
@@ -128,7 +126,7 @@ public static class LinearMucmm
         if (o.Threshold is { } th && !(th >= 0 && th < 1))
             throw new MucmmUserException($"the correlation threshold must be in [0, 1), got {th}");
 
-        // Common part: CCA for 2 views (unchanged), multiset CCA for more (docs/method.md §3.2).
+        // Common part: CCA for 2 views (unchanged), multiset CCA for more (docs/method.md §4.1).
         Func<int, Tensor> directions;
         double[] correlations, regularizedCorrelations;
         double[][] means;
@@ -237,15 +235,12 @@ public static class LinearMucmm
         var g = aK.t().matmul(s).matmul(aK);
         var sa = s.matmul(aK);                                          // Σ A_K
         var c = s - sa.matmul(linalg.solve(g, sa.t()));                  // Σ − Σ A G⁻¹ Aᵀ Σ
-        c = (c + c.t()).mul_(0.5);
-        var (lambda, w) = linalg.eigh(c);                               // ascending
-        var top = lambda.flip(0).narrow(0, 0, r);
-        var wTop = w.flip(1).narrow(1, 0, r);
+        var (top, wTop) = LinearAlgebra.TopEigenpairs(c, r);
         double scale = s.trace().item<double>() / d;
         double smallest = top[r - 1].item<double>();
         if (!(smallest > 1e-10 * scale))
         {
-            long positive = (lambda > 1e-10 * scale).sum().item<long>();
+            long positive = (top > 1e-10 * scale).sum().item<long>();   // all of them are among the top r
             throw new MucmmUserException(
                 $"individual dim r = {r} is too large for view {view + 1}: its residual has only {positive} directions with nonzero variance");
         }

@@ -1,3 +1,6 @@
+using Mucmm.Data;
+using Mucmm.Numerics;
+
 namespace Mucmm.Linear;
 
 /// <summary>Which closed-form model to fit.</summary>
@@ -11,10 +14,10 @@ public enum LinearModelKind
 }
 
 /// <summary>
-/// Hyperparameters of the closed-form linear models. Immutable; validated when fitting.
-/// Defaults live in <see cref="Defaults"/> (the one home of default values, used by the CLI too).
+/// Hyperparameters of the closed-form linear models (<see cref="LinearMucmm"/>), and their fit: immutable,
+/// validated when fitting. Defaults live in <see cref="Defaults"/> (the one home of default values, used by the CLI too).
 /// </summary>
-public sealed record LinearOptions
+public sealed record LinearOptions : IMultiviewEstimator<LinearModel>
 {
     /// <summary>Default hyperparameters.</summary>
     public static class Defaults
@@ -64,4 +67,22 @@ public sealed record LinearOptions
 
     /// <summary>Seed of the permutation test (same seed, same τ).</summary>
     public int Seed { get; init; } = Defaults.Seed;
+
+    /// <summary>
+    /// Fits on the <see cref="Split.Train"/> rows of <paramref name="data"/> (M ≥ 2 views); supports the permutation
+    /// test (2 views only). To fit on every row of a dataset, give <c>data.AsSplit(Split.Train)</c>.
+    /// </summary>
+    public LinearModel Fit(PairedDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var train = data.Subset(Split.Train);
+        if (train.Count == 0) throw new MucmmUserException($"{data.Name}: the train split has no rows");
+        return LinearMucmm.Fit(train.Views, this);
+    }
+
+    /// <summary>
+    /// Fits from streaming statistics (any n; the data need not fit in memory). The correlated set comes from
+    /// <see cref="Threshold"/> or is K = k; a permutation test needs the rows and is refused here.
+    /// </summary>
+    public LinearModel Fit(CovarianceStats stats) => LinearMucmm.Fit(stats, this);
 }

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Mucmm.Linear;
 
 /// <summary>
-/// Multiset canonical correlation (MCCA, the common part of linear MUCMM for M &gt; 2 views; docs/method.md §3.2)
+/// Multiset canonical correlation (MCCA, the common part of linear MUCMM for M &gt; 2 views; docs/method.md §4.1)
 /// from <see cref="CovarianceStats"/>, closed form in float64, with the relative ridge of
 /// <see cref="CanonicalCorrelation"/>. Immutable: p = min dₘ multiset variates, one direction per view each.
 /// </summary>
@@ -98,9 +98,7 @@ public sealed class MultisetCorrelation
                 w[TensorIndex.Slice(offsets[b], offsets[b + 1]), TensorIndex.Slice(offsets[a], offsets[a + 1])] = t.t();
             }
         }
-        var (lambda, v) = linalg.eigh(w);                       // ascending
-        lambda = lambda.flip(0).narrow(0, 0, p);
-        v = v.flip(1).narrow(1, 0, p);
+        var (lambda, v) = LinearAlgebra.TopEigenpairs(w, p);   // w is symmetric: its symmetric part is itself, bit for bit
 
         var directions = new Tensor[mCount];
         for (int m = 0; m < mCount; m++)

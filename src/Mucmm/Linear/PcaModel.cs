@@ -8,10 +8,10 @@ using static TorchSharp.torch;
 namespace Mucmm.Linear;
 
 /// <summary>
-/// PCA of each view on its own — the baseline of METHOD.md section 6 that uses no pairing at all.
+/// PCA of each view on its own — the baseline of docs/evaluation.md that uses no pairing at all.
 /// Its "common" variates are the top k principal components of each view, standardized (unit mean
 /// square on the training data, divisor n, as <see cref="LinearModel"/>), ordered by variance; it has
-/// no individual part. Kind <c>"pca"</c>. Immutable; made by <c>Fit</c>.
+/// no individual part. Kind <c>"pca"</c>. Immutable; made by <see cref="PcaOptions.Fit"/>.
 /// </summary>
 /// <remarks>
 /// Unlike the other models the common variates of the two views are not paired: the i-th component of
@@ -66,21 +66,8 @@ public sealed class PcaModel : IMultiviewModel
     /// <summary>Loadings of view m: a new (dₘ × k) float64 tensor; (x − x̄)·L has unit mean square on the training data.</summary>
     public Tensor Loadings(int view) => LinearAlgebra.FromArray(_loadings[view], _dims[view], CommonDim);
 
-    /// <summary>
-    /// Fits k principal components per view on the rows of <paramref name="views"/> (float64, from
-    /// <see cref="CovarianceStats"/>; eigen-decomposition of each view's covariance). Signs: the
-    /// largest-magnitude loading of each component is positive. Throws <see cref="MucmmUserException"/>
-    /// when k is not in 1..dₘ or a view has fewer than k directions with nonzero variance.
-    /// </summary>
-    public static PcaModel Fit(IReadOnlyList<View> views, int components)
-    {
-        ArgumentNullException.ThrowIfNull(views);
-        if (views.Count < 2) throw new MucmmUserException($"PCA per view needs at least 2 views, got {views.Count}");
-        return Fit(CovarianceStats.FromViews(views), components);
-    }
-
-    /// <summary>Fits from streaming statistics (see <see cref="Fit(IReadOnlyList{View}, int)"/>).</summary>
-    public static PcaModel Fit(CovarianceStats stats, int components)
+    /// <summary>The fit from statistics (see <see cref="PcaOptions.Fit"/>).</summary>
+    internal static PcaModel Fit(CovarianceStats stats, int components)
     {
         ArgumentNullException.ThrowIfNull(stats);
         if (stats.Count < 2) throw new MucmmUserException($"PCA needs at least 2 samples, got {stats.Count}");
@@ -97,10 +84,7 @@ public sealed class PcaModel : IMultiviewModel
                 throw new MucmmUserException($"the number of components k = {components} must be in 1..{dims[m]} (the width of view {m + 1})");
             using var scope = NewDisposeScope();
             var s = stats.Covariance(m, m);
-            s = (s + s.t()) * 0.5;
-            var (lambda, w) = linalg.eigh(s);                    // ascending
-            var top = lambda.flip(0).narrow(0, 0, components);
-            var wTop = w.flip(1).narrow(1, 0, components);
+            var (top, wTop) = LinearAlgebra.TopEigenpairs(s, components);
             double trace = s.trace().item<double>();
             double smallest = top[components - 1].item<double>();
             if (!(trace > 0) || !(smallest > 1e-12 * trace))
@@ -117,27 +101,18 @@ public sealed class PcaModel : IMultiviewModel
     }
 
     /// <inheritdoc/>
-    public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs)
-    {
-        ModelInputs.Check(inputs, _dims);
-        var common = new Tensor[ViewCount];
-        var individual = new Tensor[ViewCount];
-        using var scope = NewDisposeScope();
-        for (int m = 0; m < ViewCount; m++)
-        {
-            var device = inputs[m].device;
-            var xc = inputs[m].to_type(float64) - torch.tensor(_means[m], dtype: float64, device: device);
-            common[m] = xc.matmul(Loadings(m).to(device)).MoveToOuterDisposeScope();
-            individual[m] = zeros(inputs[m].shape[0], 0, dtype: float64, device: device).MoveToOuterDisposeScope();
-        }
-        return new MultiviewOutput(common, individual);
-    }
+    public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs) =>
+        LinearProjection.Forward(inputs, _dims, _means, Loadings, m => zeros(_dims[m], 0, dtype: float64));
+
+    /// <inheritdoc/>
+    public MultiviewOutput Transform(IReadOnlyList<View> views) => ForwardBatches.Transform(this, views);
+
+    /// <summary>Nothing to release: the model holds managed arrays only (tensors are made per call).</summary>
+    public void Dispose() { }
 
     /// <summary>Writes <c>config.json</c> and <c>weights.safetensors</c> (float64 mean{m}, loadings{m}) into <paramref name="directory"/>.</summary>
     public void Save(string directory)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
         var config = new JsonObject
         {
             ["model"] = Kind,
@@ -149,16 +124,16 @@ public sealed class PcaModel : IMultiviewModel
             ["component_variances"] = new JsonArray(_variances.Select(v => (JsonNode)new JsonArray(v.Select(x => (JsonNode)x).ToArray())).ToArray()),
             ["explained_variance_ratio"] = new JsonArray(_explained.Select(x => (JsonNode)x).ToArray()),
         };
-        File.WriteAllText(Path.Combine(directory, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        using var scope = NewDisposeScope();
-        var weights = new Dictionary<string, Tensor>();
-        for (int m = 0; m < ViewCount; m++)
+        LinearProjection.Save(directory, config, () =>
         {
-            weights[$"mean{m + 1}"] = torch.tensor(_means[m], dtype: float64);
-            weights[$"loadings{m + 1}"] = Loadings(m);
-        }
-        using var stream = File.Create(Path.Combine(directory, LinearModel.WeightsFile));
-        TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, weights, leaveOpen: true);
+            var weights = new Dictionary<string, Tensor>();
+            for (int m = 0; m < ViewCount; m++)
+            {
+                weights[$"mean{m + 1}"] = torch.tensor(_means[m], dtype: float64);
+                weights[$"loadings{m + 1}"] = Loadings(m);
+            }
+            return weights;
+        });
     }
 
     /// <summary>Reads a model written by <see cref="Save"/>; a damaged folder or another format version is a <see cref="MucmmUserException"/>.</summary>
@@ -176,18 +151,32 @@ public sealed class PcaModel : IMultiviewModel
             throw config.Bad("component_variances", $"must hold {k} values for each of the {dims.Length} views");
         if (explained.Length != dims.Length)
             throw config.Bad("explained_variance_ratio", $"must hold one value for each of the {dims.Length} views");
-        string weightsPath = Path.Combine(directory, LinearModel.WeightsFile);
-        var tensors = ModelStore.ReadWeights(weightsPath);
-        try
+        return LinearProjection.Load(directory, configPath, take =>
         {
-            double[] Take(string name, params long[] shape) => ModelStore.TakeFloat64(tensors, name, shape, weightsPath, configPath);
-            var means = dims.Select((d, m) => Take($"mean{m + 1}", d)).ToArray();
-            var loadings = dims.Select((d, m) => Take($"loadings{m + 1}", d, k)).ToArray();
+            var means = dims.Select((d, m) => take($"mean{m + 1}", [d])).ToArray();
+            var loadings = dims.Select((d, m) => take($"loadings{m + 1}", [d, k])).ToArray();
             return new PcaModel(dims, k, n, means, loadings, variances, explained);
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-        }
+        });
+    }
+}
+
+/// <summary>The PCA-per-view baseline's one hyperparameter, and its fit (<see cref="PcaModel"/>).</summary>
+public sealed record PcaOptions : IMultiviewEstimator<PcaModel>
+{
+    /// <summary>Principal components kept per view (k, 1 ≤ k ≤ dₘ).</summary>
+    public int CommonDim { get; init; } = LinearOptions.Defaults.CommonDim;
+
+    /// <summary>
+    /// Fits k principal components per view on the <see cref="Split.Train"/> rows of <paramref name="data"/> (float64,
+    /// eigen-decomposition of each view's covariance). Signs: the largest-magnitude loading of each component is
+    /// positive. Throws <see cref="MucmmUserException"/> when k is not in 1..dₘ or a view has fewer than k
+    /// directions with nonzero variance.
+    /// </summary>
+    public PcaModel Fit(PairedDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var train = data.Subset(Split.Train);
+        if (train.Count == 0) throw new MucmmUserException($"{data.Name}: the train split has no rows");
+        return PcaModel.Fit(CovarianceStats.FromViews(train.Views), CommonDim);
     }
 }

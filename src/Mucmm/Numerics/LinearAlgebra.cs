@@ -205,4 +205,17 @@ public static class LinearAlgebra
         if (s.ndim != 2 || s.shape[0] != s.shape[1])
             throw new ArgumentException($"expected a square matrix, got shape [{string.Join(", ", s.shape)}]");
     }
+
+    /// <summary>
+    /// The top <paramref name="p"/> eigenpairs of the symmetric part (S + Sᵀ)/2 of <paramref name="s"/> (LAPACK
+    /// <c>eigh</c>): eigenvalues descending (p), eigenvectors as columns (d × p), in the caller's dispose scope. The one
+    /// home of the eigendecomposition behind PCA: <see cref="Linear.PcaModel"/>, the individual part of linear MUCMM,
+    /// multiset CCA and the evaluation's other-view components.
+    /// </summary>
+    public static (Tensor Values, Tensor Vectors) TopEigenpairs(Tensor s, int p)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        var (lambda, w) = linalg.eigh((s + s.t()) * 0.5);   // ascending
+        return (lambda.flip(0).narrow(0, 0, p), w.flip(1).narrow(1, 0, p));
+    }
 }

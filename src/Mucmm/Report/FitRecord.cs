@@ -11,7 +11,13 @@ namespace Mucmm.Report;
 /// <param name="Linear">The options of a linear or cca fit.</param>
 /// <param name="DeepModel">The architecture of a deep or dcca fit.</param>
 /// <param name="DeepTraining">The training settings of a deep or dcca fit.</param>
-public sealed record FitOptions(LinearOptions? Linear = null, DeepModelOptions? DeepModel = null, DeepTrainingOptions? DeepTraining = null);
+public sealed record FitOptions(LinearOptions? Linear = null, DeepModelOptions? DeepModel = null, DeepTrainingOptions? DeepTraining = null)
+{
+    /// <summary>The model kind the records describe, as config.json and fit.json name it: linear, cca, deep or dcca ("" when none is set).</summary>
+    [JsonIgnore]
+    public string Kind => Linear is { } l ? (l.Kind == LinearModelKind.Cca ? "cca" : "linear")
+        : DeepModel is { } d ? (d.Kind == DeepModelKind.DeepCca ? "dcca" : "deep") : "";
+}
 
 /// <summary>
 /// <c>fit.json</c>: what a fit did — the model, the data it was fitted on (how to build them again,
@@ -86,8 +92,8 @@ public sealed record FitRecord
         return node;
     }
 
-    /// <summary>Writes the record to <paramref name="path"/> (indented JSON).</summary>
-    public void Write(string path) => File.WriteAllText(path, ToJson().ToJsonString(SettingsJson.Options) + "\n");
+    /// <summary>Writes the record to <paramref name="path"/> (indented JSON; atomically, <see cref="AtomicFile"/>).</summary>
+    public void Write(string path) => AtomicFile.WriteAllText(path, ToJson().ToJsonString(SettingsJson.Options) + "\n");
 
     /// <summary>
     /// Reads <paramref name="path"/>. A damaged file, one written by a newer version, or one whose seed and data

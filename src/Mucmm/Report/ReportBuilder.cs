@@ -49,7 +49,7 @@ public static class ReportBuilder
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(metrics);
         options ??= new ReportOptions();
-        Representations.CheckCompatible(model, data.Views);
+        ModelInputs.Check(model, data.Views);
         var test = data.Subset(Split.Test);
         var train = data.Subset(Split.Train);
         if (test.Count == 0) throw new MucmmUserException($"{data.Name}: the test split is empty; the report needs test rows");
@@ -106,13 +106,13 @@ public static class ReportBuilder
     private static void TrainingSection(StringBuilder html, RunFolder run, IMultiviewModel model)
     {
         Open(html, "training", "Training curves");
-        if (!run.Has(RunFolder.TrainCsvFile))
+        if (run.ReadTrainingLog() is not { } log)
         {
             html.Append($"<p class=\"note\">The {E(model.Kind)} model has a closed-form fit: there are no training epochs, hence no curves.</p>\n");
             Close(html);
             return;
         }
-        var (terms, rows) = Deep.TrainingLog.Read(run.File(RunFolder.TrainCsvFile));
+        var (terms, rows) = log;
         html.Append("<p>Mean of each objective term over the batches of an epoch (unweighted; the loss is their weighted sum), and the total canonical correlation of the common outputs on the validation rows (used for early stopping). From <code>train.csv</code>.</p>\n<div class=\"grid\">\n");
         foreach (string term in terms)
         {
@@ -135,7 +135,13 @@ public static class ReportBuilder
         Img(html, Figures.Spectrum(trainCorr, metrics.TestCorrelations, Math.Max(options.SpectrumPairs, model.CommonDim)), "canonical correlation spectrum");
         html.Append("<table>\n<tr><th>pair</th>").Append(string.Concat(Enumerable.Range(1, metrics.TestCorrelations.Count).Select(i => $"<th>{i}</th>"))).Append("</tr>\n");
         html.Append("<tr><td>train</td>").Append(string.Concat(Enumerable.Range(0, metrics.TestCorrelations.Count).Select(i => $"<td class=\"n\">{(i < trainCorr.Count ? MetricsText.F(trainCorr[i], 3) : "-")}</td>"))).Append("</tr>\n");
-        html.Append("<tr><td>test</td>").Append(string.Concat(metrics.TestCorrelations.Select(c => $"<td class=\"n\">{MetricsText.F(c, 3)}</td>"))).Append("</tr>\n</table>\n");
+        html.Append("<tr><td>test</td>").Append(string.Concat(metrics.TestCorrelations.Select(c => $"<td class=\"n\">{MetricsText.F(c, 3)}</td>"))).Append("</tr>\n");
+        // More than two views: the figures above are means over the view pairs; one row per pair of views.
+        foreach (var (key, values) in metrics.PairwiseTestCorrelations ?? new Dictionary<string, double[]>())
+            html.Append($"<tr><td>test {E(key.Replace('_', ' '))}</td>").Append(string.Concat(values.Select(c => $"<td class=\"n\">{MetricsText.F(c, 3)}</td>"))).Append("</tr>\n");
+        html.Append("</table>\n");
+        if (metrics.PairwiseTestCorrelations is not null)
+            html.Append($"<p class=\"note\">{model.ViewCount} views: each train and test figure is the mean over the view pairs of one multiset canonical variate's correlation (docs/method.md §4.1); the rows below give each pair's test correlations.</p>\n");
         Close(html);
     }
 
@@ -216,11 +222,14 @@ public static class ReportBuilder
         html.Append("<p>What each representation tells about the known labels and factors: multinomial logistic regression (test accuracy) for labels, ridge regression (test R²) for factors, " +
                     "fitted on the training rows with the regularization chosen on validation. A good split puts shared factors in the common column and view-specific ones in an individual column.</p>\n");
         int views = metrics.Probes.Max(p => p.Individual.Count);
-        html.Append("<table>\n<tr><th>target</th><th>metric</th><th>common (view 1)</th>")
+        int commonViews = Math.Max(1, metrics.Probes.Max(p => p.CommonByView?.Count ?? 0));
+        html.Append("<table>\n<tr><th>target</th><th>metric</th>")
+            .Append(string.Concat(Enumerable.Range(1, commonViews).Select(m => $"<th>common (view {m})</th>")))
             .Append(string.Concat(Enumerable.Range(1, views).Select(m => $"<th>individual {m}</th>"))).Append("</tr>\n");
         foreach (var p in metrics.Probes)
         {
             var cells = new List<double> { p.Common };
+            cells.AddRange(Enumerable.Range(1, commonViews - 1).Select(m => p.CommonByView is { } c && m < c.Count ? c[m] : double.NaN));
             cells.AddRange(Enumerable.Range(0, views).Select(m => m < p.Individual.Count && p.Individual[m] is { } v ? v : double.NaN));
             double best = cells.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max();
             html.Append($"<tr><td>{E(p.Target)}</td><td>{(p.Metric == "accuracy" ? "accuracy" : "R²")}</td>");

@@ -4,16 +4,17 @@ using Mucmm.Data.Datasets;
 namespace Mucmm.Report;
 
 /// <summary>
-/// A run folder: what <c>mucmm fit --out DIR</c> writes, and what <c>evaluate</c>, <c>report</c> and
-/// <c>demo</c> add to it.
+/// A run folder: what a fit writes (<see cref="FitRun.Fit"/>, <c>mucmm fit --out DIR</c>), and what
+/// <c>report</c> and <c>demo</c> add to it. Each file has one writer and one reader:
 /// <code>
 /// DIR/
-///   model/        the fitted model (config.json + weights) — required
-///   fit.json      fit record (FitRecord): model, data source and fingerprint, options, results — required
-///   train.csv     deep models: one row per epoch, one column per objective term
-///   metrics.json  the evaluation (mucmm evaluate); report computes it when missing
-///   commands.txt  the command lines that produced the folder, one per line (demo writes it)
-///   report.html   the report (mucmm report)
+///   model/        the fitted model (config.json + weights) — required      IMultiviewModel.Save / LoadModel (ModelStore.Load)
+///   fit.json      fit record: model, data source and fingerprint, options   FitRecord.Write / FitRecord.Read (Record)
+///                 (the option records whole), results — required
+///   train.csv     deep models: one row per epoch, one column per term      TrainingLog.Write / ReadTrainingLog (TrainingLog.Read)
+///   metrics.json  the evaluation; report computes it when missing          WriteMetrics (EvaluationResult.Write) / ReadMetrics
+///   commands.txt  the command lines that produced the folder (demo)        WriteCommands / Commands
+///   report.html   the report                                               RunReport.Write
 /// </code>
 /// </summary>
 public sealed class RunFolder
@@ -83,6 +84,48 @@ public sealed class RunFolder
         Has(CommandsFile) ? System.IO.File.ReadAllLines(File(CommandsFile)).Where(l => l.Trim().Length > 0).ToArray() : [];
 
     /// <summary>
+    /// Writes a new run into the existing folder <paramref name="path"/> (usually the temporary path of an
+    /// <see cref="OutputFolder"/>): the model in <c>model/</c>, <paramref name="record"/> as <c>fit.json</c>, and the
+    /// training log <paramref name="trainingLog"/> (a train.csv written by the trainer) as <c>train.csv</c> when it
+    /// exists. Returns the run.
+    /// </summary>
+    public static RunFolder Create(string path, IMultiviewModel model, FitRecord record, string? trainingLog = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(record);
+        model.Save(System.IO.Path.Combine(path, ModelFolder));
+        record.Write(System.IO.Path.Combine(path, FitFile));
+        if (trainingLog is not null && System.IO.File.Exists(trainingLog))
+            System.IO.File.Copy(trainingLog, System.IO.Path.Combine(path, TrainCsvFile), overwrite: true);
+        return Open(path);
+    }
+
+    /// <summary>Loads the run's model (<see cref="ModelStore.Load"/>); the caller disposes it.</summary>
+    public IMultiviewModel LoadModel() => ModelStore.Load(ModelPath);
+
+    /// <summary>The training log (train.csv) of a deep run (<see cref="Deep.TrainingLog.Read"/>), or null when the run has none.</summary>
+    public (IReadOnlyList<string> Terms, IReadOnlyList<(string Phase, int Epoch, Dictionary<string, double> Values)> Rows)? ReadTrainingLog() =>
+        Has(TrainCsvFile) ? Deep.TrainingLog.Read(File(TrainCsvFile)) : null;
+
+    /// <summary>The run's evaluation (metrics.json, <see cref="Evaluation.EvaluationResult.Read"/>), or null when the run has none.</summary>
+    public Evaluation.EvaluationResult? ReadMetrics() => Has(MetricsFile) ? Evaluation.EvaluationResult.Read(File(MetricsFile)) : null;
+
+    /// <summary>Writes the run's metrics.json (<see cref="Evaluation.EvaluationResult.Write"/>: atomically).</summary>
+    public void WriteMetrics(Evaluation.EvaluationResult metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        metrics.Write(File(MetricsFile));
+    }
+
+    /// <summary>Writes commands.txt: the command lines that produced the run, one per line (atomically).</summary>
+    public void WriteCommands(IEnumerable<string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        WriteFile(CommandsFile, string.Concat(lines.Select(l => l + Environment.NewLine)));
+    }
+
+    /// <summary>
     /// Opens <paramref name="path"/>. Throws <see cref="MucmmUserException"/> naming the folder when it is
     /// not a run folder (no model/ or no fit.json) or fit.json is damaged.
     /// </summary>
@@ -92,10 +135,10 @@ public sealed class RunFolder
         if (!Directory.Exists(path)) throw new MucmmUserException(path, "no such folder");
         string full = System.IO.Path.GetFullPath(path);
         if (!System.IO.File.Exists(System.IO.Path.Combine(full, ModelFolder, "config.json")))
-            throw new MucmmUserException(path, "not a run folder: model/config.json is missing (give the --out folder of 'mucmm fit')");
+            throw new MucmmUserException(path, "not a run folder: model/config.json is missing (a run folder is what a fit writes: model/ and fit.json)");
         string fitPath = System.IO.Path.Combine(full, FitFile);
         if (!System.IO.File.Exists(fitPath))
-            throw new MucmmUserException(path, "not a run folder: fit.json is missing (give the --out folder of 'mucmm fit')");
+            throw new MucmmUserException(path, "not a run folder: fit.json is missing (a run folder is what a fit writes: model/ and fit.json)");
         return new RunFolder(full, path, FitRecord.Read(fitPath));
     }
 
@@ -150,8 +193,8 @@ public sealed class RunFolder
 
     /// <summary>The error for a command that needs the run's data when fit.json records no way to build it again.</summary>
     public MucmmUserException NoRecordedData() => new(File(FitFile), FittedFromStatistics
-        ? "the model was fitted from statistics files, which keep no rows; name the data with --view1 FILE --view2 FILE"
-        : $"the run was fitted on '{DataName}', not a built-in dataset; name the data with --view1 FILE --view2 FILE");
+        ? "the model was fitted from statistics files, which keep no rows; name the data files (DataSource.Files)"
+        : $"the run was fitted on '{DataName}', not a built-in dataset; name the data files (DataSource.Files)");
 
     /// <summary>SHA-256 (hex) of the run's model folder (<see cref="ModelFolderSha256"/>).</summary>
     public string ModelSha256() => ModelFolderSha256(ModelPath);

@@ -27,25 +27,25 @@ public static class RunReport
         AtomicFile.Check(target, overwrite: true);   // a folder in the way is refused before any work
         if (!run.Has(RunFolder.MetricsFile)) AtomicFile.Check(run.File(RunFolder.MetricsFile), overwrite: true);
         if (File.Exists(target) && !force)
-            throw new MucmmUserException(target, "the report already exists; add --force to replace it");
-        var model = ModelStore.Load(run.ModelPath);
+            throw new MucmmUserException(target, "the report already exists; replace it with RunReport.Write(force)");
+        var model = run.LoadModel();
         try
         {
-            Representations.CheckCompatible(model, data.Views);
+            ModelInputs.Check(model, data.Views);
             EvaluationResult metrics;
             var fingerprint = DataFingerprint.Of(data);
             run.CheckData(fingerprint);
             string modelSha = run.ModelSha256();
-            if (run.Has(RunFolder.MetricsFile))
+            if (run.ReadMetrics() is { } recorded)
             {
-                metrics = EvaluationResult.Read(run.File(RunFolder.MetricsFile));
+                metrics = recorded;
                 CheckMetrics(run, metrics, fingerprint, modelSha);
             }
             else
             {
                 progress.WriteLine("report: metrics.json is missing; evaluating…");
                 metrics = ModelEvaluation.Evaluate(model, data) with { Data = fingerprint, ModelSha256 = modelSha };
-                run.WriteFile(RunFolder.MetricsFile, metrics.ToJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+                run.WriteMetrics(metrics);
             }
             var commands = run.Commands.ToList();
             if (commands.Count == 0) commands.Add(ReconstructedFitCommand(run) + "   # reconstructed from fit.json");
@@ -57,7 +57,7 @@ public static class RunReport
         }
         finally
         {
-            (model as IDisposable)?.Dispose();
+            model.Dispose();
         }
     }
 

@@ -147,7 +147,7 @@ public class FitCommandTests
 
         r = CliHarness.Run("transform", "--model", ok, "--dataset", "synthetic", "--samples", "100", "--out", Path.Combine(root, "t"));
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("has 30 columns but the model was fitted on 3", r.Stderr);
+        Assert.Contains("has 30 values per sample but the model expects 3", r.Stderr);
         r = CliHarness.Run("transform", "--model", root, "--dataset", "synthetic", "--out", Path.Combine(root, "t"));
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("config.json is missing", r.Stderr);

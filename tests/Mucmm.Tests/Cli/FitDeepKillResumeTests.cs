@@ -8,7 +8,7 @@ namespace Mucmm.Tests.Cli;
 
 public class FitDeepKillResumeTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(300);
 
     /// <summary>A small deep fit (MLP encoders, 3 pretraining + 10 main epochs of ≈ 0.3 s) run as a child process.</summary>
     private static string[] Fit(string outDir, params string[] extra) =>

@@ -5,6 +5,7 @@ using Mucmm.Data.Datasets;
 using Mucmm.Data.Readers;
 using Mucmm.Explain;
 using SkiaSharp;
+using Mucmm.Tests.Reliability;
 using Xunit;
 
 namespace Mucmm.Tests.Cli;
@@ -23,16 +24,17 @@ public class ScoreExplainCommandTests
     private static PairedDataset Data() => DatasetCatalog.Load("synthetic", new DatasetOptions { Seed = 4 });
 
     /// <summary>
-    /// Happy path: the CSV has the contract columns (index, common, individual1, individual2, then the
-    /// dataset's labels/factors), one row per test sample in index order, and values equal the library's
-    /// <see cref="Scores.Compute"/> (oracle; written with round-trip formatting, so equal to 1e-12).
+    /// Happy path: <c>--out DIR</c> gets DIR/scores.csv with the contract columns (index, common, individual1,
+    /// individual2, then the dataset's labels/factors), one row per test sample in index order, and values equal the
+    /// library's <see cref="Scores.Compute"/> (oracle; written with round-trip formatting, so equal to 1e-12).
     /// </summary>
     [Fact]
     public void ScoreWritesTheContractCsv()
     {
-        string csv = Path.Combine(TestPaths.NewTempDir(), "scores.csv");
-        var r = CliHarness.Run("score", "--model", FitDir.Value, "--dataset", "synthetic", "--seed", "4",
-            "--split", "test", "--out", csv);
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "scores");
+        string csv = Path.Combine(outDir, "scores.csv");
+        var r = CliHarness.Run("score", "--run", FitDir.Value, "--dataset", "synthetic", "--seed", "4",
+            "--split", "test", "--out", outDir);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var lines = File.ReadAllLines(csv);
         var header = lines[0].Split(',');
@@ -51,25 +53,41 @@ public class ScoreExplainCommandTests
         }
 
         // Refuses to overwrite without --force; replaces with it.
-        r = CliHarness.Run("score", "--model", FitDir.Value, "--dataset", "synthetic", "--seed", "4", "--out", csv);
+        r = CliHarness.Run("score", "--run", FitDir.Value, "--dataset", "synthetic", "--seed", "4", "--out", outDir);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--force", r.Stderr);
-        r = CliHarness.Run("score", "--model", FitDir.Value, "--dataset", "synthetic", "--seed", "4", "--out", csv, "--force");
+        r = CliHarness.Run("score", "--run", FitDir.Value, "--dataset", "synthetic", "--seed", "4", "--out", outDir, "--force");
         Assert.True(r.ExitCode == 0, r.Stderr);
+    }
+
+    /// <summary>
+    /// <c>--model DIR</c> still names the run in score (an alias of <c>--run</c>): the same scores.csv, byte for byte
+    /// (oracle: the <c>--run</c> output). <c>--out FILE.csv</c>, the old meaning, is refused with a hint, writing nothing.
+    /// </summary>
+    [Fact]
+    public void ScoreTakesModelAsAnAliasOfRunAndRefusesACsvOut()
+    {
+        string root = TestPaths.NewTempDir();
+        string[] data = ["--dataset", "synthetic", "--seed", "4", "--split", "test"];
+        CliHarness.Run(["score", "--run", FitDir.Value, .. data, "--out", Path.Combine(root, "a")]).AssertOk();
+        CliHarness.Run(["score", "--model", FitDir.Value, .. data, "--out", Path.Combine(root, "b")]).AssertOk();
+        Assert.Equal(File.ReadAllBytes(Path.Combine(root, "a", "scores.csv")), File.ReadAllBytes(Path.Combine(root, "b", "scores.csv")));
+        var r = CliHarness.Run(["score", "--run", FitDir.Value, .. data, "--out", Path.Combine(root, "old.csv")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("not a .csv file", r.Stderr);
+        Assert.False(Path.Exists(Path.Combine(root, "old.csv")));
     }
 
     [Fact]
     public void ScoreBadInputsAreUserErrors()
     {
         string dir = TestPaths.NewTempDir();
-        var r = CliHarness.Run("score", "--model", dir, "--dataset", "synthetic", "--out", Path.Combine(dir, "s.csv"));
+        var r = CliHarness.Run("score", "--run", dir, "--dataset", "synthetic", "--out", Path.Combine(dir, "s"));
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("config.json", r.Stderr);
-        r = CliHarness.Run("score", "--model", FitDir.Value, "--dataset", "noisy-mnist", "--out", Path.Combine(dir, "s.csv"));
+        r = CliHarness.Run("score", "--run", FitDir.Value, "--dataset", "noisy-mnist", "--out", Path.Combine(dir, "s"));
         Assert.Equal(2, r.ExitCode);   // 784-pixel views for a model fitted on 30-wide views
         Assert.Single(r.ErrorLines);
-        r = CliHarness.Run("score", "--model", FitDir.Value, "--dataset", "synthetic", "--out", Path.Combine(dir, "missing", "s.csv"));
-        Assert.Equal(2, r.ExitCode);
     }
 
     /// <summary>
@@ -84,7 +102,7 @@ public class ScoreExplainCommandTests
         var test = Data().Subset(Split.Test);
         int[] wanted = [test.Indices[5], test.Indices[2]];
         string outDir = Path.Combine(TestPaths.NewTempDir(), "ex");
-        var r = CliHarness.Run("explain", "--model", FitDir.Value, "--dataset", "synthetic", "--seed", "4",
+        var r = CliHarness.Run("explain", "--run", FitDir.Value, "--dataset", "synthetic", "--seed", "4",
             "--indices", $"{wanted[0]},{wanted[1]}", "--method", "integrated-gradients", "--sanity-checks", "--out", outDir);
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("completeness error", r.Stdout);
@@ -122,11 +140,11 @@ public class ScoreExplainCommandTests
     [InlineData("--score", "common:9")]
     [InlineData("--indices", "999999")]
     [InlineData("--select", "top-nothing")]
-    [InlineData("--samples", "0")]
+    [InlineData("--count", "0")]
     public void ExplainBadInputsAreUserErrors(string option, string value)
     {
         string outDir = Path.Combine(TestPaths.NewTempDir(), "ex");
-        var r = CliHarness.Run("explain", "--model", FitDir.Value, "--dataset", "synthetic", "--seed", "4", option, value, "--out", outDir);
+        var r = CliHarness.Run("explain", "--run", FitDir.Value, "--dataset", "synthetic", "--seed", "4", option, value, "--out", outDir);
         Assert.Equal(2, r.ExitCode);
         Assert.Single(r.ErrorLines);
         Assert.False(Directory.Exists(outDir), "no half-written output folder");

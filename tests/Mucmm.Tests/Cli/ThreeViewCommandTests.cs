@@ -8,7 +8,7 @@ namespace Mucmm.Tests.Cli;
 public class ThreeViewCommandTests
 {
     /// <summary>Three .npy views of 600 rows sharing 2 signals (z₁, z₂ drawn from System.Random(seed)) plus independent noise per column.</summary>
-    private static string[] WriteViews(string dir, int[] widths, int seed)
+    internal static string[] WriteViews(string dir, int[] widths, int seed)
     {
         const int n = 600;
         var rng = new Random(seed);
@@ -65,8 +65,8 @@ public class ThreeViewCommandTests
         foreach (var (key, value) in common)
             Assert.True(value!["recall_at_10"]!.GetValue<double>() > 3 * chance, $"{key}: {value.ToJsonString()}");
 
-        string scores = Path.Combine(root, "scores.csv");
-        var score = CliHarness.Run("score", "--model", run, "--out", scores);
+        string scores = Path.Combine(root, "scores", "scores.csv");
+        var score = CliHarness.Run("score", "--run", run, "--out", Path.Combine(root, "scores"));
         Assert.True(score.ExitCode == 0, score.Stderr);
         Assert.StartsWith("index,common,individual1,individual2,individual3", File.ReadLines(scores).First());
 

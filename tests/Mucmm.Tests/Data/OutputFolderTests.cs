@@ -43,7 +43,7 @@ public class OutputFolderTests
 
         var ex = Assert.Throws<MucmmUserException>(() => OutputFolder.Create(target));
         Assert.StartsWith(target, ex.Message);
-        Assert.Contains("--force", ex.Message);
+        Assert.Contains("OutputFolder.Create(force)", ex.Message);
         Assert.Equal(["out"], Siblings(target));
 
         OutputFolder.Write(target, force: true, folder => File.WriteAllText(folder.File("new.txt"), "new"));

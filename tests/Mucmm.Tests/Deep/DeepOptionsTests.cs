@@ -53,9 +53,8 @@ public class DeepOptionsTests
         Assert.Contains("\"cnn_channels\"", File.ReadAllText(Path.Combine(dir, "config.json")));
         using var loaded = DeepMultiviewModel.Load(dir);
         Assert.Equal([4, 6], loaded.Options.CnnChannels);
-        var x = data.Views.Select(v => tensor(v.Data, [v.Rows, v.Cols], dtype: float64)).ToArray();
-        var a = model.Transform(x);
-        var b = loaded.Transform(x);
+        var a = model.Transform(data.Views);
+        var b = loaded.Transform(data.Views);
         Assert.Equal(0.0, (a.Common[0] - b.Common[0]).abs().max().item<double>());
         Assert.Equal(0.0, (a.Individual[1] - b.Individual[1]).abs().max().item<double>());
     }

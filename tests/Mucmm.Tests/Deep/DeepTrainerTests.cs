@@ -249,7 +249,7 @@ public class DeepModelTests
         d.Views.Select(v => tensor(v.Data, [v.Rows, v.Cols], dtype: float64)).ToArray();
 
     /// <summary>
-    /// Oracle: the alignment's definition (METHOD.md section 2) — on the training set every aligned variate
+    /// Oracle: the alignment's definition (docs/method.md §8) — on the training set every aligned variate
     /// has mean 0 and mean square 1 (divisor n), corr(c₁ᵢ, c₂ⱼ) = ρᵢ δᵢⱼ with ρ descending, and the individual
     /// variates are mutually uncorrelated. Tolerance 1e-6 (float32 networks, float64 alignment).
     /// </summary>
@@ -260,7 +260,7 @@ public class DeepModelTests
         var data = LinearSynthetic.Create(800, 8, 6, 2, 2, seed: 9);
         using var model = TrainSmall(data);
         var train = data.Subset(Split.Train);
-        var o = model.Transform(Inputs(train));
+        var o = model.Transform(train.Views);
         long n = train.Count;
         var c1 = o.Common[0];
         var c2 = o.Common[1];
@@ -292,8 +292,8 @@ public class DeepModelTests
         model.Save(dir);
         var loaded = (DeepMultiviewModel)ModelStore.Load(dir);
         var x = Inputs(data);
-        var a = model.Transform(x);
-        var b = loaded.Transform(x);
+        var a = model.Transform(data.Views);
+        var b = loaded.Transform(data.Views);
         for (int m = 0; m < 2; m++)
         {
             Assert.Equal(0.0, (a.Common[m] - b.Common[m]).abs().max().item<double>());
@@ -326,7 +326,7 @@ public class DeepModelTests
     /// (240 Adam steps). In the linear setting every α, β &gt; 0 has the same population optimum — the
     /// individual variates can be exactly uncorrelated with the other view and with their own common part,
     /// and the reconstruction term then picks the top principal directions of the residual, which is the
-    /// closed form (METHOD.md section 3) — so the weights change only how fast training gets there. With
+    /// closed form (docs/method.md §4) — so the weights change only how fast training gets there. With
     /// α = β = 1 the steep penalty terms dominate the individual head's gradients (and Adam's per-weight step
     /// normalization), and the flat reconstruction term, the only one that picks the directions within the
     /// uncorrelated subspace, moves u slowly: up to 11° after the same 240 steps, 37° with batch 1,600
@@ -351,7 +351,7 @@ public class DeepModelTests
         var train = data.Subset(Split.Train);
         var linear = Mucmm.Linear.LinearMucmm.Fit(train.Views, new Mucmm.Linear.LinearOptions { CommonDim = 2, IndividualDim = 2 });
         var x = train.Views.Select(v => tensor(v.Data, [v.Rows, v.Cols], dtype: float64)).ToArray();
-        var zDeep = deep.Transform(x);
+        var zDeep = deep.Transform(train.Views);
         var zLinear = linear.Forward(x);
         for (int m = 0; m < 2; m++)
         {
@@ -366,14 +366,14 @@ public class DeepModelTests
         }
     }
 
-    /// <summary>Oracle: METHOD.md section 1 and the trainer's contract — impossible settings are clear user errors.</summary>
+    /// <summary>Oracle: docs/method.md §2 and the trainer's contract — impossible settings are clear user errors.</summary>
     [Fact]
     public void BadSettingsAreClearErrors()
     {
         var data = LinearSynthetic.Create(300, 6, 5, 2, 2, seed: 1);
         var model = new DeepModelOptions { EncoderHidden = [8], CommonDim = 4, IndividualDim = 4 };
         var ex = Assert.Throws<MucmmUserException>(() => new DeepTrainer(model, new DeepTrainingOptions { BatchSize = 8 }).Fit(data));
-        Assert.Contains("--batch-size 8 is too small", ex.Message);
+        Assert.Contains("DeepTrainingOptions.BatchSize 8 is too small", ex.Message);
         Assert.Throws<MucmmUserException>(() => new DeepTrainer(model, new DeepTrainingOptions { LearningRate = -1 }).Fit(data));
         Assert.Throws<MucmmUserException>(() => new DeepTrainer(model with { Encoder = EncoderKind.Cnn }, new DeepTrainingOptions { BatchSize = 50 }).Fit(data));
         ex = Assert.Throws<MucmmUserException>(() => new DeepTrainer(model, new DeepTrainingOptions { Device = "cuda" }).Fit(data));

@@ -48,6 +48,6 @@ internal static class LinearSynthetic
             new View("x1", ViewKind.Vector, [d1], data[0]),
             new View("x2", ViewKind.Vector, [d2], data[1]),
         };
-        return new PairedDataset("linear-synthetic", views, PairedDataset.RandomSplit(n, seed));
+        return new PairedDataset("linear-synthetic", views, Mucmm.Data.Datasets.DatasetSplits.ByFractions(n, seed, 0.1, 0.2));
     }
 }

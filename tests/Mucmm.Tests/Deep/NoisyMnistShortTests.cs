@@ -35,7 +35,7 @@ public class NoisyMnistShortTests(ITestOutputHelper output)
         (Tensor C, Tensor U, int[] Digit, double[] Rotation) Part(Split s)
         {
             var d = data.Subset(s);
-            var o = model.Transform(d.Views.Select(v => tensor(v.Data, [v.Rows, v.Cols], dtype: float64)).ToArray());
+            var o = model.Transform(d.Views);
             return (o.Common[0], o.Individual[0], d.Labels["digit"], d.Factors["rotation"]);
         }
         var (ctr, utr, ytr, rtr) = Part(Split.Train);

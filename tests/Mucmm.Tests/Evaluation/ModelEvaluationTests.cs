@@ -27,7 +27,7 @@ public class ModelEvaluationTests
         var result = ModelEvaluation.Evaluate(model, data);
 
         var test = data.Subset(Split.Test);
-        var z = Representations.Compute(model, test.Views);
+        var z = model.Transform(test.Views);
         for (int i = 0; i < 3; i++)
         {
             var a = z.Common[0][.., i];

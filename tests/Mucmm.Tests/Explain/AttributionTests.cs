@@ -22,7 +22,7 @@ public class AttributionTests
     }
 
     /// <summary>
-    /// Oracle: closed form (METHOD.md section 4, linear setting, row-vector convention c_m = x_m A_m,
+    /// Oracle: closed form (docs/method.md §5, linear setting, row-vector convention c_m = x_m A_m,
     /// u_m = x_m W_m): ∇_{x₁} S_c = A₁ c₂, ∇_{x₂} S_c = A₂ c₁, ∇_{x₁} S_u¹ = (2/r₁) W₁ u₁, ∇_{x₂} S_u¹ = 0.
     /// Tolerance 1e-12 (float64).
     /// </summary>

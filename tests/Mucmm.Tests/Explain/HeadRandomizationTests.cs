@@ -59,7 +59,7 @@ public class HeadRandomizationTests
     }
 
     /// <summary>
-    /// Oracle: METHOD.md section 2/4 — after the post-hoc alignment the common variates are standardized
+    /// Oracle: docs/method.md §8 and §5 — after the post-hoc alignment the common variates are standardized
     /// on the training rows with corr(z^c_{1,i}, z^c_{2,i}) = ρᵢ, so the mean training common score equals
     /// Σρᵢ and the mean individual score equals 1 (tolerance 1e-6: the network runs in float32, the
     /// alignment in float64).

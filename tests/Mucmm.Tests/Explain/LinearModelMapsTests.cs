@@ -17,7 +17,7 @@ public class LinearModelMapsTests
     }
 
     /// <summary>
-    /// Oracle: the closed-form score gradients of METHOD.md section 4 as implemented in
+    /// Oracle: the closed-form score gradients of docs/method.md §5 as implemented in
     /// <see cref="LinearScores"/> (A₁c₂, (2/r₁)L₁u₁, and the constant directions of single variates).
     /// Autograd maps through <see cref="LinearModel.Forward"/> must equal them to 1e-10 (float64), the
     /// issue's bound; the mean common score over the training rows equals Σρᵢ of the training data (to 1e-8,

@@ -9,7 +9,7 @@ public class ScoreTests
     private static readonly FixedModel Model = new([5, 4], 3, [2, 0], seed: 1);
 
     /// <summary>
-    /// Oracle: the definitions of METHOD.md section 4, computed by hand from the variates:
+    /// Oracle: the definitions of docs/method.md §5, computed by hand from the variates:
     /// S_c = Σᵢ c1ᵢ c2ᵢ, S_u¹ = (1/r₁) Σᵢ u1ᵢ², single variates, and the terms common:i sum to S_c.
     /// Tolerance 1e-12.
     /// </summary>
@@ -74,7 +74,8 @@ public class ScoreTests
             new Mucmm.Data.View("a", Mucmm.Data.ViewKind.Vector, [5], x1.data<double>().ToArray()),
             new Mucmm.Data.View("b", Mucmm.Data.ViewKind.Vector, [4], x2.data<double>().ToArray()),
         };
-        var table = Scores.Compute(Model, views, Score.Standard(2), batchSize: 3);
+        var batched = ForwardBatches.Transform(Model, views, rows: 3);
+        var table = Score.Standard(2).Select(s => s.Evaluate(batched).data<double>().ToArray()).ToArray();
         var output = Model.Forward([x1, x2]);
         var expected = (Model.A[0].T.matmul(x1.T) * Model.A[1].T.matmul(x2.T)).sum([0]).data<double>().ToArray();
         for (int i = 0; i < 10; i++) Assert.Equal(expected[i], table[0][i], 12);

@@ -6,9 +6,9 @@ namespace Mucmm.Tests.Explain;
 /// <summary>
 /// A test double of <see cref="IMultiviewModel"/> with fixed random weights: per view
 /// h_m = f(x_m H_m) (or h_m = x_m when linear), c_m = h_m A_m, u_m = h_m W_m. With the identity
-/// encoder every score has a closed-form gradient (METHOD.md section 4).
+/// encoder every score has a closed-form gradient (docs/method.md §5).
 /// </summary>
-public sealed class FixedModel : IMultiviewModel, Mucmm.Explain.IRandomizableModel
+public sealed class FixedModel : IMultiviewModel, IRandomizableModel
 {
     public enum Encoder { Identity, Tanh, Relu }
 
@@ -51,6 +51,10 @@ public sealed class FixedModel : IMultiviewModel, Mucmm.Explain.IRandomizableMod
         Encoder.Tanh => x.to(float64).matmul(H[m]).tanh(),
         _ => x.to(float64).matmul(H[m]).relu(),
     };
+
+    public MultiviewOutput Transform(IReadOnlyList<Mucmm.Data.View> views) => ForwardBatches.Transform(this, views);
+
+    public void Dispose() { }
 
     public MultiviewOutput Forward(IReadOnlyList<Tensor> inputs)
     {

@@ -18,7 +18,7 @@ public class LinearScoresTests
     });
 
     /// <summary>
-    /// Oracle: autograd through <see cref="LinearModel.Forward"/> of the scores as METHOD.md section 4
+    /// Oracle: autograd through <see cref="LinearModel.Forward"/> of the scores as docs/method.md §5
     /// defines them (S_c = Σᵢ c₁ᵢc₂ᵢ, S_u^m = (1/rₘ)Σᵢ uₘᵢ²), on float64 inputs. The analytic gradients
     /// A₁c₂, A₂c₁ and (2/r)Lu agree to 1e-10; S_u¹ does not depend on x₂ (autograd gradient exactly 0).
     /// </summary>
@@ -81,7 +81,7 @@ public class LinearScoresTests
     }
 
     /// <summary>
-    /// Oracle: METHOD.md section 4 — ∇ₓ₁S_c lies in the span of view 1's common directions and ∇ₓ₁S_u¹ in the
+    /// Oracle: docs/method.md §5 — ∇ₓ₁S_c lies in the span of view 1's common directions and ∇ₓ₁S_u¹ in the
     /// span of view 1's individual loadings: the component outside the span (least-squares residual) is
     /// below 1e-10 of the gradient's norm for every sample, while the other span does not contain them
     /// (residual &gt; 1e-3 of the norm, so the test can fail).
@@ -106,7 +106,7 @@ public class LinearScoresTests
     }
 
     /// <summary>
-    /// Oracle: METHOD.md section 4 — over the training set the mean common score is Σᵢ ρᵢ (i ≤ k) and the
+    /// Oracle: docs/method.md §5 — over the training set the mean common score is Σᵢ ρᵢ (i ≤ k) and the
     /// mean individual score is 1 (exact with our unit-mean-square standardization; tolerance 1e-10).
     /// </summary>
     [Fact]

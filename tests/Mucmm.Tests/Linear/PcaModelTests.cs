@@ -20,7 +20,7 @@ public class PcaModelTests
     public void Components_match_the_svd_of_the_centred_data()
     {
         var data = DatasetCatalog.Load("synthetic", new DatasetOptions { Seed = 2, Samples = 2000 });
-        var model = PcaModel.Fit(data.Views, 5);
+        var model = new PcaOptions { CommonDim = 5 }.Fit(data.AsSplit(Split.Train));
         for (int m = 0; m < 2; m++)
         {
             using var scope = NewDisposeScope();
@@ -30,7 +30,7 @@ public class PcaModelTests
             var top = vh[..5].t();
             double angle = LinearAlgebra.PrincipalAngles(top, model.Loadings(m)).Max();
             Assert.True(angle < 1e-6, $"view {m + 1}: angle {angle}");
-            var zm = Representations.Compute(model, data.Views).Common[m];
+            var zm = model.Transform(data.Views).Common[m];
             var gram = zm.t().matmul(zm) / data.Count;
             Assert.True((gram - eye(5, dtype: float64)).abs().max().item<double>() < 1e-10);
             var s2 = s.square();
@@ -43,13 +43,13 @@ public class PcaModelTests
     public void Save_and_load_round_trip_through_the_model_store()
     {
         var data = DatasetCatalog.Load("synthetic", new DatasetOptions { Seed = 1, Samples = 500 });
-        var model = PcaModel.Fit(data.Views, 3);
+        var model = new PcaOptions { CommonDim = 3 }.Fit(data.AsSplit(Split.Train));
         string dir = Path.Combine(TestPaths.NewTempDir(), "pca");
         model.Save(dir);
         var loaded = ModelStore.Load(dir);
         Assert.Equal("pca", loaded.Kind);
-        var a = Representations.Compute(model, data.Views);
-        var b = Representations.Compute(loaded, data.Views);
+        var a = model.Transform(data.Views);
+        var b = loaded.Transform(data.Views);
         Assert.Equal(0.0, (a.Common[1] - b.Common[1]).abs().max().item<double>());
     }
 
@@ -57,7 +57,7 @@ public class PcaModelTests
     public void Too_many_components_is_a_user_error()
     {
         var data = DatasetCatalog.Load("synthetic", new DatasetOptions { Seed = 1, Samples = 200 });
-        Assert.Contains("1..30", Assert.Throws<MucmmUserException>(() => PcaModel.Fit(data.Views, 31)).Message);
-        Assert.Throws<MucmmUserException>(() => PcaModel.Fit(data.Views, 0));
+        Assert.Contains("1..30", Assert.Throws<MucmmUserException>(() => new PcaOptions { CommonDim = 31 }.Fit(data)).Message);
+        Assert.Throws<MucmmUserException>(() => new PcaOptions { CommonDim = 0 }.Fit(data));
     }
 }

@@ -218,16 +218,16 @@ public class OutputSafetyTests
         Assert.True(File.Exists(Path.Combine(inner, "z")));
     }
 
-    /// <summary><c>score --out FILE --force</c> never replaces one of its own inputs.</summary>
+    /// <summary><c>score --out DIR --force</c> never replaces a folder holding one of its own inputs.</summary>
     [Fact]
-    public void Score_out_onto_an_input_file_is_refused()
+    public void Score_out_onto_an_input_folder_is_refused()
     {
         string root = TestPaths.NewTempDir(), data = Sandbox(), run = Path.Combine(root, "run");
         Fit(data, run).AssertOk();
         var before = Snapshot(data);
-        var r = CliHarness.Run("score", "--model", run, "--view1", Path.Combine(data, "good1.npy"), "--view2", Path.Combine(data, "good2.npy"),
-            "--out", Path.Combine(data, "good1.npy"), "--force");
-        AssertRefused(r, "is an input of this command");
+        var r = CliHarness.Run("score", "--run", run, "--view1", Path.Combine(data, "good1.npy"), "--view2", Path.Combine(data, "good2.npy"),
+            "--out", data, "--force");
+        AssertRefused(r, "an input of this command");
         Assert.Equal(before, Snapshot(data));
     }
 
@@ -236,7 +236,7 @@ public class OutputSafetyTests
     /// <summary>
     /// Reproduction: a report whose target path (DIR/report.html) is a folder crashed (exit 1) and left
     /// <c>report.html.tmp-PID</c>. Now: one line naming it, exit 2, before any work, nothing written. The same for
-    /// <c>score --out</c> naming a folder, and for a missing metrics.json whose path is a folder.
+    /// a missing metrics.json whose path is a folder; <c>score --out</c> names a folder now, and a <c>.csv</c> name is refused.
     /// </summary>
     [Fact]
     public void Report_and_score_targets_that_are_folders_are_refused_and_leave_no_temporary_file()
@@ -262,7 +262,7 @@ public class OutputSafetyTests
         string folder = Path.Combine(root, "scores.csv");
         Directory.CreateDirectory(folder);
         before = Snapshot(root);
-        AssertRefused(CliHarness.Run(["score", "--model", run, .. views, "--out", folder, "--force"]), "is a folder");
+        AssertRefused(CliHarness.Run(["score", "--run", run, .. views, "--out", folder, "--force"]), "not a .csv file");
         Assert.Equal(before, Snapshot(root));
     }
 

@@ -87,7 +87,7 @@ public class ResumeLockTests
     /// <summary>
     /// A refused resume names the command-line option of the setting that differs: every setting of the deep
     /// option records (leaves of their JSON form, the paths <see cref="Mucmm.Deep.DeepTrainer.ResumeDifference"/>
-    /// reports) maps to a "--" option through <see cref="Mucmm.Cli.DeepFitOptions.FlagOf"/>, except the settings
+    /// reports) maps (as a property, <see cref="Mucmm.Deep.SettingDifference.Property"/>) to a "--" option through <see cref="Mucmm.Cli.OptionNames.FlagOf"/>, except the settings
     /// no option sets (listed here), so a new option cannot be reported by its property path only.
     /// </summary>
     [Fact]
@@ -105,7 +105,8 @@ public class ResumeLockTests
             .Concat(Leaves(SettingsJson.ToNode(new Mucmm.Deep.DeepTrainingOptions()), "training")).ToArray();
         Assert.Contains("training.learning_rate", settings);
         foreach (string setting in settings.Except(noOption))
-            Assert.True(Mucmm.Cli.DeepFitOptions.FlagOf(setting).StartsWith("--", StringComparison.Ordinal), $"{setting} has no command-line option in DeepFitOptions.FlagOf");
+            Assert.True(Mucmm.Cli.OptionNames.FlagOf(new Mucmm.Deep.SettingDifference(setting, "").Property).StartsWith("--", StringComparison.Ordinal),
+                $"{setting} has no command-line option in OptionNames.Flags");
     }
 
     /// <summary>

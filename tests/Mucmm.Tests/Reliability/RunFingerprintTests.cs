@@ -127,28 +127,32 @@ public class RunFingerprintTests
         var data = DatasetCatalog.Load("synthetic", new DatasetOptions { Seed = 1, Samples = 600 });
         int[] test = data.RowsOf(Split.Test).Select(i => data.Indices[i]).ToArray();
 
-        string csv = Path.Combine(root, "s.csv");
-        var r = CliHarness.Run("score", "--model", run, "--split", "test", "--out", csv);
+        string csv = Path.Combine(root, "s", "scores.csv");
+        var r = CliHarness.Run("score", "--run", run, "--split", "test", "--out", Path.Combine(root, "s"));
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Equal(test, File.ReadAllLines(csv).Skip(1).Select(l => int.Parse(l.Split(',')[0], CultureInfo.InvariantCulture)));
 
-        r = CliHarness.Run("transform", "--model", run, "--split", "test", "--out", Path.Combine(root, "t"));
+        r = CliHarness.Run("transform", "--run", run, "--split", "test", "--out", Path.Combine(root, "t"));
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Equal(test.Length, NpyFile.Read(Path.Combine(root, "t", "common1.npy")).Shape[0]);
 
-        r = CliHarness.Run("explain", "--model", run, "--samples", "2", "--out", Path.Combine(root, "x"), "--quiet");
+        r = CliHarness.Run("explain", "--run", run, "--count", "2", "--out", Path.Combine(root, "x"), "--quiet");
         Assert.True(r.ExitCode == 0, r.Stderr);
         var explained = File.ReadAllLines(Path.Combine(root, "x", "samples.csv")).Skip(1)
             .Select(l => int.Parse(l.Split(',')[0], CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(2, explained.Length);
         Assert.All(explained, i => Assert.Contains(i, test));
 
-        AssertRefused(CliHarness.Run("score", "--model", run, "--dataset", "synthetic", "--samples", "600", "--seed", "0", "--split", "test", "--out", Path.Combine(root, "s0.csv")),
+        AssertRefused(CliHarness.Run("score", "--run", run, "--dataset", "synthetic", "--samples", "600", "--seed", "0", "--split", "test", "--out", Path.Combine(root, "s0")),
             "differ from those the model was fitted on");
-        Assert.False(File.Exists(Path.Combine(root, "s0.csv")));
-        r = CliHarness.Run("score", "--model", run, "--dataset", "synthetic", "--samples", "300", "--out", Path.Combine(root, "new.csv"));
+        Assert.False(Directory.Exists(Path.Combine(root, "s0")));
+        r = CliHarness.Run("score", "--run", run, "--dataset", "synthetic", "--samples", "300", "--out", Path.Combine(root, "new"));
         Assert.True(r.ExitCode == 0, r.Stderr);
-        Assert.Equal(301, File.ReadAllLines(Path.Combine(root, "new.csv")).Length);
+        Assert.Equal(301, File.ReadAllLines(Path.Combine(root, "new", "scores.csv")).Length);
+
+        // explain's --samples is the dataset size as in every command (the count is --count): other data than the run's.
+        AssertRefused(CliHarness.Run("explain", "--run", run, "--samples", "300", "--out", Path.Combine(root, "x2"), "--quiet"),
+            "data has 300 rows, the model was fitted on 600");
     }
 
     /// <summary>

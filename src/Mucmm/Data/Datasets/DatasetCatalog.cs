@@ -56,7 +56,7 @@ public sealed record DatasetOptions
 
 /// <summary>
 /// The built-in datasets by name: <c>synthetic</c>, <c>synthetic-nonlinear</c>, <c>noisy-mnist</c>,
-/// <c>split-mnist</c>, <c>located-mnist</c>, <c>av-digits</c> (METHOD.md section 5). Each loads as a full
+/// <c>split-mnist</c>, <c>located-mnist</c>, <c>av-digits</c> (docs/datasets.md). Each loads as a full
 /// <see cref="PairedDataset"/> with its fixed-seed train/validation/test split.
 /// </summary>
 public static class DatasetCatalog
@@ -84,7 +84,7 @@ public static class DatasetCatalog
         var descriptor = Describe(name);
         bool synthetic = descriptor.Name is SyntheticDataset.Name or SyntheticDataset.NonlinearName;
         if (options.Samples is not null && !synthetic)
-            throw new MucmmUserException($"--samples applies to the synthetic datasets only, not to '{descriptor.Name}' (it has a fixed size)");
+            throw new MucmmUserException($"DatasetOptions.Samples applies to the synthetic datasets only, not to '{descriptor.Name}' (it has a fixed size)");
         return descriptor.Name switch
         {
             SyntheticDataset.Name or SyntheticDataset.NonlinearName => SyntheticDataset.Generate(new SyntheticOptions

@@ -42,9 +42,9 @@ public sealed partial class FsddFolder
     {
         if (string.IsNullOrWhiteSpace(directory))
             throw new MucmmUserException(
-                "av-digits reads the Free Spoken Digit Dataset from a folder you name: add --fsdd DIR (DIR/recordings/{digit}_{speaker}_{index}.wav)");
+                "av-digits reads the Free Spoken Digit Dataset from a folder you name: set DatasetOptions.FsddDir (a folder holding recordings/{digit}_{speaker}_{index}.wav)");
         if (!System.IO.Directory.Exists(directory))
-            throw new MucmmUserException(directory, "FSDD folder not found (--fsdd DIR must hold recordings/{digit}_{speaker}_{index}.wav)");
+            throw new MucmmUserException(directory, "FSDD folder not found (DatasetOptions.FsddDir must hold recordings/{digit}_{speaker}_{index}.wav)");
         string recordingsDir = System.IO.Path.Combine(directory, "recordings");
         if (!System.IO.Directory.Exists(recordingsDir))
             throw new MucmmUserException(directory,

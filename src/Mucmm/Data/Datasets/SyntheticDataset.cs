@@ -142,7 +142,7 @@ public sealed class SyntheticGroundTruth
 
 /// <summary>
 /// The <c>synthetic</c> and <c>synthetic-nonlinear</c> datasets: views generated from known
-/// common and individual latents (METHOD.md section 5).
+/// common and individual latents (docs/datasets.md).
 /// </summary>
 /// <remarks>
 /// <para>Linear: x_m = A_m z_c + B_m z_u^m + σ ε, z_c ~ N(0, I_k), z_u^m ~ N(0, I_{r_m}), ε ~ N(0, I_{d_m}),

@@ -17,7 +17,7 @@ public enum CorrelationMeasure
 /// modules <see cref="R2Correlation"/> and <see cref="R1Correlation"/> wrap these.
 /// </summary>
 /// <remarks>
-/// <para>Mathematics (METHOD.md section 1). For centered A (n×a) and B (n×b):
+/// <para>Mathematics (docs/method.md §2). For centered A (n×a) and B (n×b):
 /// <c>S_AB = AᵀB/(n−1)</c>, <c>S_AA^ε = S_AA + ε·(tr S_AA / a)·I</c> and
 /// <c>T = (S_AA^ε)^(−1/2) S_AB (S_BB^ε)^(−1/2)</c>, whose singular values are the canonical correlations
 /// ρ₁ ≥ ρ₂ ≥ …. With Cholesky factors <c>S_AA^ε = L_A L_Aᵀ</c>, <c>W = L_A⁻¹ S_AB L_B⁻ᵀ</c> equals
@@ -100,7 +100,7 @@ public static class Correlation
         if (rows <= widest)
             throw new MucmmUserException(
                 $"a batch of {rows} rows is too small for a correlation measure over {widest} columns: " +
-                $"a batch needs more than {widest} rows (raise --batch-size or lower the common/individual dimensions)");
+                $"a batch needs more than {widest} rows (raise DeepTrainingOptions.BatchSize or lower the common/individual dimensions)");
     }
 
     private static void CheckShapes(Tensor a, Tensor b, double ridge)

@@ -9,7 +9,7 @@ namespace Mucmm.Deep.Objectives;
 /// </summary>
 public sealed class R2Correlation : nn.Module<Tensor, Tensor, Tensor>
 {
-    /// <summary>Creates the measure with relative ridge <paramref name="ridge"/> (ε in METHOD.md).</summary>
+    /// <summary>Creates the measure with relative ridge <paramref name="ridge"/> (ε in docs/method.md §2).</summary>
     public R2Correlation(double ridge = Correlation.DefaultRidge) : base(nameof(R2Correlation))
     {
         Ridge = ridge;

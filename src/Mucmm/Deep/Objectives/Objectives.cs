@@ -17,7 +17,7 @@ namespace Mucmm.Deep.Objectives;
 /// parts away from the individual ones, so the common heads learn from the correlation term alone (as in
 /// Deep CCA) and the common correlation rises as fast as Deep CCA's. The loss value is unchanged; only its
 /// gradient with respect to c differs. The trainer likewise feeds the decoders a detached c. False gives
-/// the plain gradient of METHOD.md's formula (default: on noisy-mnist the detached variant let rotation
+/// the plain gradient of the formula (docs/method.md §8) (default: on noisy-mnist the detached variant let rotation
 /// leak into the common variates, docs/results.md).
 /// </param>
 public sealed record MucmmObjectiveOptions(
@@ -31,9 +31,9 @@ public sealed record MucmmObjectiveOptions(
     /// <summary>Throws <see cref="MucmmUserException"/> for negative or non-finite weights.</summary>
     public void Validate()
     {
-        foreach (var (name, v) in new[] { ("alpha", Alpha), ("beta", Beta), ("gamma", Gamma), ("ridge", Ridge) })
+        foreach (var (name, v) in new[] { (nameof(Alpha), Alpha), (nameof(Beta), Beta), (nameof(Gamma), Gamma), (nameof(Ridge), Ridge) })
             if (!double.IsFinite(v) || v < 0)
-                throw new MucmmUserException($"--{name} must be a finite number ≥ 0, got {v}");
+                throw new MucmmUserException($"{nameof(MucmmObjectiveOptions)}.{name} must be a finite number ≥ 0, got {v}");
     }
 }
 
@@ -42,7 +42,7 @@ public sealed record MucmmObjectiveOptions(
 /// <see cref="DeepCcaObjective"/>).
 /// </summary>
 /// <remarks>
-/// <para>MUCMM objective (METHOD.md section 2; Shi &amp; Niethammer 2023, arXiv 2305.03125), for M ≥ 2
+/// <para>MUCMM objective (docs/method.md §8; Shi &amp; Niethammer 2023, arXiv 2305.03125), for M ≥ 2
 /// views with common c_m (n×k), individual u_m (n×r_m), z_m = [c_m, u_m], reconstruction target t_m
 /// and decoder output D_m(z_m):</para>
 /// <code>
@@ -51,7 +51,7 @@ public sealed record MucmmObjectiveOptions(
 ///     + β · Σ_m R2(u_m, c_m)                            "leak_own"
 ///     + γ · Σ_m ‖t_m − D_m(z_m)‖² / ‖t_m − mean(t_m)‖²   "reconstruction"
 /// </code>
-/// <para>With M = 2 this is exactly METHOD.md's formula; with M &gt; 2 every sum runs over all (ordered,
+/// <para>With M = 2 this is exactly the two-view formula of docs/method.md §8; with M &gt; 2 every sum runs over all (ordered,
 /// for α) pairs. Deep CCA (Andrew et al. 2013) keeps only the first term (with R = R1 in the paper).
 /// Views whose individual width is 0 contribute no penalty terms. Every term is returned unweighted,
 /// with its weight, so all of them can be logged.</para>

@@ -5,7 +5,8 @@ namespace Mucmm.Deep;
 
 /// <summary>
 /// Early stopping on the validation total correlation: keeps the best epoch's weights and stops after
-/// <c>patience</c> epochs without an improvement of more than 1e-9 (patience 0: never). Without validation rows
+/// <c>patience</c> epochs without an improvement of more than 1e-9 (patience 0: never, and the last epoch is kept).
+/// Without validation rows (only allowed with patience 0, <see cref="DeepTrainer.Fit(Data.PairedDataset, string?, bool)"/>)
 /// the score is minus the epoch's mean loss.
 /// </summary>
 /// <remarks>

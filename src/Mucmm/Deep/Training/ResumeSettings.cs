@@ -7,7 +7,28 @@ namespace Mucmm.Deep;
 /// <summary>A setting of a resumed run that differs from the interrupted run's (<see cref="DeepTrainer.ResumeDifference"/>).</summary>
 /// <param name="Setting">Path into the option records (e.g. "training.learning_rate"), or "data".</param>
 /// <param name="Problem">The difference in words.</param>
-public sealed record SettingDifference(string Setting, string Problem);
+public sealed record SettingDifference(string Setting, string Problem)
+{
+    /// <summary>
+    /// The property the setting is (e.g. "training.learning_rate" → "DeepTrainingOptions.LearningRate",
+    /// "training.objective.alpha" → "MucmmObjectiveOptions.Alpha"); "data" and "checkpoint" as they are.
+    /// </summary>
+    public string Property
+    {
+        get
+        {
+            var parts = Setting.Split('.');
+            string? type = parts switch
+            {
+                ["model", _] => nameof(DeepModelOptions),
+                ["training", "objective", _] => nameof(Objectives.MucmmObjectiveOptions),
+                ["training", _] => nameof(DeepTrainingOptions),
+                _ => null,
+            };
+            return type is null ? Setting : type + "." + string.Concat(parts[^1].Split('_').Select(w => w.Length == 0 ? w : char.ToUpperInvariant(w[0]) + w[1..]));
+        }
+    }
+}
 
 /// <summary>
 /// What a checkpoint records of its run (the option records and the data's fingerprint, as JSON) and the check,

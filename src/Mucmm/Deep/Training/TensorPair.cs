@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Mucmm.Deep;
 
-/// <summary>The two views of a dataset as float32 tensors on a device.</summary>
+/// <summary>The views of a dataset as float32 tensors on a device.</summary>
 internal sealed class TensorPair : IDisposable
 {
     /// <summary>Copies the views of <paramref name="data"/> to <paramref name="device"/> as float32.</summary>
@@ -26,11 +26,11 @@ internal sealed class TensorPair : IDisposable
     }
 }
 
-/// <summary>Applies a network to the rows of a tensor in chunks (bounded activation memory), in the caller's dispose scope.</summary>
+/// <summary>Applies a network to the rows of a tensor in chunks of <see cref="ForwardBatches.Rows"/> (bounded activation memory), in the caller's dispose scope.</summary>
 internal static class Chunks
 {
     /// <summary>Applies <paramref name="f"/> to row chunks of <paramref name="x"/> and concatenates.</summary>
-    public static Tensor Map(Tensor x, Func<Tensor, Tensor> f, int chunk = 2048)
+    public static Tensor Map(Tensor x, Func<Tensor, Tensor> f, int chunk = ForwardBatches.Rows)
     {
         var parts = new List<Tensor>();
         for (long s = 0; s < x.shape[0]; s += chunk)
@@ -39,7 +39,7 @@ internal static class Chunks
     }
 
     /// <summary>Features, common and individual outputs in chunks.</summary>
-    public static ViewOutputs Map(Tensor x, Func<Tensor, ViewOutputs> f, int chunk = 2048)
+    public static ViewOutputs Map(Tensor x, Func<Tensor, ViewOutputs> f, int chunk = ForwardBatches.Rows)
     {
         var parts = new List<ViewOutputs>();
         for (long s = 0; s < x.shape[0]; s += chunk)

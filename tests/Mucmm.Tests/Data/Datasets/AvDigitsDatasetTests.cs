@@ -109,7 +109,7 @@ public class AvDigitsDatasetTests
     [Fact]
     public void Missing_or_wrong_folder_is_a_clear_user_error()
     {
-        Assert.Contains("--fsdd", Assert.Throws<MucmmUserException>(() => AvDigitsDataset.Create(null)).Message);
+        Assert.Contains("DatasetOptions.FsddDir", Assert.Throws<MucmmUserException>(() => AvDigitsDataset.Create(null)).Message);
         string root = TestPaths.NewTempDir();
         string missing = Path.Combine(root, "nope");
         Assert.StartsWith(missing, Assert.Throws<MucmmUserException>(() => AvDigitsDataset.Create(missing)).Message);

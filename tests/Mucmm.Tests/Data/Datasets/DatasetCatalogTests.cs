@@ -37,7 +37,7 @@ public class DatasetCatalogTests
         var data = DatasetCatalog.Load("synthetic", new DatasetOptions { Samples = 500, Seed = 2 });
         Assert.Equal(500, data.Count);
         Assert.Equal([400, 50, 50], new[] { Split.Train, Split.Validation, Split.Test }.Select(s => data.RowsOf(s).Length));
-        Assert.Contains("--samples", Assert.Throws<MucmmUserException>(() => DatasetCatalog.Load("split-mnist", new DatasetOptions { Samples = 500 })).Message);
+        Assert.Contains("DatasetOptions.Samples", Assert.Throws<MucmmUserException>(() => DatasetCatalog.Load("split-mnist", new DatasetOptions { Samples = 500 })).Message);
     }
 
     internal static void AssertMatches(DatasetDescriptor d, PairedDataset data)

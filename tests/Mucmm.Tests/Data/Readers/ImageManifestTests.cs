@@ -48,7 +48,7 @@ public class ImageManifestTests
     /// <summary>
     /// Oracle: the pixels written (image i of view 1 is flat grey 20·i, of view 2 flat 200 − 20·i, exact
     /// in PNG), the annotation columns as written (text labels coded in ordinal order: "ann" 0, "bob" 1),
-    /// and the split equal to PairedDataset.RandomSplit(5, seed 7).
+    /// and the split equal to DatasetSplits.ByFractions(5, seed 7, 0.1, 0.2).
     /// </summary>
     [Fact]
     public void Load_Manifest_BuildsPairedDataset()
@@ -80,7 +80,7 @@ public class ImageManifestTests
         Assert.Equal([0, 1, 2, 0, 1], ds.Labels["digit"]);
         Assert.Equal([1, 0, 1, 0, 1], ds.Labels["speaker"]);
         Assert.Equal([-1, -0.5, 0, 0.5, 1], ds.Factors["angle"]);
-        Assert.Equal(PairedDataset.RandomSplit(5, 7), ds.Splits);
+        Assert.Equal(Mucmm.Data.Datasets.DatasetSplits.ByFractions(5, 7, 0.1, 0.2), ds.Splits);
     }
 
     /// <summary>Oracle: bilinear resizing of a flat image is flat (same grey value, to 1e-12).</summary>

@@ -145,7 +145,7 @@ public class CorrelationTests
         Assert.Contains("singular", ex.Message);
     }
 
-    /// <summary>Oracle: METHOD.md section 1 — a batch must have more rows than the widest matrix.</summary>
+    /// <summary>Oracle: docs/method.md §2 — a batch must have more rows than the widest matrix.</summary>
     [Fact]
     public void BatchesNotWiderThanTheirMatricesAreRefused()
     {
@@ -198,7 +198,7 @@ public class DeepObjectiveTests
     }
 
     /// <summary>
-    /// Oracle: METHOD.md section 2 written out term by term with the functional measures; the loss is
+    /// Oracle: docs/method.md §8 written out term by term with the functional measures; the loss is
     /// −R(c₁,c₂) + α[R2(u₁,z₂)+R2(u₂,z₁)] + β[R2(u₁,c₁)+R2(u₂,c₂)] + γ Σ relative errors. Tolerance 1e-12.
     /// The typed module returns the same as its functional twin.
     /// </summary>
@@ -277,7 +277,7 @@ public class DeepObjectiveTests
         Assert.True((gSplit[1] - gPlain).abs().max().item<double>() < 1e-12);
     }
 
-    /// <summary>Oracle: METHOD.md section 1 — a batch narrower than z_m (k + r) is refused with a clear message.</summary>
+    /// <summary>Oracle: docs/method.md §2 — a batch narrower than z_m (k + r) is refused with a clear message.</summary>
     [Fact]
     public void ObjectiveRefusesBatchesTooSmallForItsWidestMeasure()
     {
