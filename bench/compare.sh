@@ -15,6 +15,7 @@
 #                                    of 100 statistics files of 784 + 784 columns (~2 GB under $STREAM_DIR/shards)
 #   DEMO=1 bench/compare.sh          also `mucmm demo --quick` (wall time)
 #   SKIP_ONNX=1 bench/compare.sh     skip ResNet18 224 px batch 32 forward, TorchSharp importer vs ONNX Runtime
+#   ONNX=only bench/compare.sh       only that ResNet18 comparison (interleaved, ONNX_ROUNDS rounds, default 5), then exit
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-$(nproc)}
@@ -30,7 +31,7 @@ need=()
 for pkg in python3-torch python3-numpy python3-scipy python3-sklearn r-base-core libopenblas0-pthread; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
-if ((${#need[@]})); then
+if ((${#need[@]})) && [ "${ONNX:-}" != only ]; then
   echo "installing ${need[*]}" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
@@ -38,13 +39,19 @@ fi
 export MUCMM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
 dotnet build bench/Mucmm.Bench -c Release -v q -nologo >/dev/null
 BENCH=bench/Mucmm.Bench/bin/Release/net10.0/Mucmm.Bench
-[ -f "$DATA/view1.npy" ] && [ -f "$DATA/view2.f64" ] || $PY bench/reference_linear.py generate --out "$DATA"
 
 : > "$OUT"
 run() { echo "+ $*" >&2; "$@" 2>&1 | tee -a "$OUT" | grep -E '^(RESULT|#)' ; }
 {
   echo "# compare.sh $(date -u '+%F %T') UTC; $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); threads $THREADS; load $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee -a "$OUT"
+if [ "${ONNX:-}" = only ]; then
+  run $BENCH onnx --batch 32 --rounds "${ONNX_ROUNDS:-5}" --unfolded
+  echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT"
+  exit 0
+fi
+
+[ -f "$DATA/view1.npy" ] && [ -f "$DATA/view2.f64" ] || $PY bench/reference_linear.py generate --out "$DATA"
 
 # (a) training step: Deep CCA (and deep MUCMM), same model, batch, optimizer, objective
 run $BENCH matmul --repeats 3
@@ -67,7 +74,9 @@ fi
 
 # (e) ONNX: the package ResNet18 at 224 px, batch 32, imported graph in TorchSharp vs ONNX Runtime (docs/pretrained.md)
 if [ -z "${SKIP_ONNX:-}" ]; then
-  run $BENCH onnx --batch 32 --iters 3
+  # interleaved rounds (ours, ORT, ours unfolded, …): the per-round ratio is under the same load; median and range
+  run $BENCH onnx --batch 32 --rounds "${ONNX_ROUNDS:-5}" --unfolded
+  # ONNX=only: just this section (quick mode), e.g. ONNX=only ONNX_ROUNDS=7 bench/compare.sh
 fi
 
 # (d) streamed 1M-row linear fit: wall time and peak RSS of each phase, each in its own process

@@ -33,7 +33,7 @@ public static class QuickModes
                 return 0;
             }
             case "onnx":
-                return OnnxForward.Run(o.GetInt("batch", 32), o.GetInt("iters", 3));
+                return OnnxForward.Run(o.GetInt("batch", 32), o.GetInt("rounds", 5), o.GetInt("size", 224), o.Has("unfolded"), o.Has("profile"));
             case "matmul":
             {
                 var times = Roofline.TimeMatmul(o.GetInt("repeats", 5));

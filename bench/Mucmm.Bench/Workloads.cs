@@ -98,7 +98,7 @@ public enum StepModel
 /// One Adam step of the library's deep networks exactly as <see cref="DeepTrainer"/> takes it (zero_grad,
 /// forward of both <see cref="ViewNetwork"/>s, the library objective, backward, update) on a fixed
 /// float32 batch: <see cref="MlpEncoder"/> 784-1024-1024-1024 with linear heads (→ k, and → r for
-/// MUCMM), MUCMM's decoders (k+r)-512-784, built by <see cref="DeepMultiviewModel.BuildNetwork"/>.
+/// MUCMM), MUCMM's decoders (k+r)-512-784, built by <c>DeepMultiviewModel.BuildNetwork</c>.
 /// Deep CCA uses R1 (Andrew et al. 2013), MUCMM the default four-term objective (R2, α = β = γ = 1).
 /// </summary>
 public sealed class TrainingStep : IDisposable

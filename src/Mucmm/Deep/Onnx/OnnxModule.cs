@@ -27,6 +27,14 @@ public sealed record OnnxImportOptions
     /// </summary>
     public bool FixedInputShape { get; init; } = true;
 
+    /// <summary>
+    /// Whether Conv → BatchNormalization pairs run as one convolution with folded weights, a Relu after a Conv or
+    /// Add runs in place, and 2-D convolutions run in channels-last layout (default true; exact algebra on the same
+    /// parameters, so training, gradients and saved weights are unchanged — see docs/pretrained.md, "Performance").
+    /// False runs every node as written (used to compare).
+    /// </summary>
+    public bool Fold { get; init; } = true;
+
     /// <summary>Names of AveragePool nodes to run as GlobalAveragePool (a fixed-size final pooling that should pool whatever spatial size reaches it).</summary>
     public IReadOnlySet<string> GlobalPoolingNodes { get; init; } = new HashSet<string>();
 }
@@ -41,7 +49,7 @@ public sealed record OnnxImportOptions
 /// <remarks>Operators: <see cref="SupportedOperators"/>; docs/pretrained.md has the table and the semantics notes.</remarks>
 public sealed class OnnxModule : nn.Module<Tensor, Tensor>
 {
-    private sealed record Step(OnnxKernel Kernel, string[] Inputs, string[] Outputs, string OpType, string NodeName, string[] DisposeAfter);
+    private sealed record Step(OnnxKernel Kernel, string[] Inputs, string[] Outputs, string OpType, string NodeName, string[] DisposeAfter, string Fused);
 
     private readonly List<Step> steps = [];
     private readonly Dictionary<string, string> parameterOf = [];       // initializer name → registered parameter name
@@ -75,22 +83,24 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         }
 
         var graphOutputs = g.Output.Select(o => o.Name).ToHashSet();
+        var plan = this.options.Fold ? OnnxFolding.Plan(g) : g.Node.Select(n => new OnnxPlannedStep(n, [.. n.Input], [.. n.Output], null, n.OpType)).ToList();
         var lastUse = new Dictionary<string, int>();
-        for (int i = 0; i < g.Node.Count; i++)
+        for (int i = 0; i < plan.Count; i++)
         {
-            foreach (var o in g.Node[i].Output) if (o.Length > 0) lastUse[o] = i;
-            foreach (var input in g.Node[i].Input) if (lastUse.ContainsKey(input)) lastUse[input] = i;
+            foreach (var o in plan[i].Outputs) if (o.Length > 0) lastUse[o] = i;
+            foreach (var input in plan[i].Inputs) if (lastUse.ContainsKey(input)) lastUse[input] = i;
         }
         var disposeAt = lastUse.Where(kv => !graphOutputs.Contains(kv.Key)).ToLookup(kv => kv.Value, kv => kv.Key);
 
-        for (int i = 0; i < g.Node.Count; i++)
+        for (int i = 0; i < plan.Count; i++)
         {
-            var node = g.Node[i];
+            var node = plan[i].Node;
             var context = new OnnxNodeContext(node, graph.Opset, floatType, graph.Path, owned);
             var kernel = node.OpType == "AveragePool" && this.options.GlobalPoolingNodes.Contains(node.Name)
                 ? OnnxOps.GlobalAveragePool(context)
                 : OnnxOps.Compile(context);
-            steps.Add(new Step(kernel, node.Input.ToArray(), node.Output.ToArray(), node.OpType, context.NodeName, disposeAt[i].ToArray()));
+            if (plan[i].Wrap is { } wrap) kernel = wrap(kernel);
+            steps.Add(new Step(kernel, plan[i].Inputs, plan[i].Outputs, node.OpType, context.NodeName, disposeAt[i].ToArray(), plan[i].Fused));
         }
         RegisterComponents();
         foreach (var (name, p) in parameters) register_parameter(name, p);
@@ -104,6 +114,13 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
 
     /// <summary>The graph this module runs.</summary>
     public OnnxGraph Graph { get; }
+
+    /// <summary>
+    /// When set, every <see cref="Run"/> adds the wall seconds of each step to this table, keyed by its op type
+    /// (fused steps as e.g. <c>Conv+BatchNormalization+Relu</c>) — a profile of where the forward's time goes
+    /// (bench/ quick mode <c>onnx --profile</c>). Null (default): no timing.
+    /// </summary>
+    public Dictionary<string, double>? Profile { get; set; }
 
     /// <summary>Runs a graph with one input and returns its first output.</summary>
     public override Tensor forward(Tensor input)
@@ -150,6 +167,7 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                 var args = new Tensor?[step.Inputs.Length];
                 for (int j = 0; j < args.Length; j++) args[j] = step.Inputs[j].Length == 0 ? null : values[step.Inputs[j]];
                 Tensor[] results;
+                long started = Profile is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
                     results = step.Kernel(args);
@@ -164,6 +182,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                     else results[j].Dispose();
                 foreach (var dead in step.DisposeAfter)
                     if (values.Remove(dead, out var t)) t.Dispose();
+                if (Profile is { } profile)
+                    profile[step.Fused] = profile.GetValueOrDefault(step.Fused) + System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
             }
             return Graph.Outputs.Select(o => values[o.Name]).ToArray();
         }

@@ -23,14 +23,16 @@ internal static partial class OnnxOps
             long[] strides = stridesAttr ?? Enumerable.Repeat(1L, k).ToArray();
             long[] dil = dilAttr ?? Enumerable.Repeat(1L, k).ToArray();
             long[] pads = Pads(c, autoPad, padsAttr, x.shape[2..], kernel, strides, dil);
-            var (xp, sym) = PadInput(x, pads, k, 0.0);
+            var crop = BeginPadsAndCrop(pads, x.shape[2..], kernel, strides, dil, long.MaxValue);
+            var (xp, sym) = crop is null ? PadInput(x, pads, k, 0.0) : (x, crop.Value.Sym);
             using var xpDispose = ReferenceEquals(xp, x) ? null : xp;
-            return [k switch
+            var y = k switch
             {
                 1 => F.conv1d(xp, w, b, strides[0], sym[0], dil[0], group),
                 2 => F.conv2d(xp, w, b, strides, sym, dil, group),
                 _ => F.conv3d(xp, w, b, strides, sym, dil, group),
-            }];
+            };
+            return [Crop(y, crop?.Sizes)];
         };
     }
 
@@ -74,6 +76,40 @@ internal static partial class OnnxOps
         return symmetric ? (x, pads[..k]) : (PadAll(x, pads, k, value), new long[k]);
     }
 
+    /// <summary>
+    /// Asymmetric pads with every end pad ≤ its begin pad (CNTK's stride-2 layers: one more before than after) need
+    /// no padded copy: padding the begin amount on both sides puts every window at the same place, and the windows
+    /// that read the extra end padding are the trailing outputs beyond the ONNX output size, cut off by
+    /// <see cref="Crop"/> (none when the sizes agree, e.g. even inputs). Null when that does not apply or a pad
+    /// exceeds <paramref name="maxPad"/> (torch's pooling limit).
+    /// </summary>
+    private static (long[] Sym, long[] Sizes)? BeginPadsAndCrop(long[] pads, long[] spatial, long[] kernel, long[] strides, long[] dil, long maxPad)
+    {
+        int k = spatial.Length;
+        var sizes = new long[k];
+        for (int i = 0; i < k; i++)
+        {
+            if (pads[i + k] > pads[i] || pads[i] > maxPad) return null;
+            sizes[i] = (spatial[i] + pads[i] + pads[i + k] - dil[i] * (kernel[i] - 1) - 1) / strides[i] + 1;
+            if (sizes[i] < 1) return null;
+        }
+        return (pads[..k], sizes);
+    }
+
+    /// <summary>The leading <paramref name="sizes"/> of <paramref name="y"/>'s spatial dimensions (a view; <paramref name="y"/> itself when nothing is cut).</summary>
+    private static Tensor Crop(Tensor y, long[]? sizes)
+    {
+        if (sizes is null || Enumerable.Range(0, sizes.Length).All(i => y.shape[i + 2] == sizes[i])) return y;
+        Tensor cur = y;
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            var next = cur.narrow(i + 2, 0, sizes[i]);
+            cur.Dispose();
+            cur = next;
+        }
+        return cur;
+    }
+
     private static OnnxKernel BatchNormalization(OnnxNodeContext c)
     {
         double eps = c.Float("epsilon", 1e-5f);
@@ -115,7 +151,19 @@ internal static partial class OnnxOps
             long[] strides = stridesAttr ?? Enumerable.Repeat(1L, k).ToArray();
             long[] dil = dilAttr ?? Enumerable.Repeat(1L, k).ToArray();
             long[] pads = Pads(c, autoPad, padsAttr, x.shape[2..], kernel, strides, dil);
-            // Padding with −∞ outside the torch call: it has no limit on pad size and handles asymmetric pads.
+            // Begin pads within torch's limit (half the kernel): torch pads with −∞ itself and the extra end outputs
+            // are cut off. Otherwise padding with −∞ outside the torch call: no limit on pad size, any asymmetry.
+            var crop = ceil ? null : BeginPadsAndCrop(pads, x.shape[2..], kernel, strides, dil, kernel.Min() / 2);
+            if (crop is { } cp && k is 1 or 2 or 3)
+            {
+                var y = k switch
+                {
+                    1 => F.max_pool1d(x, kernel[0], strides[0], cp.Sym[0], dil[0], false),
+                    2 => F.max_pool2d(x, kernel, strides, cp.Sym, dil, false),
+                    _ => F.max_pool3d(x, kernel, strides, cp.Sym, dil, false),
+                };
+                return [Crop(y, cp.Sizes)];
+            }
             bool any = pads.Any(p => p != 0);
             using var xp = any ? PadAll(x, pads, k, double.NegativeInfinity) : null;
             var input = xp ?? x;
