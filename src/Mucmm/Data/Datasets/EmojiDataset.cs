@@ -100,9 +100,9 @@ public static class EmojiDataset
     {
         var specs = ResolveViews(views);
         if (string.IsNullOrWhiteSpace(emojiDir))
-            throw new MucmmUserException("emoji reads its drawings and names from a folder you name: add --emoji DIR (DIR/emoji.json, DIR/google-64/, DIR/annotations/…)");
+            throw new MucmmUserException("emoji reads its drawings and names from a folder you name: set DatasetOptions.EmojiDir (DIR/emoji.json, DIR/google-64/, DIR/annotations/…)");
         if (!Directory.Exists(emojiDir))
-            throw new MucmmUserException(emojiDir, "emoji folder not found (--emoji DIR must hold emoji.json, google-64/, twitter-64/, annotations/ and annotationsDerived/)");
+            throw new MucmmUserException(emojiDir, "emoji folder not found (DatasetOptions.EmojiDir must hold emoji.json, google-64/, twitter-64/, annotations/ and annotationsDerived/)");
 
         var rows = ReadRows(Path.Combine(emojiDir, "emoji.json"), skinTones);
         int n = rows.Count;

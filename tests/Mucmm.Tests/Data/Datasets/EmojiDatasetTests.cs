@@ -235,7 +235,7 @@ public class EmojiDatasetTests
     [Fact]
     public void Missing_or_partial_folder_is_one_line_naming_the_folder_or_file()
     {
-        Assert.Contains("--emoji", Assert.Throws<MucmmUserException>(() => EmojiDataset.Create(null)).Message);
+        Assert.Contains("DatasetOptions.EmojiDir", Assert.Throws<MucmmUserException>(() => EmojiDataset.Create(null)).Message);
         string missing = Path.Combine(TestPaths.NewTempDir(), "nope");
         Assert.StartsWith(missing, Assert.Throws<MucmmUserException>(() => EmojiDataset.Create(missing)).Message);
 
@@ -314,8 +314,8 @@ public class EmojiDatasetTests
         var three = DatasetCatalog.Load("emoji", new DatasetOptions { EmojiDir = folder.Root, Views = ["de", "twitter", "google"] });
         Assert.Equal(["minilm", "resnet18", "resnet18"], DatasetCatalog.DefaultEncoders(three));
         Assert.Equal([null, null], DatasetCatalog.DefaultEncoders(DatasetCatalog.Load("split-mnist")));
-        Assert.Contains("--views", Assert.Throws<MucmmUserException>(() => DatasetCatalog.Load("split-mnist", new DatasetOptions { Views = ["google", "en"] })).Message);
-        Assert.Contains("--skin-tones", Assert.Throws<MucmmUserException>(() => DatasetCatalog.Load("split-mnist", new DatasetOptions { SkinTones = true })).Message);
+        Assert.Contains("DatasetOptions.Views", Assert.Throws<MucmmUserException>(() => DatasetCatalog.Load("split-mnist", new DatasetOptions { Views = ["google", "en"] })).Message);
+        Assert.Contains("DatasetOptions.SkinTones", Assert.Throws<MucmmUserException>(() => DatasetCatalog.Load("split-mnist", new DatasetOptions { SkinTones = true })).Message);
     }
 
     [Fact]
@@ -332,8 +332,8 @@ public class EmojiDatasetTests
         Assert.Equal(s.Views, back!.Views);
         Assert.True(back.SkinTones);
         Assert.DoesNotContain("skin_tones", JsonSerializer.Serialize(DataSource.ForDataset("noisy-mnist", 0), SettingsJson.Options));
-        Assert.Contains("--emoji", Assert.Throws<MucmmUserException>(() => DataSource.ForDataset("noisy-mnist", 0, emoji: "x")).Message);
-        Assert.Contains("--views", Assert.Throws<MucmmUserException>(() => DataSource.ForDataset("noisy-mnist", 0, views: ["a", "b"])).Message);
+        Assert.Contains("DataSource.Emoji", Assert.Throws<MucmmUserException>(() => DataSource.ForDataset("noisy-mnist", 0, emoji: "x")).Message);
+        Assert.Contains("DataSource.Views", Assert.Throws<MucmmUserException>(() => DataSource.ForDataset("noisy-mnist", 0, views: ["a", "b"])).Message);
         Assert.Contains("twice", Assert.Throws<MucmmUserException>(() => DataSource.ForDataset("emoji", 0, views: ["en", "en"])).Message);
     }
 
