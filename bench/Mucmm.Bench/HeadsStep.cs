@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Mucmm.Deep;
+using Mucmm.Deep.Objectives;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mucmm.Bench;
+
+/// <summary>
+/// Where the time of a deep MUCMM step on cached features goes (mode <c>heads</c>): the default network on
+/// identity encoders (linear heads 512 → k, 512 → r, decoders (k+r)-512-512), a fixed batch of 500 rows, and the
+/// step cut into forward (heads, decoders, objective), backward and the Adam update, each timed over many steps.
+/// </summary>
+public static class HeadsStep
+{
+    /// <summary>Times <paramref name="steps"/> steps and prints milliseconds per step by part.</summary>
+    public static int Run(int steps, int width, int batch)
+    {
+        torch.manual_seed(0);
+        var options = new DeepModelOptions { Encoder = EncoderKind.Identity };
+        using var network = DeepMultiviewModel.BuildNetwork(options, [[width], [width]], [width, width]);
+        var parameters = Enumerable.Range(0, 2).SelectMany(m => network[m].HeadParameters()).ToArray();
+        using var optimizer = optim.Adam(parameters, 3e-3);
+        var x = new[] { randn(batch, width).DetachFromDisposeScope(), randn(batch, width).DetachFromDisposeScope() };
+        var objective = new MucmmObjectiveOptions();
+        network.train();
+        double fwd = 0, bwd = 0, upd = 0, obj = 0;
+        for (int s = -3; s < steps; s++)
+        {
+            using var scope = NewDisposeScope();
+            var w = Stopwatch.StartNew();
+            var views = new ViewBatch[2];
+            for (int m = 0; m < 2; m++)
+            {
+                var (c, u) = network[m].Heads(x[m]);
+                views[m] = new ViewBatch(c, u, x[m], network[m].Decode(c, u));
+            }
+            double tNet = w.Elapsed.TotalMilliseconds;
+            var result = DeepObjectives.Mucmm(views, objective);
+            double loss = result.Loss.item<double>();
+            foreach (var t in result.Terms) t.Value.item<double>();
+            double tFwd = w.Elapsed.TotalMilliseconds;
+            optimizer.zero_grad();
+            result.Loss.backward();
+            double tBwd = w.Elapsed.TotalMilliseconds;
+            optimizer.step();
+            double tUpd = w.Elapsed.TotalMilliseconds;
+            if (s < 0) continue;
+            obj += tFwd - tNet; fwd += tNet; bwd += tBwd - tFwd; upd += tUpd - tBwd;
+        }
+        Console.WriteLine($"RESULT heads ms_per_step network_forward={fwd / steps:F2} objective_forward={obj / steps:F2} backward={bwd / steps:F2} adam={upd / steps:F2} total={(fwd + obj + bwd + upd) / steps:F2} load={BenchEnvironment.LoadAverage()}");
+        foreach (var t in x) t.Dispose();
+        return 0;
+    }
+}
