@@ -170,7 +170,7 @@ public static class ExplanationFigure
     /// <summary>
     /// The atlas of one view: a row per variate in <paramref name="entries"/> (all of view
     /// <paramref name="testInputs"/>' view), showing its pattern (signed colours, scaled to its own
-    /// maximum) and then the test inputs where it is highest and lowest, with their values.
+    /// maximum; an RGB pattern in colour, mid-grey = 0, each channel scaled by the pattern's maximum |value|) and then the test inputs where it is highest and lowest, with their values.
     /// </summary>
     public static SKBitmap RenderAtlas(View testInputs, IReadOnlyList<AtlasEntry> entries, FigureOptions? options = null)
     {
@@ -188,7 +188,7 @@ public static class ExplanationFigure
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
         using var text = new TextPainter();
-        text.Draw(canvas, options.Title ?? $"atlas of view '{testInputs.Name}': pattern of each variate (regression of the input on it; blue < 0 < red), then the test samples with its highest and lowest values", Pad, 18, 13, bold: true);
+        text.Draw(canvas, options.Title ?? $"atlas of view '{testInputs.Name}': pattern of each variate (regression of the input on it; {(g.Channels == 3 ? "in colour, grey = 0" : "blue < 0 < red")}), then the test samples with its highest and lowest values", Pad, 18, 13, bold: true);
         text.Draw(canvas, "pattern", labelW, titleHeight - 6, 10, bold: true);
         text.Draw(canvas, "highest →", labelW + patternW + gap, titleHeight - 6, 10, bold: true);
         text.Draw(canvas, "lowest →", labelW + patternW + gap + extremes * tileW + gap, titleHeight - 6, 10, bold: true);
@@ -197,10 +197,20 @@ public static class ExplanationFigure
             var entry = entries[e];
             int y = titleHeight + e * tileH;
             text.Draw(canvas, entry.Name, Pad, y + 26, 11, bold: true);
-            var pattern = g.PerPixel(entry.Pattern, luma: false);
-            double limit = pattern.Max(Math.Abs);
-            DrawMap(canvas, g, labelW, y + 14, new double[pattern.Length], pattern, limit > 0 ? limit : 1, MapStyle.Signed);
-            DrawColourBar(canvas, text, labelW + g.OuterWidth + 4, y + 14 + g.Top, g.Height, limit, MapStyle.Signed);
+            if (g.Channels == 3 && entry.Pattern.Length == 3 * g.Rows * g.Cols)
+            {
+                // An RGB pattern in colour: each channel from −max|a| (0) through 0 (mid-grey) to +max|a| (255).
+                double max = entry.Pattern.Max(Math.Abs);
+                using (var rgb = g.RasterRgb(entry.Pattern, -Math.Max(max, 1e-300), Math.Max(max, 1e-300))) g.Blit(canvas, rgb, labelW, y + 14);
+                text.Draw(canvas, "±" + Format(max), labelW + g.OuterWidth + 4, y + 14 + g.Top + g.Height / 2 + 4, 9);
+            }
+            else
+            {
+                var pattern = g.PerPixel(entry.Pattern, luma: false);
+                double limit = pattern.Max(Math.Abs);
+                DrawMap(canvas, g, labelW, y + 14, new double[pattern.Length], pattern, limit > 0 ? limit : 1, MapStyle.Signed);
+                DrawColourBar(canvas, text, labelW + g.OuterWidth + 4, y + 14 + g.Top, g.Height, limit, MapStyle.Signed);
+            }
             int x = labelW + patternW + gap;
             foreach (var (rows, offset) in new[] { (entry.Highest, 0), (entry.Lowest, extremes * tileW + gap) })
             {
