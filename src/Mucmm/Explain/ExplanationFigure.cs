@@ -34,7 +34,7 @@ public sealed record FigureOptions
 /// the maps of every score that depends on that view — with the standard scores (common,
 /// individual1, individual2) the row reads: input 1, common map, individual map, input 2, common map,
 /// individual map. Panels are drawn from <see cref="View.Kind"/> and <see cref="View.SampleShape"/>:
-/// images as pictures (RGB images, [3, H, W], in colour; their maps summed over the three channels, one value
+/// images as pictures (RGB images, [3, H, W], in colour; their maps summed over the three channels (|values| in the magnitude style), one value
 /// per pixel, and laid over the image's luma in the magnitude style), spectrograms with time (frames) to the right and mel bands upwards (low
 /// frequencies at the bottom) with axes, vectors as strips.
 /// </summary>
@@ -118,7 +118,7 @@ public static class ExplanationFigure
                 }
                 else
                 {
-                    var map = g.PerPixel(c.map.Map(c.view, i).ToArray(), luma: false);
+                    var map = g.PerPixel(c.map.Map(c.view, i).ToArray(), luma: false, absolute: options.Style == MapStyle.Magnitude);
                     double limit = Percentile(map.Select(Math.Abs).ToArray(), options.ClipPercentile);
                     DrawMap(canvas, g, x, y, values, map, limit, options.Style);
                     DrawColourBar(canvas, text, x + g.OuterWidth + 4, y + g.Top, g.Height, limit, options.Style);
@@ -159,7 +159,7 @@ public static class ExplanationFigure
             int x = Pad + i % columns * tileW, y = titleHeight + i / columns * tileH;
             text.Draw(canvas, tileLabels[i], x, y + 11, 10);
             var values = inputs.Row(i).ToArray();
-            var m = g.PerPixel(map.Map(view - 1, i).ToArray(), luma: false);
+            var m = g.PerPixel(map.Map(view - 1, i).ToArray(), luma: false, absolute: options.Style == MapStyle.Magnitude);
             double limit = Percentile(m.Select(Math.Abs).ToArray(), options.ClipPercentile);
             DrawMap(canvas, g, x, y + 16, values, m, limit, options.Style);
             DrawAxes(canvas, text, g, x, y + 16);
@@ -188,7 +188,9 @@ public static class ExplanationFigure
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
         using var text = new TextPainter();
-        text.Draw(canvas, options.Title ?? $"atlas of view '{testInputs.Name}': pattern of each variate (regression of the input on it; {(g.Channels == 3 ? "in colour, grey = 0" : "blue < 0 < red")}), then the test samples with its highest and lowest values", Pad, 18, 13, bold: true);
+        text.Draw(canvas, options.Title ?? (g.Channels == 3
+            ? $"atlas of view '{testInputs.Name}': each variate's pattern (input regressed on it; in colour, grey = 0), its highest and lowest test samples"
+            : $"atlas of view '{testInputs.Name}': pattern of each variate (regression of the input on it; blue < 0 < red), then the test samples with its highest and lowest values"), Pad, 18, 13, bold: true);
         text.Draw(canvas, "pattern", labelW, titleHeight - 6, 10, bold: true);
         text.Draw(canvas, "highest →", labelW + patternW + gap, titleHeight - 6, 10, bold: true);
         text.Draw(canvas, "lowest →", labelW + patternW + gap + extremes * tileW + gap, titleHeight - 6, 10, bold: true);
@@ -371,9 +373,10 @@ public static class ExplanationFigure
 
         /// <summary>
         /// One value per raster pixel: RGB samples (3 planes of Rows × Cols) become their luma (0.299 R + 0.587 G +
-        /// 0.114 B, for inputs) or the sum over the channels (for maps); anything else is returned as it is.
+        /// 0.114 B, for inputs) or the sum over the channels (for maps; of the channels' |values| when
+        /// <paramref name="absolute"/>, for magnitude maps, so channels of opposite sign do not cancel); anything else is returned as it is.
         /// </summary>
-        public double[] PerPixel(double[] values, bool luma)
+        public double[] PerPixel(double[] values, bool luma, bool absolute = false)
         {
             int plane = Rows * Cols;
             if (Channels == 1 || values.Length != Channels * plane) return values;
@@ -381,6 +384,7 @@ public static class ExplanationFigure
             for (int p = 0; p < plane; p++)
                 result[p] = luma
                     ? 0.299 * values[p] + 0.587 * values[plane + p] + 0.114 * values[2 * plane + p]
+                    : absolute ? Math.Abs(values[p]) + Math.Abs(values[plane + p]) + Math.Abs(values[2 * plane + p])
                     : values[p] + values[plane + p] + values[2 * plane + p];
             return result;
         }

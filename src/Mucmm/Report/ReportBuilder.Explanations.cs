@@ -14,11 +14,16 @@ public static partial class ReportBuilder
     private static void SampleSection(StringBuilder html, ExplainableRun explainable, IReadOnlyList<Score> scores, double[][] values, ReportOptions options)
     {
         Open(html, "samples", "Top and bottom samples with their gradient maps");
-        string method = AttributionOptions.MethodName(options.Method);
-        string what = options.Method == AttributionMethod.Pattern
+        bool pretrainedImages = explainable.Encoders?.Any(e => e is not null && e != ViewEncoders.TextEncoder) == true;
+        var chosenMethod = pretrainedImages ? options.PretrainedMethod : options.Method;
+        var style = pretrainedImages ? MapStyle.Magnitude : MapStyle.Signed;
+        string method = AttributionOptions.MethodName(chosenMethod);
+        string what = chosenMethod == AttributionMethod.Pattern
             ? "pattern maps Σ∂S/∂x of every score (the gradient times the training covariance of the view's inputs: the input change typical of the data that raises the score; " +
               "red: such a change brightens the pixel, blue: darkens it)"
-            : $"{E(method)} maps of every score (red: increasing the pixel raises the score, blue: lowers it)";
+            : style == MapStyle.Magnitude
+                ? $"{E(method)} maps of every score drawn as their magnitude |map| (summed over the colour channels) in hot colours over the dimmed input: where a change of the input changes the score most"
+                : $"{E(method)} maps of every score (red: increasing the pixel raises the score, blue: lowers it)";
         html.Append($"<p>The test samples with the highest and lowest score of each kind. Each row shows the inputs and the {what}. " +
                     "Common maps should point at what both views share (e.g. the digit's shape); " +
                     "individual maps at what only one view has (e.g. rotation, noise, the speaker's voice).</p>\n");
@@ -26,15 +31,17 @@ public static partial class ReportBuilder
             html.Append("<p>The maps go through the frozen pretrained encoders to the views' own inputs: " +
                         E(string.Join("; ", encoders.Select((e, m) => e is null ? null : e == ViewEncoders.TextEncoder
                             ? $"view {m + 1} through {e} to its tokens (coloured text below each figure; the strip in the figure is its {MiniLmEncoder.Features} features)"
-                            : $"view {m + 1} through {e} to its {string.Join(" × ", explainable.Data.Views[m].SampleShape)} pixels (RGB maps summed over the channels)").Where(t => t is not null))) +
+                            : $"view {m + 1} through {e} to its {string.Join(" × ", explainable.Data.Views[m].SampleShape)} pixels").Where(t => t is not null))) +
                         ".</p>\n");
-        if (options.Method == AttributionOptions.Defaults.ExplainMethod)
+        if (pretrainedImages && chosenMethod == new ReportOptions().PretrainedMethod)
+            html.Append($"<p>Why {E(method)} here: {E(ReportOptions.PretrainedMethodReason)}</p>\n");
+        else if (chosenMethod == AttributionOptions.Defaults.ExplainMethod)
             html.Append($"<p>Why {E(method)}: {E(AttributionOptions.Defaults.ExplainMethodReason)}</p>\n");
         var test = explainable.Data.Subset(Split.Test);
         var train = explainable.Data.Subset(Split.Train);
         int n = Math.Min(options.SamplesPerSelection, test.Count);
-        using var covariance = AttributionOptions.NeedsCovariance(options.Method) ? InputCovariance.FromViews((train.Count >= 2 ? train : test).Views) : null;
-        var attribution = new AttributionOptions { Method = options.Method, Covariance = covariance };
+        using var covariance = AttributionOptions.NeedsCovariance(chosenMethod) ? InputCovariance.FromViews((train.Count >= 2 ? train : test).Views) : null;
+        var attribution = new AttributionOptions { Method = chosenMethod, Covariance = covariance };
         for (int s = 0; s < scores.Count; s++)
         {
             foreach (bool top in new[] { true, false })
@@ -45,7 +52,7 @@ public static partial class ReportBuilder
                 var (inputs, maps) = SampleMaps(explainable.Model, chosen, scores, attribution);
                 var labels = rows.Select((r, i) => RowLabel(chosen, i) + $"\n{scores[s].Name} {values[s][r].ToString("F2", CultureInfo.InvariantCulture)}").ToArray();
                 string caption = $"{(top ? "Highest" : "Lowest")} {scores[s].Name} score";
-                using var bitmap = ExplanationFigure.Render(chosen.Views, maps, labels, new FigureOptions { Title = caption + $" — {method} maps" });
+                using var bitmap = ExplanationFigure.Render(chosen.Views, maps, labels, new FigureOptions { Title = caption + $" — {method} maps", Style = style });
                 Img(html, Encode(bitmap), caption, wide: true);
                 if (s == 0 && explainable.Texts is { } texts) TokenFigures(html, explainable.Model, chosen, inputs, scores[0], texts, caption);
             }

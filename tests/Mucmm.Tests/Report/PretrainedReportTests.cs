@@ -48,9 +48,9 @@ public class PretrainedReportTests
     /// model the report uses (<see cref="ExplainableRun"/>) takes 432 inputs for view 1 (not the 5 features), the tokens of
     /// view 2 are coloured, and the atlas draws view 1's pattern in colour from the raw pixels (pattern length 432; oracle:
     /// X_cᵀ z̃ / (n − 1) computed here from the raw training pixels and the model's variates on the features, tolerance
-    /// 1e-9 relative to the largest |value|). <c>explain</c> gives the same map for the same samples as the report's code
-    /// path (<see cref="ReportBuilder.SampleMaps"/> on the <see cref="ExplainableRun"/>): maps.npy (float32) equals it
-    /// within 1e-5 of the largest |map| per score and view.
+    /// 1e-9 relative to the largest |value|). <c>explain --method gradient</c> (the report's method for such runs) gives
+    /// the same map for the same samples as the report's code path (<see cref="ReportBuilder.SampleMaps"/> on the
+    /// <see cref="ExplainableRun"/>): maps.npy (float32) equals it within 1e-5 of the largest |map| per score and view.
     /// </summary>
     [Fact]
     public void ReportOfAPretrainedRunDrawsMapsOnThePixelsLikeExplain()
@@ -71,6 +71,7 @@ public class PretrainedReportTests
             string html = File.ReadAllText(Path.Combine(run, "report.html"));
             Assert.Contains("to its 3 &#215; 12 &#215; 12 pixels", html);
             Assert.Contains("Highest common score: tokens of view 2", html);
+            Assert.Contains("Why gradient here", html);   // the method of a run with a pretrained image encoder
             foreach (Match m in Regex.Matches(html, "src=\"data:image/png;base64,([^\"]+)\""))
             {
                 using var bitmap = SKBitmap.Decode(Convert.FromBase64String(m.Groups[1].Value));
@@ -117,7 +118,7 @@ public class PretrainedReportTests
             var test = explainable.Data.Subset(Split.Test);
             int[] rows = [0, 1];
             string ex = Path.Combine(dir, "ex");
-            r = CliHarness.Run("explain", "--run", run, "--indices", string.Join(",", rows.Select(i => test.Indices[i])), "--method", "pattern", "--out", ex);
+            r = CliHarness.Run("explain", "--run", run, "--indices", string.Join(",", rows.Select(i => test.Indices[i])), "--method", "gradient", "--out", ex);
             Assert.True(r.ExitCode == 0, r.Stderr);
             Assert.True(File.Exists(Path.Combine(ex, "tokens_common_view2.png")));
             var layout = JsonNode.Parse(File.ReadAllText(Path.Combine(ex, "maps.json")))!;
@@ -126,10 +127,9 @@ public class PretrainedReportTests
             var explained = NpyFile.Read(Path.Combine(ex, "maps.npy"));
             using (var scope = NewDisposeScope())
             {
-                using var covariance = InputCovariance.FromViews(rawTrain.Views);
                 var scores = scoreNames.Select(s => Score.Parse(s, explainable.Model)).ToArray();
                 var (_, maps) = ReportBuilder.SampleMaps(explainable.Model, test.Select(rows), scores,
-                    new AttributionOptions { Method = AttributionMethod.Pattern, Covariance = covariance });
+                    new AttributionOptions { Method = new ReportOptions().PretrainedMethod });
                 int total = 432 + MiniLmEncoder.Features;
                 for (int s = 0; s < scores.Length; s++)
                     for (int m = 0; m < 2; m++)
