@@ -29,7 +29,7 @@ public sealed record ReportOptions
     public const string PretrainedMethodReason =
         "through a pretrained network on colour drawings (the emoji run, ResNet18 at 224 px), pattern maps — the gradient times the training covariance of the pixels — " +
         "are dominated by that covariance: every sample got a smooth face-like template (a round outline, eyes, a mouth: the main modes of the drawings' pixel covariance) instead of its own shape. " +
-        "The plain gradient's magnitude sits on the sample's own strokes and outline; it is also the cheapest (one backward pass per score; SmoothGrad costs 25).";
+        "The plain gradient's magnitude sits on the sample's own strokes and outline; it is also the cheapest (one backward pass per score; SmoothGrad costs 50 by default, and with 8 noisy copies its maps were noisier, off the shape).";
 
     /// <summary>Bins of the score histograms.</summary>
     public int HistogramBins { get; init; } = 40;
