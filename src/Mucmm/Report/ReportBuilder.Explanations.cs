@@ -53,7 +53,8 @@ public static partial class ReportBuilder
                 var labels = rows.Select((r, i) => RowLabel(chosen, i) + $"\n{scores[s].Name} {values[s][r].ToString("F2", CultureInfo.InvariantCulture)}").ToArray();
                 string caption = $"{(top ? "Highest" : "Lowest")} {scores[s].Name} score";
                 using var bitmap = ExplanationFigure.Render(chosen.Views, maps, labels, new FigureOptions { Title = caption + $" — {method} maps", Style = style });
-                Img(html, Encode(bitmap), caption, wide: true);
+                // The alt text says what the maps were taken of (e.g. an image view's raw pixels, not its encoder's features).
+                Img(html, Encode(bitmap), $"{caption}: {method} maps on " + string.Join(", ", chosen.Views.Select((v, m) => $"view {m + 1} ({maps[0].Map(m, 0).Length} inputs)")), wide: true);
                 if (s == 0 && explainable.Texts is { } texts) TokenFigures(html, explainable.Model, chosen, inputs, scores[0], texts, caption);
             }
         }

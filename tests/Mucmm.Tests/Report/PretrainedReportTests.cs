@@ -44,7 +44,8 @@ public class PretrainedReportTests
 
     /// <summary>
     /// A linear run on (RGB images through the ONNX fixture cnn_opset13 → 5 features, texts through minilm): the report's
-    /// sample figures are drawn from the pixels — the page says the maps go to the 3 × 12 × 12 pixels, the explainable
+    /// sample figures are drawn from the pixels — the page says the maps go to the 3 × 12 × 12 pixels, the figures' alt
+    /// text gives the maps' width (432 inputs for view 1: the pixels, not the 5 features), the explainable
     /// model the report uses (<see cref="ExplainableRun"/>) takes 432 inputs for view 1 (not the 5 features), the tokens of
     /// view 2 are coloured, and the atlas draws view 1's pattern in colour from the raw pixels (pattern length 432; oracle:
     /// X_cᵀ z̃ / (n − 1) computed here from the raw training pixels and the model's variates on the features, tolerance
@@ -70,6 +71,8 @@ public class PretrainedReportTests
             Assert.True(r.ExitCode == 0, r.Stderr);
             string html = File.ReadAllText(Path.Combine(run, "report.html"));
             Assert.Contains("to its 3 &#215; 12 &#215; 12 pixels", html);
+            // The sample figures' maps were taken of the 432 raw pixels of view 1, not of its 5 features.
+            Assert.Contains("alt=\"Highest common score: gradient maps on view 1 (432 inputs), view 2 (384 inputs)\"", html);
             Assert.Contains("Highest common score: tokens of view 2", html);
             Assert.Contains("Why gradient here", html);   // the method of a run with a pretrained image encoder
             foreach (Match m in Regex.Matches(html, "src=\"data:image/png;base64,([^\"]+)\""))
