@@ -146,20 +146,14 @@ public static class ExplainCommand
                 throw new MucmmUserException("--localization needs a --dataset that declares regions (located-mnist)");
 
             using var folder = output.Open(parse);
-            var all = data.LoadForRun(parse, run);
-            // A model on frozen pretrained features is explained through its encoders: image views from their pixels
-            // (the encoder runs inside the composed model), text views from their tokens (per-token attributions).
-            using var composed = Mucmm.Deep.Onnx.ViewEncoders.Load(runOption.ModelPath(parse)) is { } encoders
-                ? new Mucmm.Deep.Onnx.EncodedModel(m, encoders, all.Views.Select(v => v.SampleShape).ToArray()) : null;
-            if (composed is not null)
-            {
-                var textViews = composed.Specs.Select(s => s == Mucmm.Deep.Onnx.ViewEncoders.TextEncoder ? s : null).ToArray();
-                var rawCandidates = data.SplitOf(parse) is { } rawSplit ? all.Subset(rawSplit) : all;
-                options = options with { Texts = rawCandidates.Views.Select(v => v.Texts).ToArray() };
-                all = EncoderOptions.Encode(all, textViews, quiet: true);
-            }
+            // A model on frozen pretrained features is explained through its encoders (ExplainableRun): image views from
+            // their pixels (the encoder runs inside the composed model), text views from their tokens (per-token attributions).
+            using var explainable = Mucmm.Deep.Onnx.ExplainableRun.Of(m, Mucmm.Deep.Onnx.ViewEncoders.Load(runOption.ModelPath(parse)),
+                data.LoadForRun(parse, run), Mucmm.Deep.Onnx.FeatureCache.Default);
+            var all = explainable.Data;
             var candidates = data.SplitOf(parse) is { } split ? all.Subset(split) : all;
-            var result = Explainer.Run(composed ?? m, candidates, all.Subset(Split.Train), options, folder.TempPath);
+            options = options with { Texts = explainable.TextsOf(candidates) };
+            var result = Explainer.Run(explainable.Model, candidates, all.Subset(Split.Train), options, folder.TempPath);
             folder.Commit();
 
             Console.WriteLine($"explain: {result.Indices.Length} samples, {result.Maps.Count} scores → {folder.Target}");

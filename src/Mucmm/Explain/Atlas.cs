@@ -27,8 +27,14 @@ public static class Atlas
     /// <summary>Test samples shown at each end of a variate.</summary>
     public const int DefaultExtremes = 6;
 
-    /// <summary>Computes the atlas of every variate of <paramref name="model"/>.</summary>
-    public static IReadOnlyList<AtlasEntry> Compute(IMultiviewModel model, PairedDataset training, PairedDataset test, int extremes = DefaultExtremes)
+    /// <summary>
+    /// Computes the atlas of every variate of <paramref name="model"/>. The patterns regress the training inputs of
+    /// <paramref name="training"/> on the variates, or, when given, <paramref name="patternInputs"/>: other views of the
+    /// same training rows (e.g. the raw pixels of a view the model takes as frozen pretrained features, so the pattern is a
+    /// picture; the variates still come from <paramref name="training"/>'s views, without running the encoder again).
+    /// </summary>
+    public static IReadOnlyList<AtlasEntry> Compute(IMultiviewModel model, PairedDataset training, PairedDataset test, int extremes = DefaultExtremes,
+        IReadOnlyList<View>? patternInputs = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(training);
@@ -36,13 +42,16 @@ public static class Atlas
         if (training.Count < 2) throw new MucmmUserException("the atlas needs at least 2 training rows");
         if (test.Count == 0) throw new MucmmUserException("the atlas needs test rows");
         if (extremes < 1) throw new MucmmUserException($"the atlas needs at least 1 extreme sample, got {extremes}");
+        var regressed = patternInputs ?? training.Views;
+        if (regressed.Count != model.ViewCount || regressed.Any(v => v.Rows != training.Count))
+            throw new ArgumentException($"pattern inputs must be {model.ViewCount} views of the {training.Count} training rows", nameof(patternInputs));
         using var scope = NewDisposeScope();
         var trainOut = model.Transform(training.Views);
         var testOut = model.Transform(test.Views);
         var entries = new List<AtlasEntry>();
         for (int m = 0; m < model.ViewCount; m++)
         {
-            var x = Representations.Slice(training.Views[m], 0, training.Count);
+            var x = Representations.Slice(regressed[m], 0, training.Count);
             var xc = x - x.mean([0], keepdim: true);
             foreach (bool common in new[] { true, false })
             {

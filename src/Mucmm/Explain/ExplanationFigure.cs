@@ -34,7 +34,7 @@ public sealed record FigureOptions
 /// the maps of every score that depends on that view — with the standard scores (common,
 /// individual1, individual2) the row reads: input 1, common map, individual map, input 2, common map,
 /// individual map. Panels are drawn from <see cref="View.Kind"/> and <see cref="View.SampleShape"/>:
-/// images as pictures (RGB images, [3, H, W], in colour; their maps summed over the three channels, one value
+/// images as pictures (RGB images, [3, H, W], in colour; their maps summed over the three channels (|values| in the magnitude style), one value
 /// per pixel, and laid over the image's luma in the magnitude style), spectrograms with time (frames) to the right and mel bands upwards (low
 /// frequencies at the bottom) with axes, vectors as strips.
 /// </summary>
@@ -118,7 +118,7 @@ public static class ExplanationFigure
                 }
                 else
                 {
-                    var map = g.PerPixel(c.map.Map(c.view, i).ToArray(), luma: false);
+                    var map = g.PerPixel(c.map.Map(c.view, i).ToArray(), luma: false, absolute: options.Style == MapStyle.Magnitude);
                     double limit = Percentile(map.Select(Math.Abs).ToArray(), options.ClipPercentile);
                     DrawMap(canvas, g, x, y, values, map, limit, options.Style);
                     DrawColourBar(canvas, text, x + g.OuterWidth + 4, y + g.Top, g.Height, limit, options.Style);
@@ -159,7 +159,7 @@ public static class ExplanationFigure
             int x = Pad + i % columns * tileW, y = titleHeight + i / columns * tileH;
             text.Draw(canvas, tileLabels[i], x, y + 11, 10);
             var values = inputs.Row(i).ToArray();
-            var m = g.PerPixel(map.Map(view - 1, i).ToArray(), luma: false);
+            var m = g.PerPixel(map.Map(view - 1, i).ToArray(), luma: false, absolute: options.Style == MapStyle.Magnitude);
             double limit = Percentile(m.Select(Math.Abs).ToArray(), options.ClipPercentile);
             DrawMap(canvas, g, x, y + 16, values, m, limit, options.Style);
             DrawAxes(canvas, text, g, x, y + 16);
@@ -170,7 +170,7 @@ public static class ExplanationFigure
     /// <summary>
     /// The atlas of one view: a row per variate in <paramref name="entries"/> (all of view
     /// <paramref name="testInputs"/>' view), showing its pattern (signed colours, scaled to its own
-    /// maximum) and then the test inputs where it is highest and lowest, with their values.
+    /// maximum; an RGB pattern in colour, mid-grey = 0, each channel scaled by the pattern's maximum |value|) and then the test inputs where it is highest and lowest, with their values.
     /// </summary>
     public static SKBitmap RenderAtlas(View testInputs, IReadOnlyList<AtlasEntry> entries, FigureOptions? options = null)
     {
@@ -188,7 +188,9 @@ public static class ExplanationFigure
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
         using var text = new TextPainter();
-        text.Draw(canvas, options.Title ?? $"atlas of view '{testInputs.Name}': pattern of each variate (regression of the input on it; blue < 0 < red), then the test samples with its highest and lowest values", Pad, 18, 13, bold: true);
+        text.Draw(canvas, options.Title ?? (g.Channels == 3
+            ? $"atlas of view '{testInputs.Name}': each variate's pattern (input regressed on it; in colour, grey = 0), its highest and lowest test samples"
+            : $"atlas of view '{testInputs.Name}': pattern of each variate (regression of the input on it; blue < 0 < red), then the test samples with its highest and lowest values"), Pad, 18, 13, bold: true);
         text.Draw(canvas, "pattern", labelW, titleHeight - 6, 10, bold: true);
         text.Draw(canvas, "highest →", labelW + patternW + gap, titleHeight - 6, 10, bold: true);
         text.Draw(canvas, "lowest →", labelW + patternW + gap + extremes * tileW + gap, titleHeight - 6, 10, bold: true);
@@ -197,10 +199,20 @@ public static class ExplanationFigure
             var entry = entries[e];
             int y = titleHeight + e * tileH;
             text.Draw(canvas, entry.Name, Pad, y + 26, 11, bold: true);
-            var pattern = g.PerPixel(entry.Pattern, luma: false);
-            double limit = pattern.Max(Math.Abs);
-            DrawMap(canvas, g, labelW, y + 14, new double[pattern.Length], pattern, limit > 0 ? limit : 1, MapStyle.Signed);
-            DrawColourBar(canvas, text, labelW + g.OuterWidth + 4, y + 14 + g.Top, g.Height, limit, MapStyle.Signed);
+            if (g.Channels == 3 && entry.Pattern.Length == 3 * g.Rows * g.Cols)
+            {
+                // An RGB pattern in colour: each channel from −max|a| (0) through 0 (mid-grey) to +max|a| (255).
+                double max = entry.Pattern.Max(Math.Abs);
+                using (var rgb = g.RasterRgb(entry.Pattern, -Math.Max(max, 1e-300), Math.Max(max, 1e-300))) g.Blit(canvas, rgb, labelW, y + 14);
+                text.Draw(canvas, "±" + Format(max), labelW + g.OuterWidth + 4, y + 14 + g.Top + g.Height / 2 + 4, 9);
+            }
+            else
+            {
+                var pattern = g.PerPixel(entry.Pattern, luma: false);
+                double limit = pattern.Max(Math.Abs);
+                DrawMap(canvas, g, labelW, y + 14, new double[pattern.Length], pattern, limit > 0 ? limit : 1, MapStyle.Signed);
+                DrawColourBar(canvas, text, labelW + g.OuterWidth + 4, y + 14 + g.Top, g.Height, limit, MapStyle.Signed);
+            }
             int x = labelW + patternW + gap;
             foreach (var (rows, offset) in new[] { (entry.Highest, 0), (entry.Lowest, extremes * tileW + gap) })
             {
@@ -361,9 +373,10 @@ public static class ExplanationFigure
 
         /// <summary>
         /// One value per raster pixel: RGB samples (3 planes of Rows × Cols) become their luma (0.299 R + 0.587 G +
-        /// 0.114 B, for inputs) or the sum over the channels (for maps); anything else is returned as it is.
+        /// 0.114 B, for inputs) or the sum over the channels (for maps; of the channels' |values| when
+        /// <paramref name="absolute"/>, for magnitude maps, so channels of opposite sign do not cancel); anything else is returned as it is.
         /// </summary>
-        public double[] PerPixel(double[] values, bool luma)
+        public double[] PerPixel(double[] values, bool luma, bool absolute = false)
         {
             int plane = Rows * Cols;
             if (Channels == 1 || values.Length != Channels * plane) return values;
@@ -371,6 +384,7 @@ public static class ExplanationFigure
             for (int p = 0; p < plane; p++)
                 result[p] = luma
                     ? 0.299 * values[p] + 0.587 * values[plane + p] + 0.114 * values[2 * plane + p]
+                    : absolute ? Math.Abs(values[p]) + Math.Abs(values[plane + p]) + Math.Abs(values[2 * plane + p])
                     : values[p] + values[plane + p] + values[2 * plane + p];
             return result;
         }

@@ -42,6 +42,12 @@ public static class TokenAttributions
         ArgumentNullException.ThrowIfNull(texts);
         if (view < 0 || view >= model.ViewCount) throw new ArgumentOutOfRangeException(nameof(view));
         if (steps < 1) throw new MucmmUserException($"Integrated Gradients steps must be ≥ 1, got {steps}");
+        if (model is EncodedModel encoded)
+        {
+            // The other views are held fixed: run their encoders (e.g. ResNet18 on the pixels) once, not on every copy.
+            inputs = encoded.Features(inputs);
+            model = encoded.Inner;
+        }
         if (model.InputDims[view] != MiniLmEncoder.Features)
             throw new MucmmUserException($"view {view + 1}: the model takes {model.InputDims[view]} values, not the {MiniLmEncoder.Features} minilm features");
         encoder.eval();

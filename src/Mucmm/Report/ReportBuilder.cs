@@ -18,18 +18,24 @@ public sealed record ReportOptions
     /// <summary>Gradient-map method of the sample figures (default: the evidence-chosen <see cref="AttributionOptions.Defaults.ExplainMethod"/>).</summary>
     public AttributionMethod Method { get; init; } = AttributionOptions.Defaults.ExplainMethod;
 
+    /// <summary>
+    /// Gradient-map method of the sample figures when the model runs a pretrained image encoder inside (a run fitted on
+    /// frozen features, <see cref="Deep.Onnx.ExplainableRun"/>); drawn as |map| over the picture. Default: the plain
+    /// gradient, see <see cref="PretrainedMethodReason"/>.
+    /// </summary>
+    public AttributionMethod PretrainedMethod { get; init; } = AttributionMethod.Gradient;
+
+    /// <summary>Why <see cref="PretrainedMethod"/> defaults to the gradient (shown in the report).</summary>
+    public const string PretrainedMethodReason =
+        "through a pretrained network on colour drawings (the emoji run, ResNet18 at 224 px), pattern maps — the gradient times the training covariance of the pixels — " +
+        "are dominated by that covariance: every sample got a smooth face-like template (a round outline, eyes, a mouth: the main modes of the drawings' pixel covariance) instead of its own shape. " +
+        "The plain gradient's magnitude sits on the sample's own strokes and outline; it is also the cheapest (one backward pass per score; SmoothGrad costs 50 by default, and with 8 noisy copies its maps were noisier, off the shape).";
+
     /// <summary>Bins of the score histograms.</summary>
     public int HistogramBins { get; init; } = 40;
 
     /// <summary>Training canonical correlations drawn in the spectrum (at most).</summary>
     public int SpectrumPairs { get; init; } = 40;
-
-    /// <summary>
-    /// The texts of the text views (one list per view, null for other views), all rows in dataset order, when the model
-    /// takes those views' minilm features: the sample section then also colours the tokens of the samples with the
-    /// highest and lowest common score by their attribution (<see cref="TokenAttributions"/>).
-    /// </summary>
-    public IReadOnlyList<IReadOnlyList<string>?>? Texts { get; init; }
 
     /// <summary>Atlas: common and individual variates per view shown open; the others are in a collapsed block.</summary>
     public int AtlasVariatesShown { get; init; } = 3;
@@ -52,10 +58,13 @@ public static partial class ReportBuilder
     /// <summary>
     /// The report's HTML for <paramref name="model"/> fitted in <paramref name="run"/>, on <paramref name="data"/>
     /// (every split; scores and samples come from the test rows), with its evaluation <paramref name="metrics"/>.
-    /// <paramref name="shownPath"/> is the folder named in the page (default: the run's path).
+    /// <paramref name="shownPath"/> is the folder named in the page (default: the run's path). The gradient maps and the
+    /// atlas patterns are taken of <paramref name="explainable"/> (the same rows as <paramref name="data"/>; for a model on
+    /// frozen pretrained features, <paramref name="data"/> holds the features and <paramref name="explainable"/> the raw
+    /// pixels and texts: <see cref="Deep.Onnx.ExplainableRun"/>); default: <paramref name="model"/> on <paramref name="data"/>.
     /// </summary>
     public static string Build(RunFolder run, IMultiviewModel model, PairedDataset data, EvaluationResult metrics,
-        IReadOnlyList<string> commands, ReportOptions? options = null, string? shownPath = null)
+        IReadOnlyList<string> commands, ReportOptions? options = null, string? shownPath = null, Deep.Onnx.ExplainableRun? explainable = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(model);
@@ -66,6 +75,10 @@ public static partial class ReportBuilder
         var test = data.Subset(Split.Test);
         var train = data.Subset(Split.Train);
         if (test.Count == 0) throw new MucmmUserException($"{data.Name}: the test split is empty; the report needs test rows");
+        using var own = explainable is null ? Deep.Onnx.ExplainableRun.Of(model, null, data, null) : null;
+        explainable ??= own!;
+        if (explainable.Data.Count != data.Count || !explainable.Data.Splits.SequenceEqual(data.Splits))
+            throw new ArgumentException("the explainable data must have the same rows and split as the data", nameof(explainable));
 
         var html = new StringBuilder();
         string title = $"MUCMM report — {model.Kind} model on {data.Name}";
@@ -78,7 +91,7 @@ public static partial class ReportBuilder
             .Append("(uncorrelated with the other view and with its own common part). Every figure below is on the held-out <b>test</b> rows unless it says otherwise.</p>\n");
         html.Append(Toc());
 
-        DataSection(html, run, model, data, metrics);
+        DataSection(html, run, model, data, metrics, explainable);
         TrainingSection(html, run, model);
         SpectrumSection(html, run, model, metrics, options);
         VarianceSection(html, model, train);
@@ -89,24 +102,33 @@ public static partial class ReportBuilder
         var scores = scoreNames.Select(s => Score.Parse(s, model)).ToArray();
         double[][] values = Explain.Scores.Compute(model, test.Views, scores);
         ScoreSection(html, scores, values, options);
-        SampleSection(html, model, test, train, scores, values, options);
-        AtlasSection(html, model, test, train, options);
+        SampleSection(html, explainable, scores, values, options);
+        AtlasSection(html, model, test, train, options, explainable);
         CommandSection(html, commands);
         html.Append("</main>\n</body>\n</html>\n");
         return html.ToString();
     }
 
-    private static void DataSection(StringBuilder html, RunFolder run, IMultiviewModel model, PairedDataset data, EvaluationResult metrics)
+    private static void DataSection(StringBuilder html, RunFolder run, IMultiviewModel model, PairedDataset data, EvaluationResult metrics, Deep.Onnx.ExplainableRun explainable)
     {
         Open(html, "data", "Data and model");
-        html.Append("<p>").Append(E(data.Description)).Append("</p>\n<table>\n<tr><th>view</th><th>name</th><th>kind</th><th>shape per sample</th><th>input width</th><th>common dims k</th><th>individual dims r</th></tr>\n");
+        var encoders = explainable.Encoders;
+        html.Append("<p>").Append(E(data.Description)).Append("</p>\n<table>\n<tr><th>view</th><th>name</th><th>kind</th><th>shape per sample</th>")
+            .Append(encoders is null ? "" : "<th>frozen pretrained encoder</th>")
+            .Append("<th>input width</th><th>common dims k</th><th>individual dims r</th></tr>\n");
         for (int m = 0; m < data.Views.Count; m++)
         {
-            var v = data.Views[m];
-            html.Append($"<tr><td>{m + 1}</td><td>{E(v.Name)}</td><td>{E(v.Kind.ToString().ToLowerInvariant())}</td><td>{string.Join(" × ", v.SampleShape)}</td>" +
-                        $"<td class=\"n\">{v.Cols}</td><td class=\"n\">{model.CommonDim}</td><td class=\"n\">{model.IndividualDims[m]}</td></tr>\n");
+            var v = explainable.Data.Views[m];
+            string kind = (v.Kind == ViewKind.Vector && encoders?[m] == Deep.Onnx.ViewEncoders.TextEncoder ? "text" : v.Kind.ToString()).ToLowerInvariant();
+            html.Append($"<tr><td>{m + 1}</td><td>{E(v.Name)}</td><td>{E(kind)}</td><td>{(kind == "text" ? "one text" : string.Join(" × ", v.SampleShape))}</td>")
+                .Append(encoders is null ? "" : $"<td>{E(encoders[m] ?? "none")}</td>")
+                .Append($"<td class=\"n\">{data.Views[m].Cols}</td><td class=\"n\">{model.CommonDim}</td><td class=\"n\">{model.IndividualDims[m]}</td></tr>\n");
         }
-        html.Append("</table>\n<table>\n<tr><th>split</th><th>rows</th></tr>\n");
+        html.Append("</table>\n");
+        if (encoders is not null)
+            html.Append("<p>The model was fitted on the frozen features of the encoders above (cached): its input width is theirs, and the evaluation, scores and explained variance are on those features. " +
+                        "The gradient maps and atlas patterns below are on the views' own inputs: through the encoder to the pixels of an image view, to the tokens of a text view.</p>\n");
+        html.Append("<table>\n<tr><th>split</th><th>rows</th></tr>\n");
         html.Append($"<tr><td>train</td><td class=\"n\">{metrics.Split.Train:N0}</td></tr>\n<tr><td>validation</td><td class=\"n\">{metrics.Split.Validation:N0}</td></tr>\n<tr><td>test</td><td class=\"n\">{metrics.Split.Test:N0}</td></tr>\n</table>\n");
         var targets = data.Labels.Keys.Select(k => $"{k} (label, {data.Labels[k].Distinct().Count()} classes)")
             .Concat(data.Factors.Keys.Select(k => $"{k} (continuous factor)")).ToArray();
@@ -264,42 +286,6 @@ public static partial class ReportBuilder
         for (int s = 0; s < scores.Count; s++)
             Img(html, Figures.Histogram($"{scores[s].Name} score", scores[s].Name, values[s], options.HistogramBins), $"histogram of the {scores[s].Name} score");
         html.Append("</div>\n");
-        Close(html);
-    }
-
-    private static void SampleSection(StringBuilder html, IMultiviewModel model, PairedDataset test, PairedDataset train,
-        IReadOnlyList<Score> scores, double[][] values, ReportOptions options)
-    {
-        Open(html, "samples", "Top and bottom samples with their gradient maps");
-        string method = AttributionOptions.MethodName(options.Method);
-        string what = options.Method == AttributionMethod.Pattern
-            ? "pattern maps Σ∂S/∂x of every score (the gradient times the training covariance of the view's inputs: the input change typical of the data that raises the score; " +
-              "red: such a change brightens the pixel, blue: darkens it)"
-            : $"{E(method)} maps of every score (red: increasing the pixel raises the score, blue: lowers it)";
-        html.Append($"<p>The test samples with the highest and lowest score of each kind. Each row shows the inputs and the {what}. " +
-                    "Common maps should point at what both views share (e.g. the digit's shape); " +
-                    "individual maps at what only one view has (e.g. rotation, noise, the speaker's voice).</p>\n");
-        if (options.Method == AttributionOptions.Defaults.ExplainMethod)
-            html.Append($"<p>Why {E(method)}: {E(AttributionOptions.Defaults.ExplainMethodReason)}</p>\n");
-        int n = Math.Min(options.SamplesPerSelection, test.Count);
-        using var covariance = AttributionOptions.NeedsCovariance(options.Method) ?  InputCovariance.FromViews((train.Count >= 2 ? train : test).Views) : null;
-        var attribution = new AttributionOptions { Method = options.Method, Covariance = covariance, SampleShapes = test.Views.Select(v => v.SampleShape).ToArray() };
-        for (int s = 0; s < scores.Count; s++)
-        {
-            foreach (bool top in new[] { true, false })
-            {
-                int[] rows = top ? SampleSelection.Top(values[s], n) : SampleSelection.Bottom(values[s], n);
-                var chosen = test.Select(rows);
-                using var scope = NewDisposeScope();
-                var inputs = chosen.Views.Select(v => Representations.Slice(v, 0, v.Rows)).ToArray();
-                var maps = scores.Select(sc => Attributions.Compute(model, sc, inputs, attribution)).ToArray();
-                var labels = rows.Select((r, i) => $"#{chosen.Indices[i]}\n{scores[s].Name} {values[s][r].ToString("F2", CultureInfo.InvariantCulture)}").ToArray();
-                string caption = $"{(top ? "Highest" : "Lowest")} {scores[s].Name} score";
-                using var bitmap = ExplanationFigure.Render(chosen.Views, maps, labels, new FigureOptions { Title = caption + $" — {method} maps" });
-                Img(html, Encode(bitmap), caption, wide: true);
-                if (s == 0 && options.Texts is { } texts) TokenFigures(html, model, chosen, inputs, scores[0], texts, caption);
-            }
-        }
         Close(html);
     }
 

@@ -29,16 +29,16 @@ public static class RunReport
         if (File.Exists(target) && !force)
             throw new MucmmUserException(target, "the report already exists; replace it with RunReport.Write(force)");
         var model = run.LoadModel();
+        Deep.Onnx.ExplainableRun? explainable = null;
         try
         {
             var fingerprint = DataFingerprint.Of(data);
             run.CheckData(fingerprint);
-            // A model fitted on frozen pretrained features (model/encoders.json) takes those features (cached).
-            if (Deep.Onnx.ViewEncoders.Load(run.ModelPath) is { } encoders)
-            {
-                options = (options ?? new ReportOptions()) with { Texts = data.Views.Select(v => v.Texts).ToArray() };
-                data = Deep.Onnx.ViewEncoders.Encode(data, encoders, Deep.Onnx.FeatureCache.Default);
-            }
+            // A model fitted on frozen pretrained features (model/encoders.json) takes those features (cached) for its
+            // evaluation and scores; its gradient maps go through the encoders to the pixels and tokens (ExplainableRun).
+            var encoders = Deep.Onnx.ViewEncoders.Load(run.ModelPath);
+            explainable = Deep.Onnx.ExplainableRun.Of(model, encoders, data, Deep.Onnx.FeatureCache.Default);
+            if (encoders is not null) data = Deep.Onnx.ViewEncoders.Encode(data, encoders, Deep.Onnx.FeatureCache.Default);
             ModelInputs.Check(model, data.Views);
             EvaluationResult metrics;
             string modelSha = run.ModelSha256();
@@ -57,12 +57,13 @@ public static class RunReport
             if (commands.Count == 0) commands.Add(ReconstructedFitCommand(run) + "   # reconstructed from fit.json");
             if (command is not null && !commands.Contains(command)) commands.Add(command);
             progress.WriteLine("report: drawing figures and gradient maps…");
-            string html = ReportBuilder.Build(run, model, data, metrics, commands, options, shownPath);
+            string html = ReportBuilder.Build(run, model, data, metrics, commands, options, shownPath, explainable);
             run.WriteFile(RunFolder.ReportFile, html);
             return target;
         }
         finally
         {
+            explainable?.Dispose();
             model.Dispose();
         }
     }

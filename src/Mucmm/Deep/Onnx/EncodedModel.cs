@@ -8,17 +8,20 @@ namespace Mucmm.Deep.Onnx;
 /// for a view with an image (or any tensor) encoder, the input is the view's pixels and the encoder runs inside
 /// <see cref="Forward"/>; for a text view (<c>minilm</c>) and for views without an encoder, the input is what the inner
 /// model takes (the text's features; per-token attributions go through <see cref="Explain.TokenAttributions"/>, which runs
-/// MiniLM itself). Used by <c>explain</c>; evaluation and transforms use the cached features with the inner model.
+/// MiniLM itself). Used by <c>explain</c> and the report's gradient maps (built by <see cref="ExplainableRun"/>);
+/// evaluation and transforms use the cached features with the inner model.
 /// </summary>
 public sealed class EncodedModel : IMultiviewModel, IDisposable
 {
     private readonly Encoder?[] encoders;
+    private readonly bool ownsInner;
 
     /// <summary>
     /// Composes <paramref name="inner"/> (fitted on features) with the encoders <paramref name="specs"/> (canonical) for
-    /// views whose samples have shapes <paramref name="sampleShapes"/>.
+    /// views whose samples have shapes <paramref name="sampleShapes"/>. <see cref="Dispose"/> disposes the inner model too
+    /// unless <paramref name="ownsInner"/> is false (the caller keeps it).
     /// </summary>
-    public EncodedModel(IMultiviewModel inner, IReadOnlyList<string?> specs, IReadOnlyList<IReadOnlyList<int>> sampleShapes)
+    public EncodedModel(IMultiviewModel inner, IReadOnlyList<string?> specs, IReadOnlyList<IReadOnlyList<int>> sampleShapes, bool ownsInner = true)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(specs);
@@ -26,6 +29,7 @@ public sealed class EncodedModel : IMultiviewModel, IDisposable
         if (specs.Count != inner.ViewCount || sampleShapes.Count != inner.ViewCount)
             throw new MucmmUserException($"the model takes {inner.ViewCount} views, got {specs.Count} encoders and {sampleShapes.Count} views");
         Inner = inner;
+        this.ownsInner = ownsInner;
         Specs = specs.ToArray();
         encoders = specs.Select((s, m) => s is null || s == ViewEncoders.TextEncoder ? null : ViewEncoders.Create(s, sampleShapes[m])).ToArray();
         for (int m = 0; m < encoders.Length; m++)
@@ -77,6 +81,18 @@ public sealed class EncodedModel : IMultiviewModel, IDisposable
             output.Individual.Select(t => t.MoveToOuterDisposeScope()).ToArray());
     }
 
+    /// <summary>
+    /// The inner model's inputs for <paramref name="inputs"/> (this model's inputs): each encoded view through its encoder,
+    /// without gradient; the other views as they are. Lets a computation that needs no gradient through a view's encoder
+    /// (e.g. the per-token maps of a text view, with the image view held fixed) run the encoder once instead of on every copy.
+    /// </summary>
+    public Tensor[] Features(IReadOnlyList<Tensor> inputs)
+    {
+        ModelInputs.Check(inputs, InputDims);
+        using var _ = no_grad();
+        return inputs.Select((x, m) => encoders[m] is { } e ? e.call(x.to_type(ScalarType.Float32)) : x).ToArray();
+    }
+
     /// <inheritdoc/>
     public MultiviewOutput Transform(IReadOnlyList<Data.View> views) => ForwardBatches.Transform(this, views);
 
@@ -91,6 +107,6 @@ public sealed class EncodedModel : IMultiviewModel, IDisposable
     public void Dispose()
     {
         foreach (var e in encoders) e?.Dispose();
-        (Inner as IDisposable)?.Dispose();
+        if (ownsInner) Inner.Dispose();
     }
 }
