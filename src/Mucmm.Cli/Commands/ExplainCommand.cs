@@ -154,8 +154,7 @@ public static class ExplainCommand
             if (composed is not null)
             {
                 var textViews = composed.Specs.Select(s => s == Mucmm.Deep.Onnx.ViewEncoders.TextEncoder ? s : null).ToArray();
-                var rawCandidates = data.SplitOf(parse) is { } rawSplit ? all.Subset(rawSplit) : all;
-                options = options with { Texts = rawCandidates.Views.Select(v => v.Texts).ToArray() };
+                options = options with { Texts = all.Views.Select(v => v.Texts).ToArray() };    // dataset order
                 all = EncoderOptions.Encode(all, textViews, quiet: true);
             }
             var candidates = data.SplitOf(parse) is { } split ? all.Subset(split) : all;

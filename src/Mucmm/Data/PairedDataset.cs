@@ -158,7 +158,7 @@ public sealed class PairedDataset
     {
         ArgumentNullException.ThrowIfNull(views);
         if (views.Count != Views.Count) throw new ArgumentException($"need {Views.Count} views, got {views.Count}", nameof(views));
-        return new PairedDataset(Name, views, Splits, Labels, Factors, Indices, Description, LabelNames, Ids);
+        return new PairedDataset(Name, views, Splits, Labels, Factors, Indices, Description, LabelNames, Ids, Notes);
     }
 
     /// <summary>The rows of one split, as a dataset (this dataset itself when every row is in <paramref name="split"/>).</summary>
@@ -171,7 +171,7 @@ public sealed class PairedDataset
     /// </summary>
     public PairedDataset AsSplit(Split split) =>
         Array.TrueForAll(Splits, s => s == split) ? this
-        : new PairedDataset(Name, Views, Enumerable.Repeat(split, Count).ToArray(), Labels, Factors, Indices, Description, LabelNames, Ids);
+        : new PairedDataset(Name, Views, Enumerable.Repeat(split, Count).ToArray(), Labels, Factors, Indices, Description, LabelNames, Ids, Notes);
 
     /// <summary>Throws <see cref="MucmmUserException"/> when any view holds NaN or infinite values.</summary>
     public void EnsureFinite()
