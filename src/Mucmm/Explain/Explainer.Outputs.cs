@@ -25,7 +25,7 @@ public static partial class Explainer
             var entries = atlas.Where(e => e.View == m).ToArray();
             if (entries.Length == 0) continue;
             using var figure = testTexts[m - 1] is { } viewTexts
-                ? TokenFigure.RenderAtlas(entries, viewTexts, $"{model.Kind} model — token atlas of view {m} ({candidates.Views[m - 1].Name}): words whose presence goes with each variate (red: where it is high, blue: low), then the test texts with its highest and lowest values")
+                ? TokenFigure.RenderAtlas(entries, viewTexts, $"{model.Kind} model — token atlas of view {m} ({candidates.Views[m - 1].Name}): words going with each variate (red: where it is high, blue: low); test texts at its extremes")
                 : ExplanationFigure.RenderAtlas(candidates.Views[m - 1], entries);
             ExplanationFigure.SavePng(figure, Path.Combine(outputDirectory, $"atlas_view{m}.png"));
         }

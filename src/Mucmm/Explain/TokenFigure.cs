@@ -89,7 +89,7 @@ public static class TokenFigure
         var bitmap = new SKBitmap(Width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
-        text.Draw(canvas, title ?? "token atlas: words whose presence goes with each variate (regression on it; red: where it is high, blue: where it is low), then the test texts with its highest and lowest values",
+        text.Draw(canvas, title ?? "token atlas: words going with each variate (red: where it is high, blue: low); test texts at its extremes",
             Pad, Pad + FontSize, FontSize - 1, bold: true);
         float y = Pad + LineHeight;
         using var fill = new SKPaint { IsAntialias = false };

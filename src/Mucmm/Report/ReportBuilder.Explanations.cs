@@ -58,7 +58,7 @@ public static partial class ReportBuilder
                 html.Append("<p>A text view: each variate's pattern is over <b>words</b> — the regression of “word t is in the text” on the variate over the training rows " +
                             "(red: the word is more frequent where the variate is high, blue: where it is low; the largest |weight| first) — then the test texts with its highest and lowest values.</p>\n");
             SKBitmap Draw(AtlasEntry[] part) => texts is not null
-                ? TokenFigure.RenderAtlas(part, texts, $"token atlas of view {m} ({view.Name}): words whose presence goes with each variate (red: where it is high, blue: low); test texts with its highest and lowest values")
+                ? TokenFigure.RenderAtlas(part, texts, $"token atlas of view {m} ({view.Name}): words going with each variate (red: where it is high, blue: low); test texts at its extremes")
                 : ExplanationFigure.RenderAtlas(view, part);
             var shown = entries.Where(e => e.Index <= options.AtlasVariatesShown).ToArray();
             var rest = entries.Where(e => e.Index > options.AtlasVariatesShown).ToArray();
