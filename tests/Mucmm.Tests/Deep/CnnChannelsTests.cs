@@ -48,8 +48,9 @@ public class CnnChannelsTests
     }
 
     /// <summary>
-    /// At the command line, a (n, 3, 8, 8) <c>.npy</c> view is an RGB image view: <c>fit --model deep --encoder cnn</c>
-    /// (paired with a (n, 8, 8) grey view) with <c>--augment-shift 1</c> trains (the shift moves all three planes) and the saved model's first convolution takes
+    /// At the command line, a (n, 3, 8, 8) <c>.npy</c> view is an RGB image view: <c>fit --model deep --encoder1 cnn</c>
+    /// (paired with a (n, 8, 8) grey view, <c>--encoder2 mlp</c>: per-view in-network encoders without pretrained ones,
+    /// recorded in config.json) with <c>--augment-shift 1</c> trains (the shift moves all three planes) and the saved model's first convolution takes
     /// 3 input channels (oracle: the safetensors header of weights.safetensors); <c>transform</c> applies it.
     /// </summary>
     [Fact]
@@ -57,7 +58,7 @@ public class CnnChannelsTests
     {
         string dir = TestPaths.NewTempDir();
         var rng = new Random(4);
-        const int n = 120;
+        const int n = 240;
         // Two latent factors per sample drawn into each plane with its own pattern, plus noise; view 2 is the mean plane
         // plus noise, (n, 8, 8).
         var images = new double[n * 3 * 8 * 8];
@@ -82,10 +83,12 @@ public class CnnChannelsTests
         Assert.Equal(ViewKind.Image, data.Views[0].Kind);
         Assert.Equal([3, 8, 8], data.Views[0].SampleShape);
 
-        var r = CliHarness.Run("fit", "--model", "deep", "--view1", v1, "--view2", v2, "--encoder", "cnn",
+        var r = CliHarness.Run("fit", "--model", "deep", "--view1", v1, "--view2", v2, "--encoder1", "cnn", "--encoder2", "mlp",
             "--cnn-channels", "4,8", "--augment-shift", "1", "--common-dim", "2", "--individual-dim", "1", "--epochs", "2",
-            "--batch-size", "48", "--patience", "0", "--quiet", "--out", run);
+            "--batch-size", "96", "--lr", "0.001", "--patience", "0", "--quiet", "--out", run);
         Assert.True(r.ExitCode == 0, r.Stderr);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "model", "config.json")))!;
+        Assert.Equal(["cnn", "mlp"], config["encoder_per_view"]!.AsArray().Select(e => e!.GetValue<string>()));
         Assert.Equal([4, 3, 4, 4], SafetensorsShape(Path.Combine(run, "model", "weights.safetensors"), "views.0.encoder.layers.conv1.weight"));
         r = CliHarness.Run("transform", "--run", run, "--out", Path.Combine(dir, "tr"));
         Assert.True(r.ExitCode == 0, r.Stderr);
