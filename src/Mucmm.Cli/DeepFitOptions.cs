@@ -22,7 +22,7 @@ public sealed class DeepFitOptions
     {
         Encoder = new Option<string>("--encoder")
         {
-            Description = "Deep models: encoder of each view — auto (cnn for 2-D samples, else mlp), mlp, cnn (2-D samples: images, spectrograms), identity, torchscript:PATH (a torch.jit.save file mapping (n × d) float32 inputs to features), onnx:PATH (an ONNX graph taking the view's per-sample shape), resnet18[:SIZE] (built-in ImageNet ResNet18, 512 features, images resized to SIZE, a multiple of 32, default 224) or minilm (text views). Frozen pretrained encoders are computed once and cached; any model kind fits on their features (docs/pretrained.md). --fine-tune trains a resnet18/onnx/torchscript encoder inside a deep model instead. --encoder1 … set one view.",
+            Description = "Deep models: encoder of each view — auto (cnn for 2-D samples, else mlp), mlp, cnn (images [H, W] or [C, H, W], spectrograms), identity, torchscript:PATH (a torch.jit.save file mapping (n × d) float32 inputs to features), onnx:PATH (an ONNX graph taking the view's per-sample shape), resnet18[:SIZE] (built-in ImageNet ResNet18, 512 features, images resized to SIZE, a multiple of 32, default 224) or minilm (text views). Frozen pretrained encoders are computed once and cached; any model kind fits on their features (docs/pretrained.md). --fine-tune trains a resnet18/onnx/torchscript encoder inside a deep model instead. --encoder1 … set one view.",
             HelpName = "ENC",
             DefaultValueFactory = _ => ModelDefaults.Encoder.ToString().ToLowerInvariant(),
         };
@@ -52,7 +52,7 @@ public sealed class DeepFitOptions
             Description = "Deep models: channels of the CNN encoder's two convolutions, e.g. 32,64.", HelpName = "C1,C2",
             DefaultValueFactory = _ => string.Join(",", ModelDefaults.CnnChannels),
         };
-        AugmentShift = new Option<int>("--augment-shift") { Description = "Deep models: move each training image by up to N pixels in each direction (random, seeded; image views only).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.AugmentShift };
+        AugmentShift = new Option<int>("--augment-shift") { Description = "Deep models: move each training image by up to N pixels in each direction (random, seeded; image views only; all channels of an RGB image alike).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.AugmentShift };
         Schedule = new Option<string>("--lr-schedule")
         {
             Description = "Deep models: learning rate over the epochs — constant, or cosine (full rate in warm-up, then down to 1 % at the last epoch).", HelpName = "S",

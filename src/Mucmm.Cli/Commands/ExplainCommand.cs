@@ -152,7 +152,7 @@ public static class ExplainCommand
                 data.LoadForRun(parse, run), Mucmm.Deep.Onnx.FeatureCache.Default);
             var all = explainable.Data;
             var candidates = data.SplitOf(parse) is { } split ? all.Subset(split) : all;
-            options = options with { Texts = explainable.TextsOf(candidates) };
+            options = options with { Texts = explainable.Texts };    // dataset order
             var result = Explainer.Run(explainable.Model, candidates, all.Subset(Split.Train), options, folder.TempPath);
             folder.Commit();
 

@@ -146,6 +146,7 @@ public static class FitCommand
                 throw new MucmmUserException(workDir, "a checkpoint of an interrupted run exists: add --resume to continue it, or delete the folder");
             var model = a.Deep.Model(parse, deepKind, k, r);
             if (specs is not null) model = WithFeatureViews(model, specs, a.Encoders.Given(parse, specs.Length, a.AllEncoders(parse)));
+            else if (a.Encoders.AnyGiven(parse)) model = WithViewEncoders(model, a.Encoders.Given(parse, all.Views.Count, null));
             a.Deep.RejectUnused(parse, model, all);
             var training = a.Deep.Training(parse, deepKind, a.Data.SeedOf(parse), a.Runtime.DeviceOf(parse));
             var (options, note) = a.FitDimsToData(parse, new FitOptions(DeepModel: model, DeepTraining: training) { Encoders = specs }, all.Views.Select(v => v.Cols).ToArray());
@@ -196,6 +197,13 @@ public static class FitCommand
         var global = model.Encoder is EncoderKind.Auto or EncoderKind.Mlp or EncoderKind.Cnn or EncoderKind.Identity ? model.Encoder : EncoderKind.Auto;
         return model with { Encoder = global, EncoderPerView = perView, TrainEncoder = null, TorchScriptPaths = [], OnnxPaths = [], ImageSize = plain.ImageSize };
     }
+
+    /// <summary>
+    /// The architecture of a deep fit without pretrained features whose <c>--encoderN</c> name in-network encoders (auto,
+    /// mlp, cnn, identity): those views get them, the others <c>--encoder</c>'s (<paramref name="given"/>[m] null).
+    /// </summary>
+    private static DeepModelOptions WithViewEncoders(DeepModelOptions model, IReadOnlyList<string?> given) =>
+        model with { EncoderPerView = given.Select(g => g is null ? model.Encoder : DeepFitOptions.InNetworkKind(g)).ToArray() };
 
     /// <summary>The options of <c>mucmm fit</c> and their parsing into the library's option records.</summary>
     private sealed class Arguments

@@ -171,7 +171,7 @@ public sealed class PairedDataset
     /// </summary>
     public PairedDataset AsSplit(Split split) =>
         Array.TrueForAll(Splits, s => s == split) ? this
-        : new PairedDataset(Name, Views, Enumerable.Repeat(split, Count).ToArray(), Labels, Factors, Indices, Description, LabelNames, Ids);
+        : new PairedDataset(Name, Views, Enumerable.Repeat(split, Count).ToArray(), Labels, Factors, Indices, Description, LabelNames, Ids, Notes);
 
     /// <summary>Throws <see cref="MucmmUserException"/> when any view holds NaN or infinite values.</summary>
     public void EnsureFinite()

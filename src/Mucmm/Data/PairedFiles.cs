@@ -11,7 +11,9 @@ namespace Mucmm.Data;
 /// <remarks>
 /// A <c>.npy</c> view of shape (n, s₁, s₂, …) keeps its per-sample shape [s₁, s₂, …] in
 /// <see cref="View.SampleShape"/> (rows are stored flattened): (n, 28, 28) images give views of kind
-/// <see cref="ViewKind.Image"/> that the CNN encoder can read, (n, C, H, W) arrays keep [C, H, W].
+/// <see cref="ViewKind.Image"/> that the CNN encoder can read; (n, C, H, W) arrays keep [C, H, W] (the CNN reads the C
+/// planes as its input channels), and are image views too for C = 1 (grey) and C = 3 (RGB), drawn as pictures and shifted by
+/// <c>--augment-shift</c>.
 /// A CSV file (or a 2-D <c>.npy</c>) gives plain vectors. A <c>.txt</c> file (one sample per line) or a CSV text
 /// column <c>FILE.csv#COLUMN</c> gives a text view (<see cref="ViewKind.Text"/>, read by <see cref="TextFile"/>). 0-d and 1-d arrays and arrays without
 /// columns are refused, naming the file.
@@ -114,7 +116,7 @@ public static class PairedFiles
         var m = MatrixFile.Read(path);
         CheckShape(path, m.Shape.Select(s => (long)s).ToArray());
         int[] sample = m.Shape.Skip(1).ToArray();
-        var kind = sample.Length == 2 ? ViewKind.Image : ViewKind.Vector;
+        var kind = sample is [_, _] or [1 or 3, _, _] ? ViewKind.Image : ViewKind.Vector;
         return new View(name, kind, sample, m.Data);
     }
 

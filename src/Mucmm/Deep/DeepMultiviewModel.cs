@@ -347,15 +347,14 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
         {
             var shape = sampleShapes[m];
             int d = shape.Aggregate(1, (a, b) => a * b);
-            var plane = Plane(shape);
             var kind = options.EncoderFor(m, shape);
             Encoder enc = kind switch
             {
                 EncoderKind.Identity => new FlattenEncoder(d),
                 EncoderKind.Mlp => new MlpEncoder(d, options.EncoderHidden),
-                EncoderKind.Cnn => plane is { } p
-                    ? new CnnEncoder(p.H, p.W, options.CnnFeatures, options.CnnChannels[0], options.CnnChannels[1])
-                    : throw new MucmmUserException($"the CNN encoder needs 2-D samples (H, W) or (1, H, W) (images, spectrograms; e.g. a .npy of shape (n, 28, 28)); view {m + 1} has samples of shape [{string.Join(", ", shape)}]"),
+                EncoderKind.Cnn => ImageSamples.Of(shape) is { } p
+                    ? new CnnEncoder(p.C, p.H, p.W, options.CnnFeatures, options.CnnChannels[0], options.CnnChannels[1])
+                    : throw new MucmmUserException($"the CNN encoder needs 2-D samples (H, W) or (C, H, W) (images, spectrograms; e.g. a .npy of shape (n, 28, 28) or (n, 3, 64, 64)); view {m + 1} has samples of shape [{string.Join(", ", shape)}]"),
                 EncoderKind.TorchScript => new TorchScriptEncoder(options.TorchScriptPaths[Math.Min(m, options.TorchScriptPaths.Count - 1)], d),
                 EncoderKind.Onnx => new Onnx.OnnxEncoder(options.OnnxPaths[Math.Min(m, options.OnnxPaths.Count - 1)], d, options.EncoderTrains),
                 EncoderKind.ResNet18 => new Onnx.ResNet18Encoder(shape, options.ImageSize, options.EncoderTrains),
@@ -365,14 +364,6 @@ public sealed class DeepMultiviewModel : IMultiviewModel, IRandomizableModel
         }
         return new MultiviewNetwork(views);
     }
-
-    /// <summary>The (height, width) of one-channel 2-D samples: shape [H, W] or [1, H, W]; null for other shapes.</summary>
-    private static (int H, int W)? Plane(int[] shape) => shape switch
-    {
-        [int h, int w] => (h, w),
-        [1, int h, int w] => (h, w),
-        _ => null,
-    };
 
     private int DecoderTargetWidth(int m) =>
         !network[m].HasDecoder ? 0 : Options.EncoderTrains ? InputDims[m] : network[m].Encoder.OutputDim;

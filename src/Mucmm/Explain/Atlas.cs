@@ -13,14 +13,23 @@ namespace Mucmm.Explain;
 /// <param name="Highest">Rows of the test set with the highest values, highest first.</param>
 /// <param name="Lowest">Rows of the test set with the lowest values, lowest first.</param>
 /// <param name="Values">The variate's value on every test row.</param>
-public sealed record AtlasEntry(string Name, int View, int Index, bool Common, double[] Pattern, int[] Highest, int[] Lowest, double[] Values);
+public sealed record AtlasEntry(string Name, int View, int Index, bool Common, double[] Pattern, int[] Highest, int[] Lowest, double[] Values)
+{
+    /// <summary>
+    /// For a text view whose texts were given to <see cref="Atlas.Compute"/>: the pattern in token space — the words whose
+    /// presence goes with the variate (<see cref="TokenAtlas.Patterns"/>), largest |weight| first; null for other views.
+    /// </summary>
+    public IReadOnlyList<TokenWeight>? Tokens { get; init; }
+}
 
 /// <summary>
 /// Maps of single variates, for any model: for each common and individual variate of each view, its
 /// <i>pattern</i> — the regression of the view's input on the variate, a = X_cᵀ z / (n − 1) over the
 /// training rows, with X_c the centred inputs and z the variate centred and scaled to unit variance
 /// (for a linear model the column Σₘₘaᵢ of the patterns ΣₘₘAₘ, up to the variate's scale) — and the
-/// test samples where the variate is highest and lowest.
+/// test samples where the variate is highest and lowest. For a text view (its model input is its encoder's features)
+/// the pattern over the features is kept, and given the texts each variate also gets its pattern over words
+/// (<see cref="AtlasEntry.Tokens"/>): the same regression with a bag-of-words indicator as the input.
 /// </summary>
 public static class Atlas
 {
@@ -32,9 +41,12 @@ public static class Atlas
     /// <paramref name="training"/> on the variates, or, when given, <paramref name="patternInputs"/>: other views of the
     /// same training rows (e.g. the raw pixels of a view the model takes as frozen pretrained features, so the pattern is a
     /// picture; the variates still come from <paramref name="training"/>'s views, without running the encoder again).
+    /// <paramref name="texts"/>: the texts of the text views, one list per view in dataset order (indexed by
+    /// <see cref="PairedDataset.Indices"/>; null for other views), as <see cref="ExplainOptions.Texts"/>; their variates
+    /// get token patterns (<see cref="AtlasEntry.Tokens"/>).
     /// </summary>
     public static IReadOnlyList<AtlasEntry> Compute(IMultiviewModel model, PairedDataset training, PairedDataset test, int extremes = DefaultExtremes,
-        IReadOnlyList<View>? patternInputs = null)
+        IReadOnlyList<View>? patternInputs = null, IReadOnlyList<IReadOnlyList<string>?>? texts = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(training);
@@ -59,6 +71,9 @@ public static class Atlas
                 var zt = (common ? testOut.Common : testOut.Individual)[m];
                 if (z.shape[1] == 0) continue;
                 var patterns = Regress(xc, z);
+                var tokens = texts is not null && m < texts.Count && texts[m] is { } all
+                    ? TokenAtlas.Patterns(TextsOf(all, training.Indices, m), Columns(z))
+                    : null;
                 for (int i = 0; i < z.shape[1]; i++)
                 {
                     var values = zt[.., i].contiguous().data<double>().ToArray();
@@ -66,11 +81,22 @@ public static class Atlas
                     entries.Add(new AtlasEntry(
                         common ? $"common{m + 1}:{i + 1}" : $"individual{m + 1}:{i + 1}", m + 1, i + 1, common,
                         patterns[.., i].contiguous().data<double>().ToArray(),
-                        SampleSelection.Top(values, count), SampleSelection.Bottom(values, count), values));
+                        SampleSelection.Top(values, count), SampleSelection.Bottom(values, count), values) { Tokens = tokens?[i] });
                 }
             }
         }
         return entries;
+    }
+
+    /// <summary>The texts of <paramref name="indices"/> (dataset indices) out of <paramref name="all"/> (dataset order).</summary>
+    internal static string[] TextsOf(IReadOnlyList<string> all, IReadOnlyList<int> indices, int view) =>
+        indices.Select(i => i >= 0 && i < all.Count ? all[i]
+            : throw new ArgumentException($"view {view + 1}: {all.Count} texts given, but the data has row index {i} (texts must be in dataset order)")).ToArray();
+
+    private static double[][] Columns(Tensor z)
+    {
+        var zz = z.to(float64).t().contiguous();
+        return Enumerable.Range(0, (int)zz.shape[0]).Select(j => zz[j].data<double>().ToArray()).ToArray();
     }
 
     /// <summary>X_cᵀ z̃ / (n − 1), with z̃ each column of <paramref name="z"/> centred and scaled to unit variance (divisor n − 1; a constant column gives 0).</summary>

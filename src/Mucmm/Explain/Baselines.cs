@@ -33,52 +33,56 @@ public static class Baselines
 
     /// <summary>
     /// Every row of <paramref name="view"/> blurred by a separable Gaussian of standard deviation
-    /// <paramref name="sigma"/> samples along each axis of its sample shape (1-D or 2-D), truncated at
-    /// 3σ and renormalized at the borders (so a constant sample stays constant). Row-major, same
-    /// layout as <see cref="View.Data"/>.
+    /// <paramref name="sigma"/> samples along each spatial axis of its sample shape — the one axis of 1-D samples, both of
+    /// 2-D samples [H, W], and H and W of each plane (channel) of [C, H, W] samples separately (no mixing across
+    /// channels; <see cref="Deep.ImageSamples.Of"/>) — truncated at 3σ and renormalized at the borders (so a constant
+    /// plane stays constant). Row-major, same layout as <see cref="View.Data"/>.
     /// </summary>
     public static double[] Blur(View view, double sigma = DefaultBlurSigma)
     {
         ArgumentNullException.ThrowIfNull(view);
         if (!(sigma > 0)) throw new MucmmUserException($"blur σ must be > 0, got {sigma}");
-        int h, w;
-        if (view.SampleShape.Count == 2) { h = view.SampleShape[0]; w = view.SampleShape[1]; }
-        else if (view.SampleShape.Count == 1) { h = 1; w = view.SampleShape[0]; }
-        else throw new MucmmUserException($"the blurred baseline needs 1-D or 2-D samples; view '{view.Name}' has shape {string.Join("×", view.SampleShape)}");
+        var (planes, h, w) = view.SampleShape.Count == 1 ? (1, 1, view.SampleShape[0])
+            : Deep.ImageSamples.Of(view.SampleShape)
+              ?? throw new MucmmUserException($"the blurred baseline needs 1-D, 2-D (H, W) or 3-D (C, H, W) samples; view '{view.Name}' has shape {string.Join("×", view.SampleShape)}");
         int radius = (int)Math.Ceiling(3 * sigma);
         var kernel = Enumerable.Range(-radius, 2 * radius + 1).Select(t => Math.Exp(-0.5 * t * t / (sigma * sigma))).ToArray();
         var result = new double[view.Data.Length];
         var tmp = new double[h * w];
+        int size = h * w;
         for (int row = 0; row < view.Rows; row++)
         {
-            var src = view.Row(row);
-            var dst = result.AsSpan(row * view.Cols, view.Cols);
-            for (int r = 0; r < h; r++)
-                for (int c = 0; c < w; c++)
-                {
-                    double sum = 0, weight = 0;
-                    for (int t = -radius; t <= radius; t++)
+            for (int p = 0; p < planes; p++)
+            {
+                var src = view.Row(row).Slice(p * size, size);
+                var dst = result.AsSpan(row * view.Cols + p * size, size);
+                for (int r = 0; r < h; r++)
+                    for (int c = 0; c < w; c++)
                     {
-                        int cc = c + t;
-                        if (cc < 0 || cc >= w) continue;
-                        sum += kernel[t + radius] * src[r * w + cc];
-                        weight += kernel[t + radius];
+                        double sum = 0, weight = 0;
+                        for (int t = -radius; t <= radius; t++)
+                        {
+                            int cc = c + t;
+                            if (cc < 0 || cc >= w) continue;
+                            sum += kernel[t + radius] * src[r * w + cc];
+                            weight += kernel[t + radius];
+                        }
+                        tmp[r * w + c] = sum / weight;
                     }
-                    tmp[r * w + c] = sum / weight;
-                }
-            for (int r = 0; r < h; r++)
-                for (int c = 0; c < w; c++)
-                {
-                    double sum = 0, weight = 0;
-                    for (int t = -radius; t <= radius; t++)
+                for (int r = 0; r < h; r++)
+                    for (int c = 0; c < w; c++)
                     {
-                        int rr = r + t;
-                        if (rr < 0 || rr >= h) continue;
-                        sum += kernel[t + radius] * tmp[rr * w + c];
-                        weight += kernel[t + radius];
+                        double sum = 0, weight = 0;
+                        for (int t = -radius; t <= radius; t++)
+                        {
+                            int rr = r + t;
+                            if (rr < 0 || rr >= h) continue;
+                            sum += kernel[t + radius] * tmp[rr * w + c];
+                            weight += kernel[t + radius];
+                        }
+                        dst[r * w + c] = sum / weight;
                     }
-                    dst[r * w + c] = sum / weight;
-                }
+            }
         }
         return result;
     }

@@ -60,10 +60,11 @@ public sealed record ExplainOptions
     public int GridColumns { get; init; } = 8;
 
     /// <summary>
-    /// The texts of the text views, one list per view aligned with the candidate rows (null entries for other views):
-    /// those views' model input is their <c>minilm</c> sentence embedding, and each explained score that depends on one
-    /// also gets per-token attributions (<see cref="TokenAttributions"/>) drawn as <c>tokens_SCORE_viewM.png</c> and
-    /// written to <c>tokens.json</c>.
+    /// The texts of the text views, one list per view in dataset order, indexed by <see cref="PairedDataset.Indices"/>
+    /// (null entries for other views): those views' model input is their <c>minilm</c> sentence embedding, and each
+    /// explained score that depends on one also gets per-token attributions (<see cref="TokenAttributions"/>) drawn as
+    /// <c>tokens_SCORE_viewM.png</c> and written to <c>tokens.json</c>; with <see cref="Atlas"/> their variates get
+    /// patterns over words (<see cref="TokenAtlas"/>).
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>?>? Texts { get; init; }
 
@@ -94,7 +95,7 @@ public sealed record ExplainResult(
 /// <c>maps.npy</c> + <c>maps.json</c> (raw attributions and their layout), <c>samples.csv</c>, and
 /// with sanity checks <c>sanity.json</c>.
 /// </summary>
-public static class Explainer
+public static partial class Explainer
 {
     /// <summary>
     /// Explains samples of <paramref name="candidates"/> (the rows to choose from, e.g. the test split)
@@ -149,7 +150,7 @@ public static class Explainer
             }
         }
 
-        var tokens = options.Texts is { } texts ? ExplainTexts(model, scores, inputs, rows, texts, options, outputDirectory, tileLabels) : null;
+        var tokens = options.Texts is { } texts ? ExplainTexts(model, scores, inputs, chosen.Indices, texts, options, outputDirectory, tileLabels) : null;
         WriteMaps(outputDirectory, model, chosen, maps, method);
         WriteSamples(Path.Combine(outputDirectory, "samples.csv"), chosen, maps);
 
@@ -195,30 +196,13 @@ public static class Explainer
             }
             WriteLocalization(Path.Combine(outputDirectory, "localization.json"), localization, MethodLabel(options.Attribution.Method, options.Baseline), chosen.Count);
         }
-        if (options.Atlas)
-        {
-            var atlas = Explain.Atlas.Compute(model, source, candidates);
-            for (int m = 1; m <= model.ViewCount; m++)
-            {
-                var entries = atlas.Where(e => e.View == m).ToArray();
-                if (entries.Length == 0) continue;
-                using var figure = ExplanationFigure.RenderAtlas(candidates.Views[m - 1], entries);
-                ExplanationFigure.SavePng(figure, Path.Combine(outputDirectory, $"atlas_view{m}.png"));
-            }
-            var json = new JsonArray(atlas.Select(e => (JsonNode)new JsonObject
-            {
-                ["variate"] = e.Name,
-                ["highest"] = new JsonArray(e.Highest.Select(r => (JsonNode)new JsonObject { ["index"] = candidates.Indices[r], ["value"] = e.Values[r] }).ToArray()),
-                ["lowest"] = new JsonArray(e.Lowest.Select(r => (JsonNode)new JsonObject { ["index"] = candidates.Indices[r], ["value"] = e.Values[r] }).ToArray()),
-            }).ToArray());
-            File.WriteAllText(Path.Combine(outputDirectory, "atlas.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        }
+        if (options.Atlas) WriteAtlas(outputDirectory, model, source, candidates, options.Texts);
         return new ExplainResult(chosen.Indices, maps, randomization, deletion, notes, localization, tokens);
     }
 
     /// <summary>Per-token attributions of every score on every text view; writes tokens_SCORE_viewM.png and tokens.json.</summary>
     private static Dictionary<string, IReadOnlyList<TokenAttribution>> ExplainTexts(IMultiviewModel model, IReadOnlyList<Score> scores, Tensor[] inputs,
-        int[] rows, IReadOnlyList<IReadOnlyList<string>?> texts, ExplainOptions options, string outputDirectory, string[] labels)
+        int[] indices, IReadOnlyList<IReadOnlyList<string>?> texts, ExplainOptions options, string outputDirectory, string[] labels)
     {
         var result = new Dictionary<string, IReadOnlyList<TokenAttribution>>();
         var json = new JsonObject
@@ -230,7 +214,7 @@ public static class Explainer
         for (int m = 0; m < model.ViewCount && m < texts.Count; m++)
         {
             if (texts[m] is not { } all) continue;
-            var chosen = rows.Select(r => all[r]).ToArray();
+            var chosen = Explain.Atlas.TextsOf(all, indices, m);
             foreach (var s in scores.Where(s => s.DependsOn(m + 1)))
             {
                 var attributions = TokenAttributions.Compute(model, s, inputs, m, minilm, chosen, options.TokenSteps);
@@ -285,29 +269,6 @@ public static class Explainer
         _ => null,
     };
 
-    private static void WriteLocalization(string path, Dictionary<string, IReadOnlyList<LocalizationScore>> localization, string chosen, int samples)
-    {
-        static JsonNode? Num(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
-        var root = new JsonObject
-        {
-            ["samples"] = samples,
-            ["method"] = chosen,
-            ["metrics"] = "mass_fraction: mean over samples of sum |a| inside the region / sum |a|; pointing_game: fraction of samples whose max |a| is inside; region_fraction: chance level",
-            ["methods"] = new JsonObject(localization.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonArray(
-                kv.Value.Select(l => (JsonNode)new JsonObject
-                {
-                    ["score"] = l.Score,
-                    ["view"] = l.View,
-                    ["region"] = l.Region,
-                    ["mass_fraction"] = Num(l.MassFraction),
-                    ["pointing_game"] = Num(l.PointingGame),
-                    ["region_fraction"] = l.RegionFraction,
-                    ["samples"] = l.Samples,
-                }).ToArray())))),
-        };
-        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-    }
-
     /// <summary>"common" plus "individual{m}" for every view with individual variates.</summary>
     public static IReadOnlyList<string> DefaultScoreNames(IMultiviewModel model) =>
         ["common", .. Enumerable.Range(1, model.ViewCount).Where(m => model.IndividualDims[m - 1] > 0).Select(m => $"individual{m}")];
@@ -332,96 +293,6 @@ public static class Explainer
         foreach (var (name, v) in chosen.Factors) parts.Add($"{name} {v[i].ToString("0.#", CultureInfo.InvariantCulture)}");
         foreach (var r in maps) parts.Add($"{r.Score.Name} {r.Values[i].ToString("0.00", CultureInfo.InvariantCulture)}");
         return string.Join("\n", parts);
-    }
-
-    private static void WriteMaps(string dir, IMultiviewModel model, PairedDataset chosen, IReadOnlyList<AttributionResult> maps, string method)
-    {
-        // maps.npy: float32 [samples, scores, Σ input widths]; view m occupies columns offset[m] … offset[m] + d_m.
-        int n = chosen.Count, total = model.InputDims.Sum();
-        var offsets = new int[model.ViewCount];
-        for (int m = 1; m < offsets.Length; m++) offsets[m] = offsets[m - 1] + model.InputDims[m - 1];
-        using (var writer = NpyWriter.Create(Path.Combine(dir, "maps.npy"), [n, maps.Count, total]))
-        {
-            var row = new double[maps.Count * total];
-            for (int i = 0; i < n; i++)
-            {
-                for (int s = 0; s < maps.Count; s++)
-                    for (int m = 0; m < model.ViewCount; m++)
-                        maps[s].Map(m, i).CopyTo(row.AsSpan(s * total + offsets[m], model.InputDims[m]));
-                writer.WriteRows(row);
-            }
-            writer.Complete();
-        }
-        var layout = new JsonObject
-        {
-            ["shape"] = new JsonArray(n, maps.Count, total),
-            ["axes"] = new JsonArray("sample", "score", "input"),
-            ["method"] = method,
-            ["indices"] = new JsonArray(chosen.Indices.Select(i => (JsonNode)i).ToArray()),
-            ["scores"] = new JsonArray(maps.Select(r => (JsonNode)r.Score.Name).ToArray()),
-            ["views"] = new JsonArray(Enumerable.Range(0, model.ViewCount).Select(m => (JsonNode)new JsonObject
-            {
-                ["name"] = chosen.Views[m].Name,
-                ["offset"] = offsets[m],
-                ["width"] = model.InputDims[m],
-                ["sample_shape"] = new JsonArray(chosen.Views[m].SampleShape.Select(s => (JsonNode)s).ToArray()),
-            }).ToArray()),
-        };
-        File.WriteAllText(Path.Combine(dir, "maps.json"), layout.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-    }
-
-    private static void WriteSamples(string path, PairedDataset chosen, IReadOnlyList<AttributionResult> maps)
-    {
-        using var w = new StreamWriter(path);
-        var header = new List<string> { "index" };
-        foreach (var r in maps)
-        {
-            header.Add(r.Score.Name);
-            if (r.CompletenessErrors is not null) { header.Add($"{r.Score.Name}_baseline"); header.Add($"{r.Score.Name}_completeness_error"); }
-        }
-        header.AddRange(chosen.Labels.Keys);
-        header.AddRange(chosen.Factors.Keys);
-        w.WriteLine(string.Join(",", header));
-        for (int i = 0; i < chosen.Count; i++)
-        {
-            var cells = new List<string> { chosen.Indices[i].ToString(CultureInfo.InvariantCulture) };
-            foreach (var r in maps)
-            {
-                cells.Add(r.Values[i].ToString("R", CultureInfo.InvariantCulture));
-                if (r.CompletenessErrors is not null)
-                {
-                    cells.Add(r.BaselineValues![i].ToString("R", CultureInfo.InvariantCulture));
-                    cells.Add(r.CompletenessErrors[i].ToString("R", CultureInfo.InvariantCulture));
-                }
-            }
-            cells.AddRange(chosen.Labels.Values.Select(v => v[i].ToString(CultureInfo.InvariantCulture)));
-            cells.AddRange(chosen.Factors.Values.Select(v => v[i].ToString("R", CultureInfo.InvariantCulture)));
-            w.WriteLine(string.Join(",", cells));
-        }
-    }
-
-    private static void WriteSanity(string path, Dictionary<string, RandomizationResult>? randomization,
-        Dictionary<string, DeletionResult> deletion, List<string> notes)
-    {
-        static JsonArray Arr(IEnumerable<double> v) => new(v.Select(x => (JsonNode)JsonValue.Create(double.IsFinite(x) ? x : 0)!).ToArray());
-        var root = new JsonObject
-        {
-            ["model_randomization"] = randomization is null ? null : new JsonObject(randomization.Select(kv =>
-                KeyValuePair.Create(kv.Key, (JsonNode?)new JsonObject
-                {
-                    ["spearman"] = kv.Value.Spearman,
-                    ["spearman_of_magnitudes"] = kv.Value.SpearmanOfMagnitudes,
-                }))),
-            ["deletion"] = new JsonObject(deletion.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonObject
-            {
-                ["area_ratio"] = double.IsFinite(kv.Value.AreaRatio) ? kv.Value.AreaRatio : null,
-                ["fractions"] = Arr(kv.Value.Fractions),
-                ["salient_first"] = Arr(kv.Value.SalientCurve),
-                ["random_order"] = Arr(kv.Value.RandomCurve),
-            }))),
-            ["notes"] = new JsonArray(notes.Select(n => (JsonNode)n).ToArray()),
-        };
-        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static string FileSafe(string name) => name.Replace(':', '-');

@@ -4,6 +4,7 @@ using Mucmm.Data;
 using Mucmm.Deep.Onnx;
 using Mucmm.Evaluation;
 using Mucmm.Explain;
+using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace Mucmm.Report;
@@ -103,7 +104,8 @@ public static partial class ReportBuilder
     /// The atlas of single variates (<see cref="Atlas"/>), computed here from the run's model and data
     /// (the report does not depend on an earlier <c>mucmm explain --atlas</c>): per view, the first
     /// <see cref="ReportOptions.AtlasVariatesShown"/> common and individual variates open, the rest in a
-    /// collapsed &lt;details&gt; block. Text views are skipped with a note (their inputs are not pictures).
+    /// collapsed &lt;details&gt; block. A text view with its texts (<see cref="ExplainableRun.Texts"/>) gets its token atlas
+    /// (<see cref="TokenAtlas"/>, drawn by <see cref="TokenFigure.RenderAtlas"/>).
     /// </summary>
     private static void AtlasSection(StringBuilder html, IMultiviewModel model, PairedDataset test, PairedDataset train, ReportOptions options, ExplainableRun explainable)
     {
@@ -123,29 +125,37 @@ public static partial class ReportBuilder
         var source = useTrain ? train : test;
         var rawTest = explainable.Data.Subset(Split.Test);
         var rawSource = useTrain ? explainable.Data.Subset(Split.Train) : rawTest;
-        var atlas = Atlas.Compute(model, source, test, options.AtlasExtremes, rawSource.Views);
+        var atlas = Atlas.Compute(model, source, test, options.AtlasExtremes, rawSource.Views, explainable.Texts);
         for (int m = 1; m <= model.ViewCount; m++)
         {
             var view = rawTest.Views[m - 1];
             var entries = atlas.Where(e => e.View == m).ToArray();
             if (entries.Length == 0) continue;
             html.Append($"<h3>View {m} ({E(view.Name)})</h3>\n");
-            if (view.Kind == ViewKind.Text || explainable.Encoders?[m - 1] == ViewEncoders.TextEncoder)
+            bool tokens = entries.All(e => e.Tokens is not null);
+            if ((view.Kind == ViewKind.Text || explainable.Encoders?[m - 1] == ViewEncoders.TextEncoder) && !tokens)
             {
-                html.Append("<p class=\"note\">A text view: its atlas (patterns over tokens) is not drawn here.</p>\n");
+                html.Append("<p class=\"note\">A text view without its texts: its atlas (patterns over words) is not drawn here.</p>\n");
                 continue;
             }
+            string[]? texts = tokens ? Atlas.TextsOf(explainable.Texts![m - 1]!, test.Indices, m - 1) : null;
+            if (tokens)
+                html.Append("<p>A text view: each variate's pattern is over <b>words</b> — the regression of “word t is in the text” on the variate over the training rows " +
+                            "(red: the word is more frequent where the variate is high, blue: where it is low; the largest |weight| first) — then the test texts with its highest and lowest values.</p>\n");
+            SKBitmap Draw(AtlasEntry[] part) => texts is not null
+                ? TokenFigure.RenderAtlas(part, texts, $"token atlas of view {m} ({view.Name}): words going with each variate (red: where it is high, blue: low); test texts at its extremes")
+                : ExplanationFigure.RenderAtlas(view, part);
             var shown = entries.Where(e => e.Index <= options.AtlasVariatesShown).ToArray();
             var rest = entries.Where(e => e.Index > options.AtlasVariatesShown).ToArray();
             if (shown.Length > 0)
             {
-                using var bitmap = ExplanationFigure.RenderAtlas(view, shown);
+                using var bitmap = Draw(shown);
                 Img(html, Encode(bitmap), $"atlas of view {m}", wide: true);
             }
             if (rest.Length > 0)
             {
                 html.Append($"<details><summary>{rest.Length} more variates of view {m}</summary>\n");
-                using var bitmap = ExplanationFigure.RenderAtlas(view, rest);
+                using var bitmap = Draw(rest);
                 Img(html, Encode(bitmap), $"atlas of view {m}, further variates", wide: true);
                 html.Append("</details>\n");
             }

@@ -43,4 +43,43 @@ public class ImageShiftTests
                 }
         Assert.Throws<ArgumentOutOfRangeException>(() => ImageShift.Apply(x, h, w, 1, offsets));
     }
+
+    /// <summary>
+    /// Oracle: the definition per channel, pixel by pixel in plain C# — for samples of 3 planes of h × w stored plane after
+    /// plane, out(ch, r, c) = in(ch, r − dy, c − dx), 0 outside, every channel by its sample's offset. Exact. And
+    /// <see cref="ImageShift.ApplyRandom"/> on shape [3, h, w] draws the same offsets as a same-seeded
+    /// <see cref="Random"/> (dy then dx per sample) and applies them to all three planes: equal to <c>ImageShift.Apply(x, channels, h, w, …)</c>
+    /// with them (exact); shape [h, w] stays the one-channel shift.
+    /// </summary>
+    [Fact]
+    public void ShiftMovesEveryChannelOfAnRgbSampleByTheSampleOffset()
+    {
+        using var scope = NewDisposeScope();
+        const int ch = 3, h = 5, w = 6, s = 2;
+        var offsets = new (int, int)[] { (0, 0), (2, -1), (-1, 2), (1, 1) };
+        int n = offsets.Length, plane = h * w;
+        var data = new float[n * ch * plane];
+        for (int i = 0; i < data.Length; i++) data[i] = i + 1;
+        var x = tensor(data, [n, ch * plane]);
+        var got = ImageShift.Apply(x, ch, h, w, s, offsets).data<float>().ToArray();
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < ch; c++)
+                for (int r = 0; r < h; r++)
+                    for (int col = 0; col < w; col++)
+                    {
+                        var (dy, dx) = offsets[i];
+                        int sr = r - dy, sc = col - dx;
+                        float expected = sr >= 0 && sr < h && sc >= 0 && sc < w ? data[(i * ch + c) * plane + sr * w + sc] : 0f;
+                        Assert.Equal(expected, got[(i * ch + c) * plane + r * w + col]);
+                    }
+
+        var random = new Random(7);
+        var drawn = Enumerable.Range(0, n).Select(_ => (random.Next(-s, s + 1), random.Next(-s, s + 1))).ToArray();
+        var viaRandom = ImageShift.ApplyRandom(x, [ch, h, w], s, new Random(7)).data<float>().ToArray();
+        Assert.Equal(ImageShift.Apply(x, ch, h, w, s, drawn).data<float>().ToArray(), viaRandom);
+        var grey = tensor(data[..(n * plane)], [n, plane]);
+        Assert.Equal(ImageShift.Apply(grey, h, w, s, drawn).data<float>().ToArray(),
+            ImageShift.ApplyRandom(grey, [h, w], s, new Random(7)).data<float>().ToArray());
+        Assert.Throws<ArgumentException>(() => ImageShift.Apply(x, h, w, s, offsets));   // 3 planes are not one h × w plane
+    }
 }

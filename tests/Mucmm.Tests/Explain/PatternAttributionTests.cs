@@ -127,4 +127,35 @@ public class PatternAttributionTests
         Assert.Equal(BaselineKind.Blurred, Baselines.Parse("Blurred"));
         Assert.Throws<MucmmUserException>(() => Baselines.Parse("noise"));
     }
+
+    /// <summary>
+    /// Oracle: the blur by hand for a C × H × W sample (3 × 7 × 7, σ = 1, so the kernel k(t) = exp(−t²/2) over |t| ≤ 3):
+    /// each plane is blurred alone — plane 0 (constant 0.3) stays 0.3; an impulse at (i, j) becomes
+    /// k(r − i)k(c − j)/(N(r)N(c)) with the border renormalization N(q) = Σ_{|t| ≤ 3, 0 ≤ q + t &lt; 7} k(t) of the output
+    /// pixel (r, c): plane 1 holds one at the centre (3, 3), plane 2 one in the corner (0, 0) (1e-12); nothing leaks into
+    /// another plane. A [1, 7, 7] sample blurs exactly as the same [7, 7] sample.
+    /// </summary>
+    [Fact]
+    public void Blurred_baseline_blurs_each_channel_of_a_three_channel_sample_spatially()
+    {
+        const int ch = 3, h = 7, w = 7, plane = h * w;
+        var data = new double[ch * plane];
+        Array.Fill(data, 0.3, 0, plane);
+        data[plane + 3 * w + 3] = 1;
+        data[2 * plane] = 1;
+        var blurred = Baselines.Blur(new View("rgb", ViewKind.Image, [ch, h, w], data), 1.0);
+        static double K(int t) => Math.Abs(t) <= 3 ? Math.Exp(-t * t / 2.0) : 0;
+        double N(int i) => Enumerable.Range(-3, 7).Where(t => i + t >= 0 && i + t < h).Sum(K);
+        for (int r = 0; r < h; r++)
+            for (int c = 0; c < w; c++)
+            {
+                Assert.Equal(0.3, blurred[r * w + c], 12);
+                Assert.Equal(K(r - 3) * K(c - 3) / (N(r) * N(c)), blurred[plane + r * w + c], 12);
+                Assert.Equal(K(r) * K(c) / (N(r) * N(c)), blurred[2 * plane + r * w + c], 12);
+            }
+        var single = data[plane..(2 * plane)];
+        Assert.Equal(Baselines.Blur(new View("g", ViewKind.Image, [h, w], single), 1.0),
+            Baselines.Blur(new View("g", ViewKind.Image, [1, h, w], single), 1.0));
+        Assert.Throws<MucmmUserException>(() => Baselines.Blur(new View("4d", ViewKind.Vector, [2, 2, 2, 2], new double[16])));
+    }
 }

@@ -114,7 +114,7 @@ public class TokenAttributionTests(ITestOutputHelper output)
         string run = Path.Combine(dir, "run"), ex = Path.Combine(dir, "ex");
         var r = CliHarness.Run("fit", "--model", "linear", "--view1", v1, "--view2", v2, "--common-dim", "2", "--individual-dim", "2", "--quiet", "--out", run);
         Assert.True(r.ExitCode == 0, r.Stderr);
-        r = CliHarness.Run("explain", "--run", run, "--count", "2", "--method", "gradient", "--out", ex);
+        r = CliHarness.Run("explain", "--run", run, "--count", "2", "--method", "gradient", "--atlas", "--out", ex);
         Assert.True(r.ExitCode == 0, r.Stderr);
         output.WriteLine(r.Stdout);
         Assert.True(File.Exists(Path.Combine(ex, "tokens_common_view2.png")));
@@ -129,10 +129,24 @@ public class TokenAttributionTests(ITestOutputHelper output)
             Assert.True(entry["completeness_error"]!.GetValue<double>() <= 1e-2 * gap + 2e-3);
         }
 
-        // The report colours the caption tokens of its top/bottom common-score samples.
+        // --atlas: the text view's variates have word patterns (no word that is in every text: "a"), its extremes their texts;
+        // the vector view's have none.
+        Assert.True(File.Exists(Path.Combine(ex, "atlas_view2.png")));
+        var atlas = JsonNode.Parse(File.ReadAllText(Path.Combine(ex, "atlas.json")))!.AsArray();
+        var common2 = atlas.Single(e => e!["variate"]!.GetValue<string>() == "common2:1")!;
+        var words = common2["tokens"]!.AsArray().Select(t => t!["token"]!.GetValue<string>()).ToArray();
+        Assert.NotEmpty(words);
+        Assert.All(words, w => Assert.Contains(w, Words.Concat(Shapes)));
+        foreach (var e in common2["highest"]!.AsArray().Concat(common2["lowest"]!.AsArray()))
+            Assert.Equal(texts[e!["index"]!.GetValue<int>()], e["text"]!.GetValue<string>());
+        Assert.Null(atlas.Single(e => e!["variate"]!.GetValue<string>() == "common1:1")!["tokens"]);
+
+        // The report colours the caption tokens of its top/bottom common-score samples and draws the token atlas.
         r = CliHarness.Run("report", "--run", run);
         Assert.True(r.ExitCode == 0, r.Stderr);
-        Assert.Contains("Highest common score: tokens of view 2", File.ReadAllText(Path.Combine(run, "report.html")));
+        string html = File.ReadAllText(Path.Combine(run, "report.html"));
+        Assert.Contains("Highest common score: tokens of view 2", html);
+        Assert.Contains("each variate's pattern is over <b>words</b>", html);
 
         string deep = Path.Combine(dir, "deep");
         r = CliHarness.Run("fit", "--model", "deep", "--view1", v1, "--view2", v2, "--encoder1", "identity", "--encoder2", "minilm",

@@ -68,16 +68,6 @@ public sealed class ExplainableRun : IDisposable
     /// <summary>The texts of each text view (null for other views), every row in dataset order; null without text views.</summary>
     public IReadOnlyList<IReadOnlyList<string>?>? Texts { get; }
 
-    /// <summary>
-    /// <see cref="Texts"/> restricted to the rows of <paramref name="rows"/> (a subset of <see cref="Data"/>, by its
-    /// dataset indices), as <see cref="Explain.ExplainOptions.Texts"/> takes them; null without text views.
-    /// </summary>
-    public IReadOnlyList<IReadOnlyList<string>?>? TextsOf(PairedDataset rows)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        return Texts?.Select(t => t is null ? null : (IReadOnlyList<string>)rows.Indices.Select(i => t[i]).ToArray()).ToArray();
-    }
-
     /// <summary>Disposes the encoders (not the run's model).</summary>
     public void Dispose() => encoded?.Dispose();
 }

@@ -10,7 +10,7 @@ namespace Mucmm.Deep;
 /// <param name="seed">The run's seed.</param>
 /// <param name="batchSize">Rows per batch B.</param>
 /// <param name="augmentShift">Largest image shift in pixels (0: none).</param>
-/// <param name="shiftShapes">Per view: the sample shape [H, W] of image views that are shifted while training, null otherwise.</param>
+/// <param name="shiftShapes">Per view: the sample shape ([H, W] or [C, H, W]) of image views that are shifted while training, null otherwise.</param>
 internal sealed class BatchSchedule(int seed, int batchSize, int augmentShift, IReadOnlyList<int[]?> shiftShapes)
 {
     /// <summary>Salt of the main phase's batch order.</summary>
@@ -46,7 +46,7 @@ internal sealed class BatchSchedule(int seed, int batchSize, int augmentShift, I
         var shape = shiftShapes.Count > view ? shiftShapes[view] : null;
         if (shape is null || !encoderTrains) return x;
         var random = new Random(StreamSeed(epoch, unchecked(batch * 31 + view * 17 + 5)));
-        return ImageShift.ApplyRandom(x, shape[0], shape[1], augmentShift, random);
+        return ImageShift.ApplyRandom(x, shape, augmentShift, random);
     }
 
     /// <summary>The seed of one random stream of an epoch (batch order, augmentation offsets), from (seed, epoch, salt).</summary>
