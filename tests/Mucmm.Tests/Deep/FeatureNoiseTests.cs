@@ -24,9 +24,9 @@ public class FeatureNoiseTests
         var noise = (a - x).to(float64);
         Assert.Equal(scale, noise.std().item<double>(), scale * 0.01);
         Assert.Equal(0, noise.mean().item<double>(), scale * 0.01);
-        Assert.True(a.equal(schedule.Noise(x, 0, scale, 2, 1)).item<bool>());
-        Assert.False(a.equal(schedule.Noise(x, 0, scale, 2, 2)).item<bool>());
-        Assert.False(a.equal(schedule.Noise(x, 1, scale, 2, 1)).item<bool>());
+        Assert.True(a.eq(schedule.Noise(x, 0, scale, 2, 1)).all().item<bool>());
+        Assert.False(a.eq(schedule.Noise(x, 0, scale, 2, 2)).all().item<bool>());
+        Assert.False(a.eq(schedule.Noise(x, 1, scale, 2, 1)).all().item<bool>());
         Assert.Same(x, schedule.Noise(x, 0, 0, 2, 1));
     }
 
