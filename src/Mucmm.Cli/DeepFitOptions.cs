@@ -52,6 +52,7 @@ public sealed class DeepFitOptions
             Description = "Deep models: channels of the CNN encoder's two convolutions, e.g. 32,64.", HelpName = "C1,C2",
             DefaultValueFactory = _ => string.Join(",", ModelDefaults.CnnChannels),
         };
+        FeatureNoise = new Option<double>("--feature-noise") { Description = "Deep models on frozen pretrained features: add Gaussian noise of this many times the features' RMS standard deviation while training the heads (acts like a ridge of its square; 0: none).", HelpName = "S", DefaultValueFactory = _ => TrainingDefaults.FeatureNoise };
         AugmentShift = new Option<int>("--augment-shift") { Description = "Deep models: move each training image by up to N pixels in each direction (random, seeded; image views only; all channels of an RGB image alike).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.AugmentShift };
         Schedule = new Option<string>("--lr-schedule")
         {
@@ -102,6 +103,9 @@ public sealed class DeepFitOptions
     /// <summary>--cnn-channels C1,C2.</summary>
     public Option<string> CnnChannels { get; }
 
+    /// <summary>--feature-noise S.</summary>
+    public Option<double> FeatureNoise { get; }
+
     /// <summary>--augment-shift N.</summary>
     public Option<int> AugmentShift { get; }
 
@@ -111,14 +115,14 @@ public sealed class DeepFitOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume })
+        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, FeatureNoise, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume })
             command.Options.Add(o);
     }
 
     /// <summary>Whether any deep-only option was given explicitly (for refusing them with linear models).</summary>
     public bool AnyGiven(ParseResult parse) =>
         (parse.GetResult(Encoder) is { Implicit: false } && !Mucmm.Deep.Onnx.ViewEncoders.IsPretrained(parse.GetValue(Encoder))) ||
-        new Option[] { FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
+        new Option[] { FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, FeatureNoise, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
             .Any(o => parse.GetResult(o) is { Implicit: false });
 
     /// <summary>
@@ -145,9 +149,13 @@ public sealed class DeepFitOptions
             throw new MucmmUserException($"--pretrain does not apply: it pretrains trained MLP or CNN encoders, and {which}{(trains ? "" : " (frozen)")}");
     }
 
-    /// <summary>Parses the architecture for model kind <paramref name="kind"/> with dims k and r.</summary>
-    public DeepModelOptions Model(ParseResult parse, DeepModelKind kind, int commonDim, int individualDim)
+    /// <summary>
+    /// Parses the architecture for model kind <paramref name="kind"/> with dims k and r; a setting the user did not give
+    /// comes from <paramref name="dataDefaults"/> (the dataset's own defaults, <see cref="Mucmm.Data.Datasets.DeepDefaults"/>) when it carries one.
+    /// </summary>
+    public DeepModelOptions Model(ParseResult parse, DeepModelKind kind, int commonDim, int individualDim, Mucmm.Data.Datasets.DeepDefaults? dataDefaults = null)
     {
+        var defaults = (dataDefaults ?? new Mucmm.Data.Datasets.DeepDefaults()).Apply(DeepModelOptions.DefaultsFor(kind));
         string enc = parse.GetValue(Encoder)!.Trim();
         int imageSize = ModelDefaults.ImageSize;
         string[] onnxPaths = [];
@@ -179,7 +187,7 @@ public sealed class DeepFitOptions
             TrainEncoder = encoder is EncoderKind.TorchScript or EncoderKind.Onnx or EncoderKind.ResNet18 ? fine : null,
             CommonDim = commonDim,
             IndividualDim = individualDim,
-            Head = parse.GetValue(Head) == "mlp" ? HeadKind.Mlp : HeadKind.Linear,
+            Head = Given(parse, Head) ? (parse.GetValue(Head) == "mlp" ? HeadKind.Mlp : HeadKind.Linear) : defaults.Head,
             CnnChannels = ParseInts(parse.GetValue(CnnChannels)!, "--cnn-channels"),
         };
     }
@@ -193,6 +201,11 @@ public sealed class DeepFitOptions
         "identity" or "flatten" => EncoderKind.Identity,
         _ => throw new MucmmUserException($"encoder must be auto, mlp, cnn, identity or a pretrained encoder ({Mucmm.Deep.Onnx.ViewEncoders.Forms}), got '{name}'"),
     };
+
+    private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    /// <summary>The option's value when the user gave it, else <paramref name="fallback"/> (the general or the dataset's default).</summary>
+    private static T Or<T>(ParseResult parse, Option<T> option, T fallback) => Given(parse, option) ? parse.GetValue(option)! : fallback;
 
     private static int[] ParseInts(string text, string option)
     {
@@ -208,9 +221,10 @@ public sealed class DeepFitOptions
     /// Parses the training settings on <paramref name="device"/>; <paramref name="kind"/> picks the default measure
     /// (<see cref="DeepTrainingOptions.DefaultsFor"/>: R2 for MUCMM, R1 for Deep CCA).
     /// </summary>
-    public DeepTrainingOptions Training(ParseResult parse, DeepModelKind kind, int seed, string device)
+    /// <remarks>A setting the user did not give comes from <paramref name="dataDefaults"/> (the dataset's own defaults) when it carries one.</remarks>
+    public DeepTrainingOptions Training(ParseResult parse, DeepModelKind kind, int seed, string device, Mucmm.Data.Datasets.DeepDefaults? dataDefaults = null)
     {
-        var defaults = DeepTrainingOptions.DefaultsFor(kind);
+        var defaults = (dataDefaults ?? new Mucmm.Data.Datasets.DeepDefaults()).Apply(DeepTrainingOptions.DefaultsFor(kind));
         var m = parse.GetValue(Objective) switch
         {
             "r1" => CorrelationMeasure.R1,
@@ -219,16 +233,17 @@ public sealed class DeepFitOptions
         };
         return defaults with
         {
-            Epochs = parse.GetValue(Epochs),
-            BatchSize = parse.GetValue(BatchSize),
-            LearningRate = parse.GetValue(LearningRate),
-            WeightDecay = parse.GetValue(WeightDecay),
+            Epochs = Or(parse, Epochs, defaults.Epochs),
+            BatchSize = Or(parse, BatchSize, defaults.BatchSize),
+            LearningRate = Or(parse, LearningRate, defaults.LearningRate),
+            WeightDecay = Or(parse, WeightDecay, defaults.WeightDecay),
             WeightAverage = parse.GetValue(WeightAverage),
             AugmentShift = parse.GetValue(AugmentShift),
+            FeatureNoise = Or(parse, FeatureNoise, defaults.FeatureNoise),
             Schedule = parse.GetValue(Schedule) == "cosine" ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant,
             WarmupEpochs = parse.GetValue(Warmup),
             PretrainEpochs = parse.GetValue(Pretrain),
-            Patience = parse.GetValue(Patience),
+            Patience = Or(parse, Patience, defaults.Patience),
             Objective = defaults.Objective with
             {
                 Alpha = parse.GetValue(Alpha), Beta = parse.GetValue(Beta), Gamma = parse.GetValue(Gamma), Measure = m,

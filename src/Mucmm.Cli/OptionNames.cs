@@ -32,6 +32,7 @@ public static partial class OptionNames
         ["DeepTrainingOptions.AugmentShift"] = "--augment-shift",
         ["DeepTrainingOptions.WeightAverage"] = "--weight-average",
         ["DeepTrainingOptions.WeightDecay"] = "--weight-decay",
+        ["DeepTrainingOptions.FeatureNoise"] = "--feature-noise",
         ["DeepTrainingOptions.Schedule"] = "--lr-schedule",
         ["DeepTrainingOptions.WarmupEpochs"] = "--warmup",
         ["DeepTrainingOptions.PretrainEpochs"] = "--pretrain",

@@ -58,6 +58,8 @@ public static class DatasetsCommand
                 for (int m = 0; m < d.Views.Count; m++)
                     text.AppendLine($"  view {m + 1} '{d.Views[m].Name}' ({ViewShapeText(d.Views[m])}): {d.Views[m].Description}");
             }
+            if (d.DeepDefaults.Settings() is { Count: > 0 } deep)
+                text.AppendLine($"  deep-model defaults (when not given): {string.Join(", ", deep.Select(s => $"{OptionNames.FlagOf(s.Property)} {s.Value}"))}");
             if (d.Ids.Count > 0) text.AppendLine($"  ids (exported, not probed): {string.Join(", ", d.Ids)}");
             text.AppendLine($"  split: 80/10/10 train/validation/test, fixed by --seed");
             text.AppendLine($"  source: {d.Source}");

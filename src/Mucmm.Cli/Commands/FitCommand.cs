@@ -138,17 +138,19 @@ public static class FitCommand
             var specs = a.EncoderSpecs(parse, raw, fineTune: parse.GetValue(a.Deep.FineTune));
             var all = EncoderOptions.Encode(raw, specs, a.Runtime.IsQuiet(parse));
             var deepKind = kind == "dcca" ? DeepModelKind.DeepCca : DeepModelKind.Mucmm;
-            var defaults = DeepModelOptions.DefaultsFor(deepKind);
+            // The dataset's own deep defaults (e.g. emoji's k, heads, weight decay) replace the general ones the user did not set.
+            var dataDefaults = Mucmm.Data.Datasets.DatasetCatalog.DeepDefaultsOf(raw);
+            var defaults = dataDefaults.Apply(DeepModelOptions.DefaultsFor(deepKind));
             int k = parse.GetResult(a.CommonDim) is { Implicit: false } ? parse.GetValue(a.CommonDim) : defaults.CommonDim;
             int r = parse.GetResult(a.IndividualDim) is { Implicit: false } ? parse.GetValue(a.IndividualDim) : defaults.IndividualDim;
             // A run killed before its first checkpoint left nothing to resume: start again in that folder.
             if (!resume && DeepTrainer.HasCheckpoint(workDir))
                 throw new MucmmUserException(workDir, "a checkpoint of an interrupted run exists: add --resume to continue it, or delete the folder");
-            var model = a.Deep.Model(parse, deepKind, k, r);
+            var model = a.Deep.Model(parse, deepKind, k, r, dataDefaults);
             if (specs is not null) model = WithFeatureViews(model, specs, a.Encoders.Given(parse, specs.Length, a.AllEncoders(parse)));
             else if (a.Encoders.AnyGiven(parse)) model = WithViewEncoders(model, a.Encoders.Given(parse, all.Views.Count, null));
             a.Deep.RejectUnused(parse, model, all);
-            var training = a.Deep.Training(parse, deepKind, a.Data.SeedOf(parse), a.Runtime.DeviceOf(parse));
+            var training = a.Deep.Training(parse, deepKind, a.Data.SeedOf(parse), a.Runtime.DeviceOf(parse), dataDefaults);
             var (options, note) = a.FitDimsToData(parse, new FitOptions(DeepModel: model, DeepTraining: training) { Encoders = specs }, all.Views.Select(v => v.Cols).ToArray());
             if (resume && new DeepTrainer(options.DeepModel, options.DeepTraining).ResumeDifference(workDir, all) is { } difference)
                 throw new MucmmUserException(workDir,

@@ -171,6 +171,15 @@ public sealed record DeepTrainingOptions
     /// <summary>Random translation of image views by up to this many pixels in each direction while training (0: none).</summary>
     public int AugmentShift { get; init; }
 
+    /// <summary>
+    /// Gaussian noise added to the cached features of a frozen (or identity) encoder while training the heads: standard
+    /// deviation <c>FeatureNoise · s</c>, where s² is the mean variance of that view's training features (0: none).
+    /// Noise of variance ε·s² adds ε·s²·I to the features' covariance in expectation, so for linear heads it acts
+    /// like the relative ridge ε = FeatureNoise² of ridge CCA on the features; the decoder still reconstructs
+    /// the clean features. Views whose encoder trains and evaluation are untouched.
+    /// </summary>
+    public double FeatureNoise { get; init; }
+
     /// <summary>Decay of an exponential moving average of the weights, updated after every step and used for validation and the final model (0: off; e.g. 0.98 averages over about 50 steps).</summary>
     public double WeightAverage { get; init; }
 
@@ -217,6 +226,7 @@ public sealed record DeepTrainingOptions
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new MucmmUserException($"DeepTrainingOptions.LearningRate must be a positive number, got {LearningRate}");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new MucmmUserException($"DeepTrainingOptions.WeightDecay must be ≥ 0, got {WeightDecay}");
         if (!(WeightAverage >= 0 && WeightAverage < 1)) throw new MucmmUserException($"DeepTrainingOptions.WeightAverage must be in [0, 1), got {WeightAverage}");
+        if (!(FeatureNoise >= 0) || !double.IsFinite(FeatureNoise)) throw new MucmmUserException($"DeepTrainingOptions.FeatureNoise must be ≥ 0, got {FeatureNoise}");
         if (AugmentShift < 0) throw new MucmmUserException($"DeepTrainingOptions.AugmentShift must be ≥ 0, got {AugmentShift}");
         if (WarmupEpochs < 0) throw new MucmmUserException($"DeepTrainingOptions.WarmupEpochs must be ≥ 0, got {WarmupEpochs}");
         if (PretrainEpochs < 0) throw new MucmmUserException($"DeepTrainingOptions.PretrainEpochs must be ≥ 0, got {PretrainEpochs}");

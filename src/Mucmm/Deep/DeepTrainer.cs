@@ -195,6 +195,13 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
     {
         var network = run.Network;
         var (featTrain, featVal) = (Features(run, run.Train), Features(run, run.Validation));
+        // Feature noise (DeepTrainingOptions.FeatureNoise): per view, FeatureNoise × the RMS standard deviation of its training features.
+        double[] noise = featTrain.Select(f =>
+        {
+            if (run.EncoderTrains || training.FeatureNoise == 0) return 0.0;
+            using var scope = NewDisposeScope();
+            return training.FeatureNoise * Math.Sqrt(f.reshape(f.shape[0], -1).to(float64).var(0).mean().item<double>());
+        }).ToArray();
         var parameters = run.EncoderTrains
             ? network.parameters().ToArray()
             : Enumerable.Range(0, network.Count).SelectMany(m => network[m].HeadParameters()).ToArray();
@@ -219,7 +226,7 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
             int[][] batchRows = run.Schedule.BatchRows(n, epoch, BatchSchedule.TrainSalt);
             for (int b = 0; b < batchRows.Length; b++)
             {
-                var terms = TrainStep(run, objective, optimizer, average, featTrain, batchRows[b], epoch, b);
+                var terms = TrainStep(run, objective, optimizer, average, featTrain, noise, batchRows[b], epoch, b);
                 sums.Add(terms);
                 observer?.BatchFinished("train", epoch + 1, b + 1, terms);
             }
@@ -260,7 +267,7 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
 
     /// <summary>One optimizer step on the rows <paramref name="rows"/>; returns the batch's term values and "loss".</summary>
     private KeyValuePair<string, double>[] TrainStep(Run run, IDeepObjective objective, OptimizerHelper optimizer, WeightAverage? average,
-        Tensor[] features, int[] rows, int epoch, int batch)
+        Tensor[] features, double[] noise, int[] rows, int epoch, int batch)
     {
         using var scope = NewDisposeScope();
         var idx = tensor(rows, dtype: int64, device: features[0].device);
@@ -268,7 +275,10 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         try
         {
             result = objective.Evaluate(Enumerable.Range(0, run.Network.Count).Select(m =>
-                Batch(run.Network[m], run.Schedule.Augment(features[m].index_select(0, idx), m, run.EncoderTrains, epoch, batch), run.EncoderTrains)).ToArray(), epoch);
+            {
+                var x = run.Schedule.Augment(features[m].index_select(0, idx), m, run.EncoderTrains, epoch, batch);
+                return Batch(run.Network[m], run.Schedule.Noise(x, m, noise[m], epoch, batch), run.EncoderTrains, target: x);
+            }).ToArray(), epoch);
         }
         catch (MucmmUserException) when (training.Objective.Ridge > 0)
         {
@@ -294,13 +304,14 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
             return Enumerable.Range(0, run.Network.Count).Select(m => Chunks.Map(x.X[m], v => run.Network[m].Encoder.call(v))).ToArray();
     }
 
-    private ViewBatch Batch(ViewNetwork net, Tensor input, bool encoderTrains)
+    /// <summary>The view's outputs on <paramref name="input"/>; the decoder reconstructs <paramref name="target"/> (default: the input).</summary>
+    private ViewBatch Batch(ViewNetwork net, Tensor input, bool encoderTrains, Tensor? target = null)
     {
         var h = encoderTrains ? net.Encoder.call(input) : input;
         var (c, u) = net.Heads(h);
         if (!net.HasDecoder || training.Objective.Gamma == 0) return new ViewBatch(c, u);
         var decoded = net.Decode(training.Objective.CommonFromCorrelationOnly ? c.detach() : c, u);
-        return new ViewBatch(c, u, input, decoded);
+        return new ViewBatch(c, u, target ?? input, decoded);
     }
 
     private double ValidationCorrelation(Run run, Tensor[] featVal)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Mucmm.Data;
 using Mucmm.Data.Readers;
@@ -83,9 +84,19 @@ public class CnnChannelsTests
         Assert.Equal(ViewKind.Image, data.Views[0].Kind);
         Assert.Equal([3, 8, 8], data.Views[0].SampleShape);
 
-        var r = CliHarness.Run("fit", "--model", "deep", "--view1", v1, "--view2", v2, "--encoder1", "cnn", "--encoder2", "mlp",
+        // With 2 threads LibTorch's convolution backward is not bit-reproducible (the same seed gave different weights in
+        // about 1 run of 4, and this tiny 4/8-channel CNN on 8 × 8 images then sometimes produced a NaN correlation in its
+        // second batch, seen 2 times in 20 runs; with 1 thread every run was identical). A diverged fit is therefore tried
+        // once more with the next seed: what this test checks is the 3-channel path, not the optimizer.
+        CliResult Fit(int seed) => CliHarness.Run("fit", "--model", "deep", "--view1", v1, "--view2", v2, "--encoder1", "cnn", "--encoder2", "mlp",
             "--cnn-channels", "4,8", "--augment-shift", "1", "--common-dim", "2", "--individual-dim", "1", "--epochs", "2",
-            "--batch-size", "96", "--lr", "0.001", "--patience", "0", "--quiet", "--out", run);
+            "--batch-size", "96", "--lr", "0.001", "--patience", "0", "--seed", seed.ToString(CultureInfo.InvariantCulture), "--quiet", "--out", run);
+        var r = Fit(1);
+        if (r.ExitCode == 2 && r.Stderr.Contains("training diverged", StringComparison.Ordinal))
+        {
+            run = Path.Combine(dir, "run2");
+            r = Fit(2);
+        }
         Assert.True(r.ExitCode == 0, r.Stderr);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "model", "config.json")))!;
         Assert.Equal(["cnn", "mlp"], config["encoder_per_view"]!.AsArray().Select(e => e!.GetValue<string>()));

@@ -57,6 +57,13 @@ public sealed record DatasetDescriptor(
     /// </summary>
     public IReadOnlyList<ViewDescriptor> ViewChoices { get; init; } = [];
 
+    /// <summary>
+    /// The dataset's own deep-model defaults (settings that replace the general ones of <see cref="Deep.DeepModelOptions"/>
+    /// and <see cref="Deep.DeepTrainingOptions"/> for deep fits on it unless the user sets them); empty when it has none.
+    /// Consumers read it through <see cref="DatasetCatalog.DeepDefaultsOf"/>.
+    /// </summary>
+    public DeepDefaults DeepDefaults { get; init; } = new();
+
     /// <summary>The descriptor of view <paramref name="name"/> among <see cref="Views"/> and <see cref="ViewChoices"/>; null when there is none.</summary>
     public ViewDescriptor? ViewNamed(string name) =>
         Views.Concat(ViewChoices).FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -147,6 +154,16 @@ public static class DatasetCatalog
         return data.Views.Select(v => descriptor?.ViewNamed(v.Name)?.DefaultEncoder).ToArray();
     }
 
+    /// <summary>
+    /// The deep-model defaults of the built-in dataset <paramref name="data"/> was loaded as (<see cref="DatasetDescriptor.DeepDefaults"/>,
+    /// found by its name); empty for other data.
+    /// </summary>
+    public static DeepDefaults DeepDefaultsOf(PairedDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return All.FirstOrDefault(d => d.Name == data.Name)?.DeepDefaults ?? new DeepDefaults();
+    }
+
     private static DatasetDescriptor[] BuildDescriptors()
     {
         var syn = new SyntheticOptions();
@@ -218,6 +235,7 @@ public static class DatasetCatalog
         {
             NeedsEmoji = true,
             ViewChoices = choices,
+            DeepDefaults = EmojiDataset.DeepDefaults,
         };
     }
 }

@@ -49,6 +49,18 @@ internal sealed class BatchSchedule(int seed, int batchSize, int augmentShift, I
         return ImageShift.ApplyRandom(x, shape, augmentShift, random);
     }
 
+    /// <summary>
+    /// <paramref name="x"/> plus Gaussian noise of standard deviation <paramref name="scale"/> (DeepTrainingOptions.FeatureNoise
+    /// times the view's feature scale), drawn from a generator seeded by (seed, epoch, batch, view); <paramref name="x"/>
+    /// itself when the scale is 0.
+    /// </summary>
+    public Tensor Noise(Tensor x, int view, double scale, int epoch, int batch)
+    {
+        if (scale == 0) return x;
+        using var generator = new Generator(unchecked((ulong)(uint)StreamSeed(epoch, unchecked(batch * 31 + view * 17 + 11))));
+        return x + randn(x.shape, dtype: x.dtype, device: x.device, generator: generator) * scale;
+    }
+
     /// <summary>The seed of one random stream of an epoch (batch order, augmentation offsets), from (seed, epoch, salt).</summary>
     private int StreamSeed(int epoch, int salt) => unchecked(seed * 1_000_003 + epoch * 7_919 + salt);
 }
