@@ -59,6 +59,8 @@ public static class DatasetsCommand
                     text.AppendLine($"  view {m + 1} '{d.Views[m].Name}' ({ViewShapeText(d.Views[m])}): {d.Views[m].Description}");
             }
             if (d.Ids.Count > 0) text.AppendLine($"  ids (exported, not probed): {string.Join(", ", d.Ids)}");
+            if (d.DeepDefaults is { Settings.Count: > 0 } deep)
+                text.AppendLine($"  deep fits default to: {string.Join(" ", deep.Settings.Select(s => $"{OptionNames.FlagOf(s.Key)} {s.Value}"))} (flags you give win)");
             text.AppendLine($"  split: 80/10/10 train/validation/test, fixed by --seed");
             text.AppendLine($"  source: {d.Source}");
         }

@@ -57,6 +57,13 @@ public sealed record DatasetDescriptor(
     /// </summary>
     public IReadOnlyList<ViewDescriptor> ViewChoices { get; init; } = [];
 
+    /// <summary>
+    /// Deep-fit settings this dataset uses in place of the global deep defaults (k, r, epochs, …), applied by
+    /// <c>mucmm fit --model deep|dcca</c> to every setting whose flag the user did not give
+    /// (<see cref="Deep.DeepFitDefaults.ApplyTo"/>); null: the global defaults. Read through <see cref="DatasetCatalog.DeepDefaults"/>.
+    /// </summary>
+    public Deep.DeepFitDefaults? DeepDefaults { get; init; }
+
     /// <summary>The descriptor of view <paramref name="name"/> among <see cref="Views"/> and <see cref="ViewChoices"/>; null when there is none.</summary>
     public ViewDescriptor? ViewNamed(string name) =>
         Views.Concat(ViewChoices).FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -147,6 +154,16 @@ public static class DatasetCatalog
         return data.Views.Select(v => descriptor?.ViewNamed(v.Name)?.DefaultEncoder).ToArray();
     }
 
+    /// <summary>
+    /// The deep-fit settings <paramref name="data"/>'s built-in dataset uses in place of the global defaults
+    /// (<see cref="DatasetDescriptor.DeepDefaults"/>); null for datasets without them and for data that is not a built-in dataset.
+    /// </summary>
+    public static Deep.DeepFitDefaults? DeepDefaults(PairedDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return All.FirstOrDefault(d => d.Name == data.Name)?.DeepDefaults;
+    }
+
     private static DatasetDescriptor[] BuildDescriptors()
     {
         var syn = new SyntheticOptions();
@@ -192,7 +209,10 @@ public static class DatasetCatalog
                     },
                     new ViewDescriptor("noisy", ViewKind.Image, Image28, "the left digit of view 1 + U[0,1] noise, clipped"),
                 ],
-                10_000, ["digit", "right_digit"], [], ["right"], MnistSource, false),
+                10_000, ["digit", "right_digit"], [], ["right"], MnistSource, false)
+            {
+                DeepDefaults = LocatedMnistDataset.DeepDefaults,
+            },
             new DatasetDescriptor(AvDigitsDataset.Name,
                 "spoken digits (FSDD) as log-mel spectrograms, each paired with an MNIST image of the same digit",
                 [
