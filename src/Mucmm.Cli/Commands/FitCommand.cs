@@ -151,6 +151,11 @@ public static class FitCommand
             else if (a.Encoders.AnyGiven(parse)) model = WithViewEncoders(model, a.Encoders.Given(parse, all.Views.Count, null));
             a.Deep.RejectUnused(parse, model, all);
             var training = a.Deep.Training(parse, deepKind, a.Data.SeedOf(parse), a.Runtime.DeviceOf(parse), dataDefaults);
+            // Say which of the dataset's own deep defaults were applied (those whose flag the user did not give).
+            var applied = dataDefaults.Settings().Where(s => !a.IsGiven(parse, s.Property)
+                && !(deepKind == DeepModelKind.DeepCca && s.Property == "DeepModelOptions.IndividualDim")).ToArray();
+            string? datasetNote = applied.Length == 0 ? null
+                : $"{raw.Name}'s own deep defaults applied: {string.Join(" ", applied.Select(s => $"{OptionNames.FlagOf(s.Property)} {s.Value}"))} (docs/datasets.md)";
             var (options, note) = a.FitDimsToData(parse, new FitOptions(DeepModel: model, DeepTraining: training) { Encoders = specs }, all.Views.Select(v => v.Cols).ToArray());
             if (resume && new DeepTrainer(options.DeepModel, options.DeepTraining).ResumeDifference(workDir, all) is { } difference)
                 throw new MucmmUserException(workDir,
@@ -169,6 +174,7 @@ public static class FitCommand
             }, folder.TempPath));
             folder.Commit();
             done = true;
+            if (datasetNote is not null) Console.Error.WriteLine($"mucmm: note: {datasetNote}");
             if (note is not null) Console.Error.WriteLine($"mucmm: note: {note}");
             Console.WriteLine($"fit: wrote {folder.Target}");
         }
@@ -223,12 +229,12 @@ public static class FitCommand
         public readonly EncoderOptions Encoders = new();
         public readonly Option<int> CommonDim = new("--common-dim")
         {
-            Description = "Number of common variates k per view (default 10, lowered to min(10, d1, d2) for narrower views, with a note).", HelpName = "K",
+            Description = "Number of common variates k per view (default 10, lowered to min(10, d1, d2) for narrower views, with a note; deep fits on a dataset with its own defaults, e.g. located-mnist, use those: mucmm datasets).", HelpName = "K",
             DefaultValueFactory = _ => Linear.LinearOptions.Defaults.CommonDim,
         };
         public readonly Option<int> IndividualDim = new("--individual-dim")
         {
-            Description = "Number of individual variates r per view (default 10, 20 for deep; lowered to what the views leave after k, with a note).", HelpName = "R",
+            Description = "Number of individual variates r per view (default 10, 20 for deep or the dataset's own deep default; lowered to what the views leave after k, with a note).", HelpName = "R",
             DefaultValueFactory = _ => Linear.LinearOptions.Defaults.IndividualDim,
         };
         public readonly Option<double> Ridge = new("--ridge")
@@ -292,6 +298,18 @@ public static class FitCommand
             foreach (var (option, models) in uses)
                 if (parse.GetResult(option) is { Implicit: false } && !models.Contains(kind))
                     throw new MucmmUserException($"{option.Name} does not apply to --model {kind} (it is used by --model {string.Join(" and ", models)})");
+        }
+
+        /// <summary>
+        /// Whether the flag that sets library property <paramref name="property"/> (<see cref="OptionNames.FlagOf"/>, e.g.
+        /// "DeepModelOptions.CommonDim" → --common-dim) was given explicitly.
+        /// </summary>
+        public bool IsGiven(ParseResult parse, string property)
+        {
+            string flag = OptionNames.FlagOf(property);
+            var option = parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == flag || o.Aliases.Contains(flag))
+                ?? throw new InvalidOperationException($"fit has no option {flag} for {property}");
+            return parse.GetResult(option) is { Implicit: false };
         }
 
         /// <summary>The options of a linear or cca fit.</summary>

@@ -63,4 +63,28 @@ public class FitDeepCommandTests
         Assert.Contains("--weight-decay must be ≥ 0", r.Stderr);
         Assert.All(new[] { "e", "f", "g", "h" }, d => Assert.False(Directory.Exists(Path.Combine(root, d))));
     }
+
+    /// <summary>
+    /// A dataset's own deep defaults (located-mnist: <see cref="Mucmm.Data.Datasets.LocatedMnistDataset.DeepDefaults"/>, the
+    /// oracle) apply to every setting whose flag is not given, and a given flag wins: with <c>--individual-dim 4 --epochs 1</c>
+    /// fit.json records r = 4 and one epoch, and k is the dataset's; the note names what was applied and not the given flags.
+    /// </summary>
+    [Fact]
+    public void FitDeepAppliesTheDatasetsOwnDefaultsWhereNoFlagIsGiven()
+    {
+        var own = Mucmm.Data.Datasets.LocatedMnistDataset.DeepDefaults;
+        Assert.NotNull(own.CommonDim);
+        Assert.NotNull(own.Epochs);
+        string outDir = Path.Combine(TestPaths.NewTempDir(), "run");
+        var r = CliHarness.Run("fit", "--model", "deep", "--dataset", "located-mnist", "--individual-dim", "4", "--epochs", "1",
+            "--patience", "0", "--quiet", "--out", outDir);
+        Assert.True(r.ExitCode == 0, r.Stderr + r.Stdout);
+        var fit = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "fit.json")))!;
+        Assert.Equal(own.CommonDim!.Value, fit["common_dim"]!.GetValue<int>());
+        Assert.Equal([4, 4], fit["individual_dims"]!.AsArray().Select(x => x!.GetValue<int>()));
+        Assert.Equal(1, fit["options"]!["deep_training"]!["epochs"]!.GetValue<int>());
+        Assert.Contains($"located-mnist's own deep defaults applied: --common-dim {own.CommonDim}", r.Stderr);
+        Assert.DoesNotContain("--individual-dim", r.Stderr);
+        Assert.DoesNotContain("--epochs", r.Stderr);
+    }
 }

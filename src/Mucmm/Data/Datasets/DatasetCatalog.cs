@@ -209,7 +209,10 @@ public static class DatasetCatalog
                     },
                     new ViewDescriptor("noisy", ViewKind.Image, Image28, "the left digit of view 1 + U[0,1] noise, clipped"),
                 ],
-                10_000, ["digit", "right_digit"], [], ["right"], MnistSource, false),
+                10_000, ["digit", "right_digit"], [], ["right"], MnistSource, false)
+            {
+                DeepDefaults = LocatedMnistDataset.DeepDefaults,
+            },
             new DatasetDescriptor(AvDigitsDataset.Name,
                 "spoken digits (FSDD) as log-mel spectrograms, each paired with an MNIST image of the same digit",
                 [
