@@ -48,6 +48,26 @@ public static class HeadsStep
             if (s < 0) continue;
             obj += tFwd - tNet; fwd += tNet; bwd += tBwd - tFwd; upd += tUpd - tBwd;
         }
+        // The objective's parts alone (forward + backward), same batch: the five R2 measures and the two reconstruction errors.
+        var parts = new Dictionary<string, double>();
+        for (int s = -3; s < steps; s++)
+        {
+            using var scope = NewDisposeScope();
+            var (c0, u0) = network[0].Heads(x[0]);
+            var (c1, u1) = network[1].Heads(x[1]);
+            var d0 = network[0].Decode(c0, u0);
+            var w = Stopwatch.StartNew();
+            var r2 = Correlation.R2(c0, c1) + Correlation.R2(u0, cat([c1, u1], 1)) + Correlation.R2(u1, cat([c0, u0], 1)) + Correlation.R2(u0, c0) + Correlation.R2(u1, c1);
+            r2.backward(retain_graph: true);
+            double tR2 = w.Elapsed.TotalMilliseconds;
+            var rec = DeepObjectives.RelativeReconstructionError(x[0], d0);
+            rec.backward();
+            double tRec = w.Elapsed.TotalMilliseconds - tR2;
+            if (s < 0) continue;
+            parts["five_r2_fwd_bwd"] = parts.GetValueOrDefault("five_r2_fwd_bwd") + tR2 / steps;
+            parts["one_reconstruction_fwd_bwd_incl_decoder"] = parts.GetValueOrDefault("one_reconstruction_fwd_bwd_incl_decoder") + tRec / steps;
+        }
+        Console.WriteLine("RESULT heads_parts " + string.Join(" ", parts.Select(p => $"{p.Key}={p.Value:F2}")));
         Console.WriteLine($"RESULT heads ms_per_step network_forward={fwd / steps:F2} objective_forward={obj / steps:F2} backward={bwd / steps:F2} adam={upd / steps:F2} total={(fwd + obj + bwd + upd) / steps:F2} load={BenchEnvironment.LoadAverage()}");
         foreach (var t in x) t.Dispose();
         return 0;
