@@ -43,6 +43,12 @@ public static class NativeRuntime
     /// leaves the allocator as it is. Linux with glibc only (elsewhere, nothing happens); may be called at any time,
     /// it affects later allocations.
     /// </summary>
+    /// <remarks>
+    /// Threads other than the process's first allocate from their own glibc arenas, whose heaps hold at most 64 MB:
+    /// a larger block requested there is still mapped afresh (glibc falls back to <c>mmap</c> whatever
+    /// <c>M_MMAP_MAX</c> says). The CLI runs torch on the first thread; a host that runs large batches on other
+    /// threads gets the benefit for blocks up to 64 MB only.
+    /// </remarks>
     public static void PrepareAllocator()
     {
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MUCMM_MALLOC") == "default") return;
