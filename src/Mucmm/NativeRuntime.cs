@@ -44,10 +44,12 @@ public static class NativeRuntime
     /// it affects later allocations.
     /// </summary>
     /// <remarks>
-    /// Threads other than the process's first allocate from their own glibc arenas, whose heaps hold at most 64 MB:
-    /// a larger block requested there is still mapped afresh (glibc falls back to <c>mmap</c> whatever
-    /// <c>M_MMAP_MAX</c> says). The CLI runs torch on the first thread; a host that runs large batches on other
-    /// threads gets the benefit for blocks up to 64 MB only.
+    /// The reuse holds on the process's first thread (glibc's main heap), where the CLI and the benchmark run torch.
+    /// Other threads allocate from per-thread glibc heaps of at most 64 MB: a larger block is still mapped afresh
+    /// (glibc falls back to <c>mmap</c> whatever <c>M_MMAP_MAX</c> says), and an emptied heap may be handed back
+    /// whole — on a test-host thread a freed 40 MB tensor's successor faulted all its pages in again. A library host
+    /// that runs large batches on other threads gets little from this setting.
+    /// </remarks>
     /// </remarks>
     public static void PrepareAllocator()
     {
