@@ -50,7 +50,6 @@ public static class NativeRuntime
     /// whole — on a test-host thread a freed 40 MB tensor's successor faulted all its pages in again. A library host
     /// that runs large batches on other threads gets little from this setting.
     /// </remarks>
-    /// </remarks>
     public static void PrepareAllocator()
     {
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MUCMM_MALLOC") == "default") return;
