@@ -36,7 +36,7 @@ public static class NativeRuntime
     /// instead of returning it to the system: no <c>mmap</c> for large blocks (<c>M_MMAP_MAX</c> = 0) and no trimming
     /// of the heap below 2 GB of free space (<c>M_TRIM_THRESHOLD</c>). By default glibc maps every block above
     /// 32 MB (less before its threshold adapts) afresh and unmaps it when freed, so every large activation of a CNN
-    /// forward page-faults its memory in again: on ResNet18 at 224 px, batch 32, that was about 0.6 of the 1.9
+    /// forward page-faults its memory in again: on ResNet18 at 224 px, batch 32, that was about 0.55 of the 1.76
     /// CPU-s per batch (the 7 × 7 stem and the max-pool after it 3× and 15× slower than with memory reused;
     /// docs/pretrained.md, "Performance"). ONNX Runtime and PyTorch's recommended CPU set-ups (its arena, jemalloc)
     /// avoid the same cost. The price: the process keeps its peak heap until it exits. <c>MUCMM_MALLOC=default</c>
