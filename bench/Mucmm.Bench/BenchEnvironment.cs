@@ -20,8 +20,12 @@ public static class BenchEnvironment
     /// <summary>The OpenMP wait policy (see <see cref="NativeRuntime.PrepareOpenMp"/>).</summary>
     public static string WaitPolicy => NativeRuntime.WaitPolicy;
 
-    /// <summary>Sets the native OpenMP wait policy as the CLI does; call before any torch call.</summary>
-    public static void PrepareNative() => NativeRuntime.PrepareOpenMp();
+    /// <summary>Sets the native OpenMP wait policy and the allocator settings as the CLI does; call before any torch call.</summary>
+    public static void PrepareNative()
+    {
+        NativeRuntime.PrepareOpenMp();
+        NativeRuntime.PrepareAllocator();
+    }
 
     /// <summary>Sets torch's intra-op threads once (inter-op 1: the steps are sequential).</summary>
     public static void Configure()
@@ -68,5 +72,5 @@ public static class BenchEnvironment
 
     /// <summary>One line describing the machine and its load now.</summary>
     public static string Describe() =>
-        $"machine: {Environment.ProcessorCount} cores, {CpuModel()}; torch threads {Threads}, OMP_WAIT_POLICY {WaitPolicy}; load average {LoadAverage()}; {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC";
+        $"machine: {Environment.ProcessorCount} cores, {CpuModel()}; torch threads {Threads}, OMP_WAIT_POLICY {WaitPolicy}, malloc keeps freed memory {NativeRuntime.AllocatorKeepsMemory}; load average {LoadAverage()}; {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC";
 }

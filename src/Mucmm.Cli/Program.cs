@@ -3,6 +3,7 @@ using Mucmm.Cli;
 using Mucmm.Cli.Commands;
 
 Mucmm.NativeRuntime.PrepareOpenMp();   // before libtorch loads (docs/benchmarks.md: thread settings)
+Mucmm.NativeRuntime.PrepareAllocator(); // freed tensor memory is reused, not unmapped (docs/pretrained.md: Performance)
 
 var root = CliRunner.CreateRoot(
     "mucmm — multimodal understanding through correlation maximization and minimization.\n" +

@@ -12,13 +12,15 @@ internal static class TestHostSetup
     /// <summary>
     /// The CLI's first call (Program.cs): OMP_WAIT_POLICY=PASSIVE before libtorch loads. Without it the
     /// test host's OpenMP threads spin, and on the shared, loaded 2-core machine a 30-epoch linear-heads
-    /// fit took 57 s instead of about 1 s (docs/benchmarks.md explains the mechanism). Frozen encoder features are
+    /// fit took 57 s instead of about 1 s (docs/benchmarks.md explains the mechanism); and the allocator keeps freed
+    /// tensor memory (<see cref="NativeRuntime.PrepareAllocator"/>). Frozen encoder features are
     /// cached in a folder of this test run (MUCMM_CACHE), never in the user's cache.
     /// </summary>
     [ModuleInitializer]
     internal static void Initialize()
     {
         NativeRuntime.PrepareOpenMp();
+        NativeRuntime.PrepareAllocator();
         Environment.SetEnvironmentVariable(Mucmm.Deep.Onnx.FeatureCache.EnvironmentVariable, TestPaths.NewTempDir());
     }
 }
