@@ -1,3 +1,4 @@
+using Mucmm.Data;
 using System.CommandLine;
 using System.CommandLine.Help;
 using Mucmm;
@@ -66,6 +67,13 @@ public static class CliRunner
                 TorchSharp.torch.set_num_threads(n);
             }
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception) when (TemporaryPaths.IsInterrupted)
+        {
+            // The signal handler removed the unfinished output and the runtime is ending the process with the signal's
+            // code; whatever failed here failed because of that (e.g. a checkpoint refused to recreate its folder).
+            Thread.Sleep(TimeSpan.FromSeconds(10));
+            return 130;
         }
         catch (Exception ex) when (Unwrap(ex) is MucmmUserException user)
         {

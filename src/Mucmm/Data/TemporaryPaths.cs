@@ -27,6 +27,28 @@ public static partial class TemporaryPaths
     /// </summary>
     internal static object Gate { get; } = new();
 
+    /// <summary>Set by <see cref="DeleteAll"/>: the process is being interrupted and must create nothing more.</summary>
+    private static volatile bool _interrupted;
+
+    /// <summary>Whether <see cref="DeleteAll"/> has run: the process is being interrupted.</summary>
+    public static bool IsInterrupted => _interrupted;
+
+    /// <summary>
+    /// Runs <paramref name="step"/> (a step that creates or renames files or folders, e.g. a checkpoint's temporary folder
+    /// or its renames) under <see cref="Gate"/>, unless the process is being interrupted: then it throws
+    /// <see cref="OperationCanceledException"/>. So <see cref="DeleteAll"/>, which removes an unfinished work folder, cannot
+    /// be undone by a step that recreates it afterwards, nor land between the renames of one step.
+    /// </summary>
+    public static void UnlessInterrupted(Action step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        lock (Gate)
+        {
+            if (_interrupted) throw new OperationCanceledException("the process is being interrupted");
+            step();
+        }
+    }
+
     /// <summary>A new temporary path for <paramref name="finalPath"/>: <c>.NAME.tmp-PID-GUID</c> in the same folder.</summary>
     public static string For(string finalPath)
     {
@@ -78,6 +100,7 @@ public static partial class TemporaryPaths
     {
         lock (Gate)
         {
+            _interrupted = true;
             int deleted = 0;
             foreach (var (id, t) in Live.ToArray())
             {

@@ -1,3 +1,4 @@
+using Mucmm.Data;
 using System.Text.Json;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -55,8 +56,13 @@ internal sealed class Checkpoint(string directory)
         // A run killed between the two renames below left only the .old checkpoint (the one it resumed
         // from): put it back first, so that deleting .old further down never removes the only complete one.
         if (!System.IO.Directory.Exists(Directory) && System.IO.Directory.Exists(old)) System.IO.Directory.Move(old, Directory);
-        if (System.IO.Directory.Exists(tmp)) System.IO.Directory.Delete(tmp, true);
-        System.IO.Directory.CreateDirectory(tmp);
+        // Created (and later renamed) only while the process is not being interrupted: an interruption removes a work
+        // folder without a complete checkpoint, and this step must not recreate it afterwards (TemporaryPaths).
+        TemporaryPaths.UnlessInterrupted(() =>
+        {
+            if (System.IO.Directory.Exists(tmp)) System.IO.Directory.Delete(tmp, true);
+            System.IO.Directory.CreateDirectory(tmp);
+        });
         network.save(Path.Combine(tmp, "network.bin"));
         if (best is not null) SaveDict(best, Path.Combine(tmp, "best.bin"));
         if (average is not null) SaveDict(average, Path.Combine(tmp, "average.bin"));
@@ -64,10 +70,13 @@ internal sealed class Checkpoint(string directory)
         for (int i = 0; i < extra.Count; i++) extra[i].save(Path.Combine(tmp, $"extra{i}.bin"));
         File.WriteAllText(Path.Combine(tmp, "state.json"), JsonSerializer.Serialize(ToDto(state)));
         if (Settings is not null) File.WriteAllText(Path.Combine(tmp, SettingsFile), Settings);
-        if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, true);
-        if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Move(Directory, old);
-        System.IO.Directory.Move(tmp, Directory);
-        if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, true);
+        TemporaryPaths.UnlessInterrupted(() =>
+        {
+            if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, true);
+            if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Move(Directory, old);
+            System.IO.Directory.Move(tmp, Directory);
+            if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, true);
+        });
     }
 
     /// <summary>Loads networks from the checkpoint and returns its state, or null when there is none.</summary>
