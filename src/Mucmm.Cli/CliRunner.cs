@@ -1,4 +1,3 @@
-using Mucmm.Data;
 using System.CommandLine;
 using System.CommandLine.Help;
 using Mucmm;
@@ -68,12 +67,13 @@ public static class CliRunner
             }
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception) when (TemporaryPaths.IsInterrupted)
+        catch (Exception) when (Interruption.Signal != 0)
         {
             // The signal handler removed the unfinished output and the runtime is ending the process with the signal's
             // code; whatever failed here failed because of that (e.g. a checkpoint refused to recreate its folder).
+            // Give the runtime time to end the process itself, then exit with the same code.
             Thread.Sleep(TimeSpan.FromSeconds(10));
-            return 130;
+            return 128 + Interruption.Signal;
         }
         catch (Exception ex) when (Unwrap(ex) is MucmmUserException user)
         {

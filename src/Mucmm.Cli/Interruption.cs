@@ -28,8 +28,12 @@ public static class Interruption
         return new Registrations(registrations);
     }
 
+    /// <summary>The number of the signal being handled (2, 15 or 1), 0 before any: the exit code is 128 + it.</summary>
+    public static int Signal { get; private set; }
+
     private static void Handle(PosixSignalContext context, int number)
     {
+        Signal = number;
         int removed = TemporaryPaths.DeleteAll();
         Console.Error.WriteLine($"mucmm: interrupted ({context.Signal}){(removed > 0 ? "; the unfinished output was removed" : "")}");
         // context.Cancel stays false: the runtime's default handling ends the process.

@@ -30,9 +30,6 @@ public static partial class TemporaryPaths
     /// <summary>Set by <see cref="DeleteAll"/>: the process is being interrupted and must create nothing more.</summary>
     private static volatile bool _interrupted;
 
-    /// <summary>Whether <see cref="DeleteAll"/> has run: the process is being interrupted.</summary>
-    public static bool IsInterrupted => _interrupted;
-
     /// <summary>
     /// Runs <paramref name="step"/> (a step that creates or renames files or folders, e.g. a checkpoint's temporary folder
     /// or its renames) under <see cref="Gate"/>, unless the process is being interrupted: then it throws

@@ -56,34 +56,31 @@ public static class Baselines
             {
                 var src = view.Row(row).Slice(p * size, size);
                 var dst = result.AsSpan(row * view.Cols + p * size, size);
-                for (int r = 0; r < h; r++)
-                    for (int c = 0; c < w; c++)
-                    {
-                        double sum = 0, weight = 0;
-                        for (int t = -radius; t <= radius; t++)
-                        {
-                            int cc = c + t;
-                            if (cc < 0 || cc >= w) continue;
-                            sum += kernel[t + radius] * src[r * w + cc];
-                            weight += kernel[t + radius];
-                        }
-                        tmp[r * w + c] = sum / weight;
-                    }
-                for (int r = 0; r < h; r++)
-                    for (int c = 0; c < w; c++)
-                    {
-                        double sum = 0, weight = 0;
-                        for (int t = -radius; t <= radius; t++)
-                        {
-                            int rr = r + t;
-                            if (rr < 0 || rr >= h) continue;
-                            sum += kernel[t + radius] * tmp[rr * w + c];
-                            weight += kernel[t + radius];
-                        }
-                        dst[r * w + c] = sum / weight;
-                    }
+                Pass(src, tmp, h, w, along: 1, kernel, radius);   // along each row (step 1)
+                Pass(tmp, dst, w, h, along: w, kernel, radius);   // along each column (step w)
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// One axis of the separable blur: <paramref name="lines"/> lines of <paramref name="length"/> values, consecutive
+    /// values <paramref name="along"/> apart (1: rows of a row-major plane; the plane's width: its columns), each
+    /// smoothed by <paramref name="kernel"/> and renormalized by the kernel weight inside the line.
+    /// </summary>
+    private static void Pass(ReadOnlySpan<double> src, Span<double> dst, int lines, int length, int along, double[] kernel, int radius)
+    {
+        int across = along == 1 ? length : 1;
+        for (int line = 0; line < lines; line++)
+            for (int i = 0; i < length; i++)
+            {
+                double sum = 0, weight = 0;
+                for (int t = Math.Max(-radius, -i); t <= Math.Min(radius, length - 1 - i); t++)
+                {
+                    sum += kernel[t + radius] * src[line * across + (i + t) * along];
+                    weight += kernel[t + radius];
+                }
+                dst[line * across + i * along] = sum / weight;
+            }
     }
 }

@@ -39,9 +39,6 @@ public sealed record DeepDefaults
     /// <summary>Replaces <see cref="DeepTrainingOptions.Patience"/>.</summary>
     public int? Patience { get; init; }
 
-    /// <summary>Replaces the ridge of the correlation measure, <see cref="Deep.Objectives.MucmmObjectiveOptions.Ridge"/>.</summary>
-    public double? CorrelationRidge { get; init; }
-
     /// <summary><paramref name="model"/> with every architecture setting this record carries.</summary>
     public DeepModelOptions Apply(DeepModelOptions model)
     {
@@ -66,7 +63,6 @@ public sealed record DeepDefaults
             WeightDecay = WeightDecay ?? training.WeightDecay,
             FeatureNoise = FeatureNoise ?? training.FeatureNoise,
             Patience = Patience ?? training.Patience,
-            Objective = training.Objective with { Ridge = CorrelationRidge ?? training.Objective.Ridge },
         };
     }
 
@@ -90,7 +86,6 @@ public sealed record DeepDefaults
         Add("DeepTrainingOptions.WeightDecay", WeightDecay);
         Add("DeepTrainingOptions.FeatureNoise", FeatureNoise);
         Add("DeepTrainingOptions.Patience", Patience);
-        Add("MucmmObjectiveOptions.Ridge", CorrelationRidge);
         return list;
     }
 }
