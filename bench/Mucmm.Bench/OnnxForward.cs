@@ -28,9 +28,16 @@ public static class OnnxForward
         public double Cpu { get; set; }
     }
 
-    /// <summary>Runs the comparison; options --batch (32), --rounds (5), --size (224), --unfolded, --profile.</summary>
-    public static int Run(int batch, int rounds, int size, bool unfolded, bool profile)
+    /// <summary>
+    /// Runs the comparison; options --batch (32), --rounds (5), --size (224), --unfolded, --profile, --engine
+    /// (both | ours | ort). With both, the engines alternate batch by batch in one process, so that each round's ratio
+    /// is taken under the same load; but then each engine's idle threads (LibTorch's OpenMP team, ORT's pool, both
+    /// spinning for a while after a run unless told otherwise) sit beside the other's batch. With ours or ort only
+    /// that engine runs: on an idle machine, run the two in turn in separate processes and divide the medians.
+    /// </summary>
+    public static int Run(int batch, int rounds, int size, bool unfolded, bool profile, string engine = "both")
     {
+        if (engine is not ("both" or "ours" or "ort")) throw new ArgumentException($"--engine must be both, ours or ort, not '{engine}'");
         string model = ResNet18Encoder.ModelPath;
         string dynamicCopy = Path.Combine(Path.GetTempPath(), "mucmm-bench-resnet18-dynamic.onnx");
         var proto = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(model));
@@ -74,11 +81,9 @@ public static class OnnxForward
             Console.WriteLine(FormattableString.Invariant($"# forward check: max |ours - ORT| = {maxDiff:G3} (max |ORT| = {scale:G3})"));
         }
 
-        var contenders = new List<Contender>
-        {
-            new("onnx_resnet18_torchsharp", () => { using var _ = no_grad(); using var scope = NewDisposeScope(); module.call(x); }),
-            new("onnx_resnet18_ort", () => { using var results = session.Run(feeds); }),
-        };
+        var contenders = new List<Contender>();
+        if (engine != "ort") contenders.Add(new("onnx_resnet18_torchsharp", () => { using var _ = no_grad(); using var scope = NewDisposeScope(); module.call(x); }));
+        if (engine != "ours") contenders.Add(new("onnx_resnet18_ort", () => { using var results = session.Run(feeds); }));
         if (plain is not null)
             contenders.Add(new("onnx_resnet18_torchsharp_unfolded", () => { using var _ = no_grad(); using var scope = NewDisposeScope(); plain.call(x); }));
         foreach (var c in contenders) c.Run();   // warm-up
@@ -103,16 +108,16 @@ public static class OnnxForward
             QuickModes.Report(c.Name, [.. c.Wall], string.Create(inv,
                 $"batch={batch} size={size} images_per_s_median={QuickModes.Median(ips):F2} images_per_s_min={ips.Min():F2} images_per_s_max={ips.Max():F2} load_during=\"{load}\""));
         }
-        var ort = contenders[1];
-        foreach (var c in contenders.Where(c => c != ort))
+        var ort = contenders.FirstOrDefault(c => c.Name == "onnx_resnet18_ort");
+        foreach (var c in ort is null ? [] : contenders.Where(c => c != ort))
         {
-            var ratio = c.Wall.Zip(ort.Wall, (mine, theirs) => theirs / mine).ToArray();
+            var ratio = c.Wall.Zip(ort!.Wall, (mine, theirs) => theirs / mine).ToArray();
             string suffix = c.Name["onnx_resnet18_torchsharp".Length..];
             Console.WriteLine(string.Create(inv,
                 $"RESULT onnx_resnet18_ratio{suffix} throughput_ours_over_ort_median={QuickModes.Median(ratio):F3} min={ratio.Min():F3} max={ratio.Max():F3} rounds={rounds} cpu_ratio={ort.Cpu / c.Cpu:F3} load=\"{load}\""));
         }
 
-        if (profile)
+        if (profile && engine != "ort")
         {
             module.Profile = [];
             for (int r = 0; r < Math.Max(1, rounds / 2); r++) contenders[0].Run();
@@ -122,7 +127,7 @@ public static class OnnxForward
             if (plain is not null)
             {
                 plain.Profile = [];
-                for (int r = 0; r < Math.Max(1, rounds / 2); r++) contenders[2].Run();
+                for (int r = 0; r < Math.Max(1, rounds / 2); r++) contenders[^1].Run();
                 double t2 = plain.Profile.Values.Sum();
                 foreach (var (op, seconds) in plain.Profile.OrderByDescending(kv => kv.Value))
                     Console.WriteLine(string.Create(inv, $"# profile unfolded {op,-23} {seconds / Math.Max(1, rounds / 2):F4} s per batch  {100 * seconds / t2,5:F1} %"));
