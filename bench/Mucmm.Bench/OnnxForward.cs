@@ -30,12 +30,12 @@ public static class OnnxForward
 
     /// <summary>
     /// Runs the comparison; options --batch (32), --rounds (5), --size (224), --unfolded, --profile, --engine
-    /// (both | ours | ort). With both, the engines alternate batch by batch in one process, so that each round's ratio
+    /// (both | ours | ort), --no-reuse (fold the weights at every call, as before <see cref="OnnxModule.ReuseFoldedWeights"/>). With both, the engines alternate batch by batch in one process, so that each round's ratio
     /// is taken under the same load; but then each engine's idle threads (LibTorch's OpenMP team, ORT's pool, both
     /// spinning for a while after a run unless told otherwise) sit beside the other's batch. With ours or ort only
     /// that engine runs: on an idle machine, run the two in turn in separate processes and divide the medians.
     /// </summary>
-    public static int Run(int batch, int rounds, int size, bool unfolded, bool profile, string engine = "both")
+    public static int Run(int batch, int rounds, int size, bool unfolded, bool profile, string engine = "both", bool reuse = true)
     {
         if (engine is not ("both" or "ours" or "ort")) throw new ArgumentException($"--engine must be both, ours or ort, not '{engine}'");
         string model = ResNet18Encoder.ModelPath;
@@ -81,6 +81,9 @@ public static class OnnxForward
             Console.WriteLine(FormattableString.Invariant($"# forward check: max |ours - ORT| = {maxDiff:G3} (max |ORT| = {scale:G3})"));
         }
 
+        // as `mucmm features` computes frozen features: folded weights computed once (--no-reuse: at every call)
+        using var reuseScope = reuse ? OnnxModule.ReuseFoldedWeights() : null;
+        Console.WriteLine($"# folded weights {(reuse ? "reused across batches (OnnxModule.ReuseFoldedWeights)" : "recomputed at every call (--no-reuse)")}");
         var contenders = new List<Contender>();
         if (engine != "ort") contenders.Add(new("onnx_resnet18_torchsharp", () => { using var _ = no_grad(); using var scope = NewDisposeScope(); module.call(x); }));
         if (engine != "ours") contenders.Add(new("onnx_resnet18_ort", () => { using var results = session.Run(feeds); }));
