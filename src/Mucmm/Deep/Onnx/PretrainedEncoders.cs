@@ -42,7 +42,8 @@ public static class PretrainedEncoders
 
     /// <summary>
     /// The features (rows × <see cref="Encoder.OutputDim"/>, row-major) of <paramref name="rows"/> samples stored
-    /// row-major in <paramref name="data"/>, computed under no_grad in eval mode, <paramref name="batch"/> rows at a time;
+    /// row-major in <paramref name="data"/>, computed under no_grad in eval mode (folded ONNX weights computed once:
+    /// <see cref="OnnxModule.ReuseFoldedWeights"/>), <paramref name="batch"/> rows at a time;
     /// <paramref name="progress"/> gets the number of rows done after each batch.
     /// </summary>
     public static double[] Features(Encoder encoder, double[] data, int rows, int batch = BatchRows, Action<int>? progress = null)
@@ -55,6 +56,7 @@ public static class PretrainedEncoders
         var result = new double[(long)rows * f];
         encoder.eval();
         using var _ = no_grad();
+        using var reuse = OnnxModule.ReuseFoldedWeights();   // frozen weights: fold them once, not at every batch
         for (int start = 0; start < rows; start += batch)
         {
             using var scope = NewDisposeScope();
