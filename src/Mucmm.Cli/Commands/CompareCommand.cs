@@ -23,7 +23,7 @@ public static class CompareCommand
             HelpName = "LIST",
             DefaultValueFactory = _ => string.Join(",", Comparison.StandardNames),
         };
-        var commonDim = new Option<int>("--common-dim") { Description = $"Common variates k of every method (PCA: components per view; default: the dataset's own deep default where it has one, e.g. located-mnist 20, else {defaults.CommonDim}).", HelpName = "K", DefaultValueFactory = _ => defaults.CommonDim };
+        var commonDim = new Option<int>("--common-dim") { Description = $"Common variates k of every method (PCA: components per view; default: the dataset's own deep default where it has one (mucmm datasets), else {defaults.CommonDim}).", HelpName = "K", DefaultValueFactory = _ => defaults.CommonDim };
         var individualDim = new Option<int?>("--individual-dim") { Description = "Individual variates r per view of the MUCMM methods (default: each method's own, as mucmm fit gives it).", HelpName = "R" };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs of the deep methods (default: as mucmm fit gives it, the dataset's own deep default where it has one).", HelpName = "N" };
         var cmd = new Command("compare",

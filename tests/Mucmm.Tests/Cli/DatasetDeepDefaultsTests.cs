@@ -98,7 +98,7 @@ public class DatasetDeepDefaultsTests
     }
 
     /// <summary>
-    /// Oracle: <see cref="LocatedMnistDataset.DeepDefaults"/> (k = 20, 10 epochs) and the general records — compare's deep
+    /// Oracle: a custom <see cref="DeepDefaults"/> record and the general records — compare's deep
     /// methods get the dataset's settings as <c>fit</c> does, and what the comparison sets itself (k, r, epochs) wins.
     /// </summary>
     [Fact]
@@ -129,18 +129,20 @@ public class DatasetDeepDefaultsTests
     }
 
     /// <summary>
-    /// Oracle: <see cref="LocatedMnistDataset.DeepDefaults"/> (k = 20) — <c>compare</c> without <c>--common-dim</c> uses the
+    /// Oracle: <see cref="LocatedMnistDataset.DeepDefaults"/> (its k) — <c>compare</c> without <c>--common-dim</c> uses the
     /// dataset's k for every method and says so in the fit's note form; with the flag given, the flag's k and no note.
     /// PCA only, so no deep fit runs.
     /// </summary>
     [Fact]
     public void Compare_uses_the_dataset_k_and_prints_the_note_unless_given()
     {
+        int k = LocatedMnistDataset.DeepDefaults.CommonDim!.Value;
+        Assert.NotEqual(10, k);   // the general k, used with the flag below
         string root = TestPaths.NewTempDir();
         var r = CliHarness.Run("compare", "--dataset", "located-mnist", "--methods", "pca", "--quiet", "--out", Path.Combine(root, "a"));
         Assert.True(r.ExitCode == 0, r.Stderr);
-        Assert.Contains("PCA per view, 20 components", File.ReadAllText(Path.Combine(root, "a", "comparison.json")));
-        Assert.Contains("note: located-mnist's own deep defaults applied: --common-dim 20 (docs/datasets.md)", r.Stderr);
+        Assert.Contains($"PCA per view, {k} components", File.ReadAllText(Path.Combine(root, "a", "comparison.json")));
+        Assert.Contains($"note: located-mnist's own deep defaults applied: --common-dim {k} (docs/datasets.md)", r.Stderr);
         Assert.DoesNotContain("--epochs", r.Stderr);   // no deep method: the epochs default does not apply
         var r2 = CliHarness.Run("compare", "--dataset", "located-mnist", "--methods", "pca", "--common-dim", "10", "--quiet", "--out", Path.Combine(root, "b"));
         Assert.True(r2.ExitCode == 0, r2.Stderr);
@@ -149,21 +151,23 @@ public class DatasetDeepDefaultsTests
     }
 
     /// <summary>
-    /// Oracle: <see cref="LocatedMnistDataset.DeepDefaults"/> (k = 20, 10 epochs) — the demo's fit applies the dataset's
+    /// Oracle: <see cref="LocatedMnistDataset.DeepDefaults"/> (its k and epochs) — the demo's fit applies the dataset's
     /// defaults like <c>fit</c>; quick mode keeps its own epochs; noisy-mnist (the demo's dataset) has none, so its demo is unchanged.
     /// </summary>
     [Fact]
     public void Demo_applies_the_dataset_defaults()
     {
         var located = LocatedMnistDataset.Create(0);
+        var own = LocatedMnistDataset.DeepDefaults;
+        Assert.Equal(new DeepDefaults { CommonDim = own.CommonDim, Epochs = own.Epochs }, own);   // the note below lists exactly these
         var full = DemoCommand.Request(located, 0, quick: false, "cpu", "work");
-        Assert.Equal(20, full.Options.DeepModel!.CommonDim);
-        Assert.Equal(10, full.Options.DeepTraining!.Epochs);
-        Assert.Equal("located-mnist's own deep defaults applied: --common-dim 20 --epochs 10 (docs/datasets.md)", DemoCommand.DefaultsNote(located, quick: false));
+        Assert.Equal(own.CommonDim, full.Options.DeepModel!.CommonDim);
+        Assert.Equal(own.Epochs, full.Options.DeepTraining!.Epochs);
+        Assert.Equal($"located-mnist's own deep defaults applied: --common-dim {own.CommonDim} --epochs {own.Epochs} (docs/datasets.md)", DemoCommand.DefaultsNote(located, quick: false));
         var quick = DemoCommand.Request(located, 0, quick: true, "cpu", "work");
-        Assert.Equal(20, quick.Options.DeepModel!.CommonDim);
+        Assert.Equal(own.CommonDim, quick.Options.DeepModel!.CommonDim);
         Assert.Equal(DemoCommand.QuickEpochs, quick.Options.DeepTraining!.Epochs);
-        Assert.Equal("located-mnist's own deep defaults applied: --common-dim 20 (docs/datasets.md)", DemoCommand.DefaultsNote(located, quick: true));
+        Assert.Equal($"located-mnist's own deep defaults applied: --common-dim {own.CommonDim} (docs/datasets.md)", DemoCommand.DefaultsNote(located, quick: true));
         var mnist = NoisyMnistDataset.Create(0);
         var plain = DemoCommand.Request(mnist, 0, quick: false, "cpu", "work");
         var general = DeepModelOptions.DefaultsFor(DeepModelKind.Mucmm);
