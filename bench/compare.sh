@@ -15,7 +15,10 @@
 #                                    of 100 statistics files of 784 + 784 columns (~2 GB under $STREAM_DIR/shards)
 #   DEMO=1 bench/compare.sh          also `mucmm demo --quick` (wall time)
 #   SKIP_ONNX=1 bench/compare.sh     skip ResNet18 224 px batch 32 forward, TorchSharp importer vs ONNX Runtime
-#   ONNX=only bench/compare.sh       only that ResNet18 comparison (interleaved, ONNX_ROUNDS rounds, default 5), then exit
+#   ONNX=only bench/compare.sh       only that ResNet18 comparison, then exit: the two engines in separate processes,
+#                                    alternately (ours, ORT, ours, ORT, ... ONNX_PROCS pairs, default 3; ONNX_ROUNDS
+#                                    batches each, default 5), and the ratio of the medians; ONNX_INTERLEAVED=1 adds
+#                                    the one-process interleaved run (ours, ORT, ours unfolded, batch by batch)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-$(nproc)}
@@ -42,11 +45,41 @@ BENCH=bench/Mucmm.Bench/bin/Release/net10.0/Mucmm.Bench
 
 : > "$OUT"
 run() { echo "+ $*" >&2; "$@" 2>&1 | tee -a "$OUT" | grep -E '^(RESULT|#)' ; }
+# ResNet18 forward, one engine per process (an idle engine's threads never sit beside the other's batch), alternating
+# ours / ORT so that both see the same drift of the load; the figure is the ratio of the medians over the processes
+# of each process's median images/s (and of CPU seconds per batch).
+onnx_separate() {
+  local log; log=$(mktemp)
+  for i in $(seq "${ONNX_PROCS:-3}"); do
+    for engine in ours ort; do
+      echo "+ $BENCH onnx --engine $engine --batch 32 --rounds ${ONNX_ROUNDS:-5}   (pair $i)" >&2
+      echo "# onnx --engine $engine, pair $i, $(date -u '+%T') UTC, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT" "$log"
+      "$BENCH" onnx --engine "$engine" --batch 32 --rounds "${ONNX_ROUNDS:-5}" 2>&1 | tee -a "$OUT" "$log" | grep -E '^(RESULT|#)'
+    done
+  done
+  awk '
+    function median(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+                                       return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2 }
+    /^RESULT onnx_resnet18_(torchsharp|ort) / {
+      e = ($2 == "onnx_resnet18_ort") ? "ort" : "ours"
+      n[e]++
+      for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "images_per_s_median") ips[e, n[e]] = kv[2] + 0; if (kv[1] == "cpu_s_per_call") cpu[e, n[e]] = kv[2] + 0 }
+    }
+    END {
+      if (!n["ours"] || !n["ort"]) { print "# onnx: no result to compare"; exit }
+      for (i = 1; i <= n["ours"]; i++) { a[i] = ips["ours", i]; c[i] = cpu["ours", i] }
+      for (i = 1; i <= n["ort"]; i++) { b[i] = ips["ort", i]; d[i] = cpu["ort", i] }
+      mo = median(a, n["ours"]); mt = median(b, n["ort"]); co = median(c, n["ours"]); ct = median(d, n["ort"])
+      printf "RESULT onnx_resnet18_separate ratio_of_medians=%.3f cpu_ratio_of_medians=%.3f ours_images_per_s=%.2f ort_images_per_s=%.2f ours_cpu_s=%.4f ort_cpu_s=%.4f processes=%d+%d\n", mo / mt, ct / co, mo, mt, co, ct, n["ours"], n["ort"]
+    }' "$log" | tee -a "$OUT"
+  rm -f "$log"
+}
 {
   echo "# compare.sh $(date -u '+%F %T') UTC; $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); threads $THREADS; load $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee -a "$OUT"
 if [ "${ONNX:-}" = only ]; then
-  run $BENCH onnx --batch 32 --rounds "${ONNX_ROUNDS:-5}" --unfolded
+  onnx_separate
+  [ -z "${ONNX_INTERLEAVED:-}" ] || run $BENCH onnx --batch 32 --rounds "${ONNX_ROUNDS:-5}" --unfolded
   echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT"
   exit 0
 fi
@@ -74,9 +107,11 @@ fi
 
 # (e) ONNX: the package ResNet18 at 224 px, batch 32, imported graph in TorchSharp vs ONNX Runtime (docs/pretrained.md)
 if [ -z "${SKIP_ONNX:-}" ]; then
-  # interleaved rounds (ours, ORT, ours unfolded, …): the per-round ratio is under the same load; median and range
-  run $BENCH onnx --batch 32 --rounds "${ONNX_ROUNDS:-5}" --unfolded
-  # ONNX=only: just this section (quick mode), e.g. ONNX=only ONNX_ROUNDS=7 bench/compare.sh
+  # one engine per process, alternating (ratio of medians); ONNX_INTERLEAVED=1 also the one-process interleaved
+  # rounds (ours, ORT, ours unfolded, …), whose per-round ratio is under the same load
+  onnx_separate
+  [ -z "${ONNX_INTERLEAVED:-}" ] || run $BENCH onnx --batch 32 --rounds "${ONNX_ROUNDS:-5}" --unfolded
+  # ONNX=only: just this section (quick mode), e.g. ONNX=only ONNX_PROCS=5 ONNX_ROUNDS=7 bench/compare.sh
 fi
 
 # (d) streamed 1M-row linear fit: wall time and peak RSS of each phase, each in its own process

@@ -30,12 +30,13 @@ public static class OnnxForward
 
     /// <summary>
     /// Runs the comparison; options --batch (32), --rounds (5), --size (224), --unfolded, --profile, --engine
-    /// (both | ours | ort). With both, the engines alternate batch by batch in one process, so that each round's ratio
+    /// (both | ours | ort), --no-reuse (fold the weights at every call, as before <see cref="OnnxModule.ReuseFoldedWeights"/>),
+    /// --ort-profile (ONNX Runtime's own profile: time per node, see <see cref="OrtNodeProfile"/>). With both, the engines alternate batch by batch in one process, so that each round's ratio
     /// is taken under the same load; but then each engine's idle threads (LibTorch's OpenMP team, ORT's pool, both
     /// spinning for a while after a run unless told otherwise) sit beside the other's batch. With ours or ort only
     /// that engine runs: on an idle machine, run the two in turn in separate processes and divide the medians.
     /// </summary>
-    public static int Run(int batch, int rounds, int size, bool unfolded, bool profile, string engine = "both")
+    public static int Run(int batch, int rounds, int size, bool unfolded, bool profile, string engine = "both", bool reuse = true, bool ortProfile = false)
     {
         if (engine is not ("both" or "ours" or "ort")) throw new ArgumentException($"--engine must be both, ours or ort, not '{engine}'");
         string model = ResNet18Encoder.ModelPath;
@@ -66,6 +67,11 @@ public static class OnnxForward
         using var x = torch.tensor(pixels).reshape(batch, 3, size, size);
 
         using var options = new SessionOptions { IntraOpNumThreads = BenchEnvironment.Threads, InterOpNumThreads = 1 };
+        if (ortProfile)
+        {
+            options.EnableProfiling = true;
+            options.ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "mucmm-bench-ort-profile");
+        }
         using var session = new InferenceSession(dynamicCopy, options);
         var input = new DenseTensor<float>(pixels, [batch, 3, size, size]);
         var feeds = new[] { NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.First(), input) };
@@ -81,6 +87,9 @@ public static class OnnxForward
             Console.WriteLine(FormattableString.Invariant($"# forward check: max |ours - ORT| = {maxDiff:G3} (max |ORT| = {scale:G3})"));
         }
 
+        // as `mucmm features` computes frozen features: folded weights computed once (--no-reuse: at every call)
+        using var reuseScope = reuse ? OnnxModule.ReuseFoldedWeights() : null;
+        Console.WriteLine($"# folded weights {(reuse ? "reused across batches (OnnxModule.ReuseFoldedWeights)" : "recomputed at every call (--no-reuse)")}");
         var contenders = new List<Contender>();
         if (engine != "ort") contenders.Add(new("onnx_resnet18_torchsharp", () => { using var _ = no_grad(); using var scope = NewDisposeScope(); module.call(x); }));
         if (engine != "ours") contenders.Add(new("onnx_resnet18_ort", () => { using var results = session.Run(feeds); }));
@@ -116,6 +125,8 @@ public static class OnnxForward
             Console.WriteLine(string.Create(inv,
                 $"RESULT onnx_resnet18_ratio{suffix} throughput_ours_over_ort_median={QuickModes.Median(ratio):F3} min={ratio.Min():F3} max={ratio.Max():F3} rounds={rounds} cpu_ratio={ort.Cpu / c.Cpu:F3} load=\"{load}\""));
         }
+
+        if (ortProfile) OrtNodeProfile.Print(session.EndProfiling(), rounds + 2);   // the check, the warm-up and the rounds
 
         if (profile && engine != "ort")
         {

@@ -35,7 +35,7 @@ public static class QuickModes
             case "heads":
                 return HeadsStep.Run(o.GetInt("steps", 100), o.GetInt("width", 512), o.GetInt("batch", 500));
             case "onnx":
-                return OnnxForward.Run(o.GetInt("batch", 32), o.GetInt("rounds", 5), o.GetInt("size", 224), o.Has("unfolded"), o.Has("profile"), o.Get("engine", "both")!);
+                return OnnxForward.Run(o.GetInt("batch", 32), o.GetInt("rounds", 5), o.GetInt("size", 224), o.Has("unfolded"), o.Has("profile"), o.Get("engine", "both")!, !o.Has("no-reuse"), o.Has("ort-profile"));
             case "matmul":
             {
                 var times = Roofline.TimeMatmul(o.GetInt("repeats", 5));

@@ -117,6 +117,23 @@ public class PretrainedReportTests
                 }
             }
 
+            // The composed model's variates (the encoder runs inside, PretrainedEncoders.BatchRows rows per chunk) on 150 rows
+            // repeated from the data (three chunks, the last partial) equal the model's variates on the same rows' features
+            // (oracle: the features path; tolerance 1e-5 of the largest |variate|: the float32 encoder runs other batch sizes).
+            using (var scope = NewDisposeScope())
+            {
+                int[] order = [.. Enumerable.Range(0, 150).Select(i => i % raw.Count)];
+                View Repeat(View v) => new(v.Name, v.Kind, [.. v.SampleShape], [.. order.SelectMany(i => v.Row(i).ToArray())]);
+                var composed = explainable.Model.Transform([.. explainable.Data.Views.Select(Repeat)]);
+                var direct = model.Transform([.. features.Views.Select(Repeat)]);
+                foreach (var (got, want) in composed.Common.Concat(composed.Individual).Zip(direct.Common.Concat(direct.Individual)))
+                {
+                    Assert.Equal(want.shape, got.shape);
+                    double largest = want.abs().max().item<double>();
+                    Assert.True((got - want).abs().max().item<double>() <= 1e-5 * largest, "composed model's variates differ from the features path");
+                }
+            }
+
             // explain on two test rows vs the report's code path on the same rows.
             var test = explainable.Data.Subset(Split.Test);
             int[] rows = [0, 1];

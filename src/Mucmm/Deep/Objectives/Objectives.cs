@@ -66,26 +66,38 @@ public static class DeepObjectives
         options.Validate();
         if (views.Count < 2) throw new ArgumentException("an objective needs at least two views", nameof(views));
 
-        var correlation = CommonCorrelation(views, options.Measure, options.Ridge);
-        var penaltyCommon = views.Select(v => options.CommonFromCorrelationOnly ? v.Common.detach() : v.Common).ToArray();
-        var z = views.Select((v, m) => v.Individual.shape[1] == 0 ? penaltyCommon[m] : cat([penaltyCommon[m], v.Individual], 1)).ToArray();
+        // Every R2 measure of the formula in one batched computation (Correlation.R2Pairs): the blocks are c_m (index m),
+        // u_m (M + m) and, when the penalties see the common parts as constants, c_m detached (2M + m).
+        int count = views.Count;
+        bool detach = options.CommonFromCorrelationOnly;
+        var blocks = views.Select(v => v.Common).Concat(views.Select(v => v.Individual))
+            .Concat(detach ? views.Select(v => v.Common.detach()) : []).ToArray();
+        int PenaltyCommon(int m) => detach ? 2 * count + m : m;
+        bool HasIndividual(int m) => views[m].Individual.shape[1] > 0;
+        var pairs = new List<(int[] A, int[] B)>();
+        if (options.Measure == CorrelationMeasure.R2)
+            for (int m = 0; m < count; m++)
+                for (int o = m + 1; o < count; o++) pairs.Add(([m], [o]));
+        int correlationPairs = pairs.Count;
+        for (int m = 0; m < count; m++)
+            if (HasIndividual(m))
+                for (int o = 0; o < count; o++)
+                    if (o != m) pairs.Add(([count + m], HasIndividual(o) ? [PenaltyCommon(o), count + o] : [PenaltyCommon(o)]));
+        int otherPairs = pairs.Count - correlationPairs;
+        for (int m = 0; m < count; m++)
+            if (HasIndividual(m)) pairs.Add(([count + m], [PenaltyCommon(m)]));
+        int ownPairs = pairs.Count - correlationPairs - otherPairs;
+        var r2 = pairs.Count > 0 ? Correlation.R2Pairs(blocks, pairs, options.Ridge) : null;
         var zero = zeros([], dtype: float64, device: views[0].Common.device);
+        Tensor Sum(int start, int length) => length == 0 ? zero : r2!.narrow(0, start, length).sum();
 
-        var leakOther = zero;
-        var leakOwn = zero;
+        var correlation = options.Measure == CorrelationMeasure.R2 ? Sum(0, correlationPairs) : CommonCorrelation(views, options.Measure, options.Ridge);
+        var leakOther = Sum(correlationPairs, otherPairs);
+        var leakOwn = Sum(correlationPairs + otherPairs, ownPairs);
         var reconstruction = zero;
-        for (int m = 0; m < views.Count; m++)
-        {
-            var u = views[m].Individual;
-            if (u.shape[1] > 0)
-            {
-                for (int o = 0; o < views.Count; o++)
-                    if (o != m) leakOther = leakOther + Correlation.R2(u, z[o], options.Ridge);
-                leakOwn = leakOwn + Correlation.R2(u, penaltyCommon[m], options.Ridge);
-            }
-            if (views[m].Target is { } t && views[m].Reconstruction is { } r)
+        foreach (var v in views)
+            if (v.Target is { } t && v.Reconstruction is { } r)
                 reconstruction = reconstruction + RelativeReconstructionError(t, r);
-        }
 
         var terms = new[]
         {
@@ -127,10 +139,13 @@ public static class DeepObjectives
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(reconstruction);
         using var scope = NewDisposeScope();
-        var t = target.to(float64).flatten(1);
-        var r = reconstruction.to(float64).flatten(1);
-        var err = (t - r).square().sum();
-        var spread = (t - t.mean([0], keepdim: true)).square().sum().clamp_min(1e-300);
+        // In the inputs' dtype (float32 in training: no float64 copies of the batch), with fused kernels — the squared
+        // error summed in one pass (cascaded float sums), the spread as n · Σ per-column variance (Welford) —, the
+        // ratio in float64: few passes over the batch, which matter more than the arithmetic at these sizes.
+        var t = target.flatten(1);
+        var r = reconstruction.flatten(1);
+        var err = nn.functional.mse_loss(r, t, nn.Reduction.Sum).to(float64);
+        var spread = (t.var([0], unbiased: false).to(float64).sum() * t.shape[0]).clamp_min(1e-300);
         return (err / spread).MoveToOuterDisposeScope();
     }
 

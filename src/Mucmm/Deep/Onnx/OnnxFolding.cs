@@ -17,15 +17,15 @@ internal sealed record OnnxPlannedStep(NodeProto Node, string[] Inputs, string[]
 /// <list type="bullet">
 /// <item><b>Conv → BatchNormalization</b> (the Conv output read only by the BatchNormalization, inference form): one
 /// convolution with weight W·s and bias (b − mean)·s + β, s = γ / √(var + ε). The folded weight and bias are
-/// computed from the parameters at every call (a few milliseconds for ResNet18, against a second for the
-/// convolutions), with autograd, so a fine-tuned graph trains W, b, γ and β exactly as the unfolded graph does
-/// (ONNX BatchNormalization in inference form is this per-channel affine map; the running statistics are never
-/// trained).</item>
+/// computed from the parameters at every call, with autograd, so a fine-tuned graph trains W, b, γ and β exactly as
+/// the unfolded graph does (ONNX BatchNormalization in inference form is this per-channel affine map; the running
+/// statistics are never trained) — except inside <see cref="OnnxModule.ReuseFoldedWeights"/> (frozen features),
+/// where a frozen step computes them once (<see cref="FoldedWeightReuse"/>).</item>
 /// <item><b>Conv / Add → Relu</b> (the value read only by the Relu): the Relu runs in place on the fresh result of
 /// the convolution or sum, saving one pass and one allocation. Autograd allows it: neither backward reads its own
 /// output.</item>
 /// <item><b>2-D convolutions in channels-last layout</b>: their weights are handed to LibTorch in channels-last
-/// layout (a per-call copy, like the folded weight), so the activations of a CNN stay NHWC from the first convolution
+/// layout (a per-call copy, like the folded weight, and reused the same way), so the activations of a CNN stay NHWC from the first convolution
 /// on; pooling, Add and Relu follow the layout of their input.</item>
 /// </list>
 /// Values that are graph outputs or read by more than one node are never folded away.
@@ -107,34 +107,47 @@ internal static class OnnxFolding
         return true;
     }
 
-    private static OnnxKernel FoldBatchNorm(OnnxKernel conv, double eps, bool strided) => ins =>
+    private static OnnxKernel FoldBatchNorm(OnnxKernel conv, double eps, bool strided)
     {
-        var (x, w, b) = (ins[0]!, ins[1]!, ins[2]);
-        var (gamma, beta, mean, variance) = (ins[3]!, ins[4]!, ins[5]!, ins[6]!);
-        using var scope = NewDisposeScope();
-        var s = gamma / (variance + eps).sqrt();
-        var shape = new long[w.dim()];
-        Array.Fill(shape, 1L);
-        shape[0] = -1;
-        var folded = w * s.reshape(shape);
-        var bias = b is null ? beta - mean * s : (b - mean) * s + beta;
-        var y = conv([DenseInput(x, folded, strided), ChannelsLastWeight(folded), bias]);
-        foreach (var t in y) t.MoveToOuterDisposeScope();
-        return y;
-    };
+        var key = new object();   // this step's entry in a FoldedWeightReuse scope
+        return ins =>
+        {
+            var x = ins[0]!;
+            using var scope = NewDisposeScope();
+            var folded = FoldedWeightReuse.GetOrCompute(key, ins.AsSpan(1), () =>
+            {
+                var (w, b) = (ins[1]!, ins[2]);
+                var (gamma, beta, mean, variance) = (ins[3]!, ins[4]!, ins[5]!, ins[6]!);
+                var s = gamma / (variance + eps).sqrt();
+                var shape = new long[w.dim()];
+                Array.Fill(shape, 1L);
+                shape[0] = -1;
+                var weight = w * s.reshape(shape);
+                return [ChannelsLastWeight(weight), b is null ? beta - mean * s : (b - mean) * s + beta];
+            });
+            var y = conv([DenseInput(x, folded[0]!, strided), folded[0], folded[1]]);
+            foreach (var t in y) t.MoveToOuterDisposeScope();
+            return y;
+        };
+    }
 
     /// <summary>A Conv without a BatchNormalization after it, run with its weight in channels-last layout (see <see cref="ChannelsLastWeight"/>).</summary>
-    private static OnnxKernel ChannelsLast(OnnxKernel conv, bool strided) => ins =>
+    private static OnnxKernel ChannelsLast(OnnxKernel conv, bool strided)
     {
-        if (ins.Length < 2 || ins[0] is not { } x || ins[1] is not { } w || w.dim() != 4) return conv(ins);
-        using var scope = NewDisposeScope();
-        var args = (Tensor?[])ins.Clone();
-        args[0] = DenseInput(x, w, strided);
-        args[1] = ChannelsLastWeight(w);
-        var y = conv(args);
-        foreach (var t in y) t.MoveToOuterDisposeScope();
-        return y;
-    };
+        var key = new object();   // this step's entry in a FoldedWeightReuse scope
+        return ins =>
+        {
+            if (ins.Length < 2 || ins[0] is not { } x || ins[1] is not { } w || w.dim() != 4) return conv(ins);
+            using var scope = NewDisposeScope();
+            var args = (Tensor?[])ins.Clone();
+            args[0] = DenseInput(x, w, strided);
+            // a 1 × 1 weight is used as it is (nothing to cache: ChannelsLastWeight returns it)
+            args[1] = w.shape[2] * w.shape[3] > 1 ? FoldedWeightReuse.GetOrCompute(key, ins.AsSpan(1, 1), () => [ChannelsLastWeight(w)])[0] : w;
+            var y = conv(args);
+            foreach (var t in y) t.MoveToOuterDisposeScope();
+            return y;
+        };
+    }
 
     /// <summary>
     /// A copy of a 2-D convolution weight (out, in, kh, kw) in channels-last layout (same shape, strides of

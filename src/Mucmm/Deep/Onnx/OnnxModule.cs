@@ -109,6 +109,17 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     /// <summary>Reads <paramref name="path"/> and builds its module (see <see cref="OnnxGraph.Load(string)"/>).</summary>
     public static OnnxModule Load(string path, OnnxImportOptions? options = null) => new(OnnxGraph.Load(path), options);
 
+    /// <summary>
+    /// Opens a scope, on this thread, inside which every module's folded convolutions (<see cref="OnnxImportOptions.Fold"/>)
+    /// compute their folded, channels-last weights and biases once and reuse them at later calls: for computing frozen
+    /// features batch after batch (<see cref="PretrainedEncoders.Features"/>). Reuse happens only under no_grad and for
+    /// parameters that do not require grad (anything else, e.g. fine-tuning or gradient maps, computes as outside the
+    /// scope), and the outputs are bitwise those computed outside it. The parameters' values must not be changed in
+    /// place inside the scope (replacing a parameter tensor is noticed). Dispose the result to end the scope and free
+    /// the reused tensors.
+    /// </summary>
+    public static IDisposable ReuseFoldedWeights() => FoldedWeightReuse.Begin();
+
     /// <summary>The ONNX operators this importer runs.</summary>
     public static IReadOnlyCollection<string> SupportedOperators => OnnxOps.Supported;
 
