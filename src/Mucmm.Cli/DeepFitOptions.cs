@@ -150,6 +150,18 @@ public sealed class DeepFitOptions
     }
 
     /// <summary>
+    /// The note every command that fits a deep model prints when it applied the dataset's own deep defaults
+    /// (<see cref="Mucmm.Data.Datasets.DeepDefaults"/>): "NAME's own deep defaults applied: --flag value … (docs/datasets.md)"
+    /// followed by <paramref name="suffix"/>; null when <paramref name="applied"/> is empty.
+    /// </summary>
+    public static string? DatasetDefaultsNote(string dataset, IReadOnlyCollection<(string Property, string Value)> applied, string suffix = "")
+    {
+        ArgumentNullException.ThrowIfNull(applied);
+        return applied.Count == 0 ? null
+            : $"{dataset}'s own deep defaults applied: {string.Join(" ", applied.Select(s => $"{OptionNames.FlagOf(s.Property)} {s.Value}"))}{suffix} (docs/datasets.md)";
+    }
+
+    /// <summary>
     /// Parses the architecture for model kind <paramref name="kind"/> with dims k and r; a setting the user did not give
     /// comes from <paramref name="dataDefaults"/> (the dataset's own defaults, <see cref="Mucmm.Data.Datasets.DeepDefaults"/>) when it carries one.
     /// </summary>

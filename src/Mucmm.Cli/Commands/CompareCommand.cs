@@ -23,13 +23,14 @@ public static class CompareCommand
             HelpName = "LIST",
             DefaultValueFactory = _ => string.Join(",", Comparison.StandardNames),
         };
-        var commonDim = new Option<int>("--common-dim") { Description = "Common variates k of every method (PCA: components per view).", HelpName = "K", DefaultValueFactory = _ => defaults.CommonDim };
+        var commonDim = new Option<int>("--common-dim") { Description = $"Common variates k of every method (PCA: components per view; default: the dataset's own deep default where it has one (mucmm datasets), else {defaults.CommonDim}).", HelpName = "K", DefaultValueFactory = _ => defaults.CommonDim };
         var individualDim = new Option<int?>("--individual-dim") { Description = "Individual variates r per view of the MUCMM methods (default: each method's own, as mucmm fit gives it).", HelpName = "R" };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs of the deep methods (default: the deep trainer's default).", HelpName = "N" };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs of the deep methods (default: as mucmm fit gives it, the dataset's own deep default where it has one).", HelpName = "N" };
         var cmd = new Command("compare",
             "Fit PCA per view, linear CCA, linear MUCMM, Deep CCA and deep MUCMM on the same train split and evaluate each " +
             "on the same test split (as 'mucmm evaluate'): one row per method with the test total correlation, leakage and every probe " +
-            "→ DIR/comparison.json and DIR/comparison.md.\n" +
+            "→ DIR/comparison.json and DIR/comparison.md. The deep methods get the settings mucmm fit gives them, the dataset's own " +
+            "deep defaults included (mucmm datasets lists them; a note says which were applied); the dataset's k is every method's k.\n" +
             DataOptions.HelpText + "\n\n" +
             "Examples:\n" +
             "  mucmm compare --dataset noisy-mnist --out cmp-mnist\n" +
@@ -54,13 +55,26 @@ public static class CompareCommand
             if (parse.GetValue(epochs) is < 1) throw new MucmmUserException($"--epochs must be ≥ 1, got {parse.GetValue(epochs)}");
             using var folder = output.Open(parse);
             var dataset = data.LoadAll(parse);
+            // The dataset's own deep defaults, as mucmm fit applies them (a flag given always wins). k is shared by every
+            // method, so the dataset's k applies to all of them; the other settings only to the deep methods.
+            var dataDefaults = Mucmm.Data.Datasets.DatasetCatalog.DeepDefaultsOf(dataset);
+            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+            bool anyDeep = chosen.Any(m => m is "deep" or "dcca");
+            var applied = dataDefaults.Settings().Where(s => s.Property switch
+            {
+                "DeepModelOptions.CommonDim" => !Given(commonDim),
+                "DeepModelOptions.IndividualDim" => !Given(individualDim) && chosen.Contains("deep"),
+                "DeepTrainingOptions.Epochs" => !Given(epochs) && anyDeep,
+                _ => anyDeep,
+            }).ToArray();
             var options = new ComparisonOptions
             {
-                CommonDim = parse.GetValue(commonDim),
+                CommonDim = Given(commonDim) ? parse.GetValue(commonDim) : dataDefaults.CommonDim ?? parse.GetValue(commonDim),
                 IndividualDim = parse.GetValue(individualDim),
                 DeepEpochs = parse.GetValue(epochs),
                 Seed = data.SeedOf(parse),
                 Device = runtime.DeviceOf(parse),
+                DatasetDefaults = dataDefaults,
             };
             var progress = runtime.Progress(parse);
             var all = Comparison.StandardMethods(options);
@@ -70,6 +84,7 @@ public static class CompareCommand
             Comparison.Write(folder.TempPath, dataset.Name, rows, command);
             folder.Commit();
             Console.Out.Write(Comparison.ToMarkdown(dataset.Name, rows));
+            if (DeepFitOptions.DatasetDefaultsNote(dataset.Name, applied) is { } note) Console.Error.WriteLine($"mucmm: note: {note}");
             Console.Out.WriteLine($"compare: wrote {Path.Combine(folder.Target, "comparison.md")} and comparison.json");
             return ExitCodes.Ok;
         });

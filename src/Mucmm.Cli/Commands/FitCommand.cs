@@ -154,8 +154,7 @@ public static class FitCommand
             // Say which of the dataset's own deep defaults were applied (those whose flag the user did not give).
             var applied = dataDefaults.Settings().Where(s => !a.IsGiven(parse, s.Property)
                 && !(deepKind == DeepModelKind.DeepCca && s.Property == "DeepModelOptions.IndividualDim")).ToArray();
-            string? datasetNote = applied.Length == 0 ? null
-                : $"{raw.Name}'s own deep defaults applied: {string.Join(" ", applied.Select(s => $"{OptionNames.FlagOf(s.Property)} {s.Value}"))} (docs/datasets.md)";
+            string? datasetNote = DeepFitOptions.DatasetDefaultsNote(raw.Name, applied);
             var (options, note) = a.FitDimsToData(parse, new FitOptions(DeepModel: model, DeepTraining: training) { Encoders = specs }, all.Views.Select(v => v.Cols).ToArray());
             if (resume && new DeepTrainer(options.DeepModel, options.DeepTraining).ResumeDifference(workDir, all) is { } difference)
                 throw new MucmmUserException(workDir,

@@ -23,14 +23,35 @@ public sealed record ComparisonOptions
     /// <summary>r of linear MUCMM.</summary>
     public int LinearIndividualDim => IndividualDim ?? LinearOptions.Defaults.IndividualDim;
 
-    /// <summary>r of deep MUCMM.</summary>
-    public int DeepIndividualDim => IndividualDim ?? new DeepModelOptions().IndividualDim;
+    /// <summary>r of deep MUCMM: <see cref="IndividualDim"/>, else the dataset's own default, else the general one.</summary>
+    public int DeepIndividualDim => IndividualDim ?? DatasetDefaults.Apply(new DeepModelOptions()).IndividualDim;
 
     /// <summary>Seed of the deep models' initialization and batch order.</summary>
     public int Seed { get; init; }
 
-    /// <summary>Epochs of the deep models (null: the deep trainer's default).</summary>
+    /// <summary>Epochs of the deep models (null: the dataset's own default, else the deep trainer's default).</summary>
     public int? DeepEpochs { get; init; }
+
+    /// <summary>
+    /// The compared dataset's own deep-model defaults (<see cref="Data.Datasets.DatasetCatalog.DeepDefaultsOf"/>), applied to
+    /// the deep methods as <c>mucmm fit</c> applies them: every setting they carry replaces the general default, except
+    /// what this record sets itself (<see cref="CommonDim"/>, <see cref="IndividualDim"/>, <see cref="DeepEpochs"/>).
+    /// Empty by default (the general defaults).
+    /// </summary>
+    public Data.Datasets.DeepDefaults DatasetDefaults { get; init; } = new();
+
+    /// <summary>
+    /// The options of the deep method of <paramref name="kind"/>: the defaults of <c>mucmm fit</c> for that kind with
+    /// <see cref="DatasetDefaults"/> applied, then k = <see cref="CommonDim"/>, r = <see cref="DeepIndividualDim"/>,
+    /// <see cref="DeepEpochs"/> (when set), <see cref="Seed"/> and <see cref="Device"/>.
+    /// </summary>
+    public (DeepModelOptions Model, DeepTrainingOptions Training) DeepSettings(DeepModelKind kind)
+    {
+        var training = DatasetDefaults.Apply(DeepTrainingOptions.DefaultsFor(kind));
+        training = training with { Epochs = DeepEpochs ?? training.Epochs, Seed = Seed, Device = Device };
+        var model = DatasetDefaults.Apply(DeepModelOptions.DefaultsFor(kind)) with { CommonDim = CommonDim, IndividualDim = DeepIndividualDim };
+        return (model, training);
+    }
 
     /// <summary>Device of the deep models.</summary>
     public string Device { get; init; } = "cpu";
@@ -63,8 +84,9 @@ public static class Comparison
 
     /// <summary>
     /// The standard methods: PCA per view (k components), linear CCA (k), linear MUCMM (k, r), Deep CCA and
-    /// deep MUCMM (the deep trainer's defaults — the settings a new user gets from <c>mucmm fit</c> — with
-    /// the same k and r; Deep CCA with the R1 measure as its <c>fit</c> default).
+    /// deep MUCMM (the deep trainer's defaults with the dataset's own (<see cref="ComparisonOptions.DatasetDefaults"/>) —
+    /// the settings a new user gets from <c>mucmm fit</c> — with the same k and r; Deep CCA with the R1 measure as its
+    /// <c>fit</c> default; <see cref="ComparisonOptions.DeepSettings"/>).
     /// </summary>
     public static IReadOnlyList<ComparisonMethod> StandardMethods(ComparisonOptions? options = null, ITrainingObserver? observer = null)
     {
@@ -72,9 +94,7 @@ public static class Comparison
         var o = options;
         DeepMultiviewModel FitDeep(PairedDataset data, DeepModelKind kind)
         {
-            var defaults = DeepTrainingOptions.DefaultsFor(kind);
-            var training = defaults with { Epochs = o.DeepEpochs ?? defaults.Epochs, Seed = o.Seed, Device = o.Device };
-            var model = DeepModelOptions.DefaultsFor(kind) with { CommonDim = o.CommonDim, IndividualDim = o.DeepIndividualDim };
+            var (model, training) = o.DeepSettings(kind);
             return new DeepTrainer(model, training, observer).Fit(data);
         }
         return

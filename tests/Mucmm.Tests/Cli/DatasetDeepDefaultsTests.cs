@@ -3,13 +3,15 @@ using Mucmm.Cli;
 using Mucmm.Cli.Commands;
 using Mucmm.Data.Datasets;
 using Mucmm.Deep;
+using Mucmm.Evaluation;
 using Xunit;
 
 namespace Mucmm.Tests.Cli;
 
 /// <summary>
-/// A dataset's own deep defaults (<see cref="DeepDefaults"/>, e.g. emoji's): applied by <c>fit</c> where the user gives
-/// no flag, overridden by every flag given, shown by <c>mucmm datasets</c>; datasets without them keep the general defaults.
+/// A dataset's own deep defaults (<see cref="DeepDefaults"/>, e.g. emoji's): applied by <c>fit</c>, <c>compare</c> and
+/// <c>demo</c> where the user gives no flag, overridden by every flag given, shown by <c>mucmm datasets</c>; datasets
+/// without them keep the general defaults.
 /// </summary>
 public class DatasetDeepDefaultsTests
 {
@@ -93,5 +95,84 @@ public class DatasetDeepDefaultsTests
         Assert.Contains("--feature-noise 0.7", line);
         int emoji = text.IndexOf("\nemoji:", StringComparison.Ordinal);
         Assert.True(emoji >= 0 && text.IndexOf(line, StringComparison.Ordinal) > emoji, "the line belongs to emoji's paragraph");
+    }
+
+    /// <summary>
+    /// Oracle: a custom <see cref="DeepDefaults"/> record and the general records — compare's deep
+    /// methods get the dataset's settings as <c>fit</c> does, and what the comparison sets itself (k, r, epochs) wins.
+    /// </summary>
+    [Fact]
+    public void Compare_deep_methods_get_the_dataset_defaults_unless_set()
+    {
+        var custom = new DeepDefaults { IndividualDim = 7, Epochs = 12, FeatureNoise = 0.3, Head = HeadKind.Mlp };
+        var (model, training) = new ComparisonOptions { CommonDim = 4, Seed = 5, DatasetDefaults = custom }.DeepSettings(DeepModelKind.Mucmm);
+        Assert.Equal(4, model.CommonDim);
+        Assert.Equal(7, model.IndividualDim);
+        Assert.Equal(HeadKind.Mlp, model.Head);
+        Assert.Equal(12, training.Epochs);
+        Assert.Equal(0.3, training.FeatureNoise);
+        Assert.Equal(5, training.Seed);
+        Assert.Equal(new DeepTrainingOptions().LearningRate, training.LearningRate);
+        var (m2, t2) = new ComparisonOptions { CommonDim = 4, IndividualDim = 2, DeepEpochs = 3, DatasetDefaults = custom }.DeepSettings(DeepModelKind.Mucmm);
+        Assert.Equal(2, m2.IndividualDim);
+        Assert.Equal(3, t2.Epochs);
+        Assert.Equal(0.3, t2.FeatureNoise);
+        // Deep CCA gets the R1 training of fit --model dcca, with the dataset's settings on top.
+        var (_, t3) = new ComparisonOptions { DatasetDefaults = custom }.DeepSettings(DeepModelKind.DeepCca);
+        Assert.Equal(DeepTrainingOptions.DefaultsFor(DeepModelKind.DeepCca).Objective, t3.Objective);
+        Assert.Equal(12, t3.Epochs);
+        // Without dataset defaults: exactly the general ones.
+        var (m4, t4) = new ComparisonOptions { Seed = 5 }.DeepSettings(DeepModelKind.Mucmm);
+        var general = DeepModelOptions.DefaultsFor(DeepModelKind.Mucmm);
+        Assert.Equal((new ComparisonOptions().CommonDim, general.IndividualDim, general.Head), (m4.CommonDim, m4.IndividualDim, m4.Head));
+        Assert.Equal(DeepTrainingOptions.DefaultsFor(DeepModelKind.Mucmm) with { Seed = 5 }, t4 with { Objective = DeepTrainingOptions.DefaultsFor(DeepModelKind.Mucmm).Objective });
+    }
+
+    /// <summary>
+    /// Oracle: <see cref="LocatedMnistDataset.DeepDefaults"/> (its k) — <c>compare</c> without <c>--common-dim</c> uses the
+    /// dataset's k for every method and says so in the fit's note form; with the flag given, the flag's k and no note.
+    /// PCA only, so no deep fit runs.
+    /// </summary>
+    [Fact]
+    public void Compare_uses_the_dataset_k_and_prints_the_note_unless_given()
+    {
+        int k = LocatedMnistDataset.DeepDefaults.CommonDim!.Value;
+        Assert.NotEqual(10, k);   // the general k, used with the flag below
+        string root = TestPaths.NewTempDir();
+        var r = CliHarness.Run("compare", "--dataset", "located-mnist", "--methods", "pca", "--quiet", "--out", Path.Combine(root, "a"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains($"PCA per view, {k} components", File.ReadAllText(Path.Combine(root, "a", "comparison.json")));
+        Assert.Contains($"note: located-mnist's own deep defaults applied: --common-dim {k} (docs/datasets.md)", r.Stderr);
+        Assert.DoesNotContain("--epochs", r.Stderr);   // no deep method: the epochs default does not apply
+        var r2 = CliHarness.Run("compare", "--dataset", "located-mnist", "--methods", "pca", "--common-dim", "10", "--quiet", "--out", Path.Combine(root, "b"));
+        Assert.True(r2.ExitCode == 0, r2.Stderr);
+        Assert.Contains("PCA per view, 10 components", File.ReadAllText(Path.Combine(root, "b", "comparison.json")));
+        Assert.DoesNotContain("deep defaults", r2.Stderr);
+    }
+
+    /// <summary>
+    /// Oracle: <see cref="LocatedMnistDataset.DeepDefaults"/> (its k and epochs) — the demo's fit applies the dataset's
+    /// defaults like <c>fit</c>; quick mode keeps its own epochs; noisy-mnist (the demo's dataset) has none, so its demo is unchanged.
+    /// </summary>
+    [Fact]
+    public void Demo_applies_the_dataset_defaults()
+    {
+        var located = LocatedMnistDataset.Create(0);
+        var own = LocatedMnistDataset.DeepDefaults;
+        Assert.Equal(new DeepDefaults { CommonDim = own.CommonDim, Epochs = own.Epochs }, own);   // the note below lists exactly these
+        var full = DemoCommand.Request(located, 0, quick: false, "cpu", "work");
+        Assert.Equal(own.CommonDim, full.Options.DeepModel!.CommonDim);
+        Assert.Equal(own.Epochs, full.Options.DeepTraining!.Epochs);
+        Assert.Equal($"located-mnist's own deep defaults applied: --common-dim {own.CommonDim} --epochs {own.Epochs} (docs/datasets.md)", DemoCommand.DefaultsNote(located, quick: false));
+        var quick = DemoCommand.Request(located, 0, quick: true, "cpu", "work");
+        Assert.Equal(own.CommonDim, quick.Options.DeepModel!.CommonDim);
+        Assert.Equal(DemoCommand.QuickEpochs, quick.Options.DeepTraining!.Epochs);
+        Assert.Equal($"located-mnist's own deep defaults applied: --common-dim {own.CommonDim} (docs/datasets.md)", DemoCommand.DefaultsNote(located, quick: true));
+        var mnist = NoisyMnistDataset.Create(0);
+        var plain = DemoCommand.Request(mnist, 0, quick: false, "cpu", "work");
+        var general = DeepModelOptions.DefaultsFor(DeepModelKind.Mucmm);
+        Assert.Equal((general.CommonDim, general.IndividualDim, general.Head), (plain.Options.DeepModel!.CommonDim, plain.Options.DeepModel.IndividualDim, plain.Options.DeepModel.Head));
+        Assert.Equal(DeepTrainingOptions.DefaultsFor(DeepModelKind.Mucmm).Epochs, plain.Options.DeepTraining!.Epochs);
+        Assert.Null(DemoCommand.DefaultsNote(mnist, quick: false));
     }
 }
