@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mucmm.Deep.Onnx;
 using Mucmm.Evaluation;
 
 namespace Mucmm.Cli.Commands;
@@ -55,6 +56,11 @@ public static class CompareCommand
             if (parse.GetValue(epochs) is < 1) throw new MucmmUserException($"--epochs must be ≥ 1, got {parse.GetValue(epochs)}");
             using var folder = output.Open(parse);
             var dataset = data.LoadAll(parse);
+            // Views with a pretrained default encoder (the emoji drawings: resnet18) and text views (minilm) are compared on
+            // their frozen (cached) features, as mucmm fit trains on them.
+            var specs = ViewEncoders.Resolve(
+                [.. Mucmm.Data.Datasets.DatasetCatalog.DefaultEncoders(dataset).Select(e => ViewEncoders.IsPretrained(e) ? e : null)], dataset.Views);
+            if (ViewEncoders.Any(specs)) dataset = EncoderOptions.Encode(dataset, specs, parse.GetValue(runtime.Quiet));
             // The dataset's own deep defaults, as mucmm fit applies them (a flag given always wins). k is shared by every
             // method, so the dataset's k applies to all of them; the other settings only to the deep methods.
             var dataDefaults = Mucmm.Data.Datasets.DatasetCatalog.DeepDefaultsOf(dataset);
@@ -75,6 +81,7 @@ public static class CompareCommand
                 Seed = data.SeedOf(parse),
                 Device = runtime.DeviceOf(parse),
                 DatasetDefaults = dataDefaults,
+                FeatureViews = ViewEncoders.Any(specs) ? [.. specs.Select(e => e is not null)] : null,
             };
             var progress = runtime.Progress(parse);
             var all = Comparison.StandardMethods(options);

@@ -50,8 +50,18 @@ public sealed record ComparisonOptions
         var training = DatasetDefaults.Apply(DeepTrainingOptions.DefaultsFor(kind));
         training = training with { Epochs = DeepEpochs ?? training.Epochs, Seed = Seed, Device = Device };
         var model = DatasetDefaults.Apply(DeepModelOptions.DefaultsFor(kind)) with { CommonDim = CommonDim, IndividualDim = DeepIndividualDim };
+        if (FeatureViews is { } features && features.Any(f => f))
+            model = features.All(f => f)
+                ? model with { Encoder = EncoderKind.Identity }
+                : model with { EncoderPerView = features.Select(f => f ? EncoderKind.Identity : model.Encoder).ToArray() };
         return (model, training);
     }
+
+    /// <summary>
+    /// Which views of the compared data are frozen pretrained features (e.g. the emoji drawings through resnet18): the
+    /// deep methods put heads on them directly (the identity encoder), as <c>mucmm fit</c> does; null: none.
+    /// </summary>
+    public IReadOnlyList<bool>? FeatureViews { get; init; }
 
     /// <summary>Device of the deep models.</summary>
     public string Device { get; init; } = "cpu";
@@ -97,6 +107,7 @@ public static class Comparison
             var (model, training) = o.DeepSettings(kind);
             return new DeepTrainer(model, training, observer).Fit(data);
         }
+        string encoder = o.FeatureViews is { } f && f.Any(v => v) ? (f.All(v => v) ? "heads on frozen features" : "heads on frozen features where a view has them") : "default encoder";
         return
         [
             new("pca", $"PCA per view, {o.CommonDim} components each (no pairing)",
@@ -105,8 +116,8 @@ public static class Comparison
                 d => new LinearOptions { Kind = LinearModelKind.Cca, CommonDim = o.CommonDim, IndividualDim = 0 }.Fit(d)),
             new("linear", $"linear MUCMM, k = {o.CommonDim}, r = {o.LinearIndividualDim}",
                 d => new LinearOptions { CommonDim = o.CommonDim, IndividualDim = o.LinearIndividualDim }.Fit(d)),
-            new("dcca", $"Deep CCA (default encoder), k = {o.CommonDim}", d => FitDeep(d, DeepModelKind.DeepCca)),
-            new("deep", $"deep MUCMM (default encoder), k = {o.CommonDim}, r = {o.DeepIndividualDim}", d => FitDeep(d, DeepModelKind.Mucmm)),
+            new("dcca", $"Deep CCA ({encoder}), k = {o.CommonDim}", d => FitDeep(d, DeepModelKind.DeepCca)),
+            new("deep", $"deep MUCMM ({encoder}), k = {o.CommonDim}, r = {o.DeepIndividualDim}", d => FitDeep(d, DeepModelKind.Mucmm)),
         ];
     }
 
