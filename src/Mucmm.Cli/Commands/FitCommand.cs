@@ -195,15 +195,9 @@ public static class FitCommand
     /// <paramref name="given"/> names for them (auto, mlp, cnn or identity; <c>--encoder</c>'s value otherwise). With every
     /// view encoded, the encoder is identity for all.
     /// </summary>
-    private static DeepModelOptions WithFeatureViews(DeepModelOptions model, IReadOnlyList<string?> specs, IReadOnlyList<string?> given)
-    {
-        var plain = new DeepModelOptions();
-        if (specs.All(s => s is not null))
-            return model with { Encoder = EncoderKind.Identity, TrainEncoder = null, TorchScriptPaths = [], OnnxPaths = [], ImageSize = plain.ImageSize };
-        var perView = specs.Select((s, m) => s is not null ? EncoderKind.Identity : DeepFitOptions.InNetworkKind(given[m] ?? "auto")).ToArray();
-        var global = model.Encoder is EncoderKind.Auto or EncoderKind.Mlp or EncoderKind.Cnn or EncoderKind.Identity ? model.Encoder : EncoderKind.Auto;
-        return model with { Encoder = global, EncoderPerView = perView, TrainEncoder = null, TorchScriptPaths = [], OnnxPaths = [], ImageSize = plain.ImageSize };
-    }
+    private static DeepModelOptions WithFeatureViews(DeepModelOptions model, IReadOnlyList<string?> specs, IReadOnlyList<string?> given) =>
+        model.OnFeatureViews([.. specs.Select(s => s is not null)],
+            specs.All(s => s is not null) ? null : [.. specs.Select((s, m) => s is not null ? (EncoderKind?)null : DeepFitOptions.InNetworkKind(given[m] ?? "auto"))]);
 
     /// <summary>
     /// The architecture of a deep fit without pretrained features whose <c>--encoderN</c> name in-network encoders (auto,

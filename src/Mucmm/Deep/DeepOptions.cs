@@ -103,6 +103,24 @@ public sealed record DeepModelOptions
     public EncoderKind EncoderFor(int view, IReadOnlyList<int> sampleShape) =>
         EncoderPerView is { } list && view < list.Count ? (this with { Encoder = list[view], EncoderPerView = null }).EncoderFor(sampleShape) : EncoderFor(sampleShape);
 
+    /// <summary>
+    /// This architecture for data whose views <paramref name="featureViews"/> marks are frozen pretrained features (computed
+    /// and cached outside the network): those views get the identity encoder (heads on the features), the others
+    /// <paramref name="others"/>[m] (an in-network encoder; null or a null entry: <see cref="EncoderKind.Auto"/>). With
+    /// every view a feature view the encoder is identity for all. The pretrained-encoder settings (files, image size,
+    /// fine-tuning) are reset: the pretrained network runs outside. Used by <c>mucmm fit</c> and the comparison.
+    /// </summary>
+    public DeepModelOptions OnFeatureViews(IReadOnlyList<bool> featureViews, IReadOnlyList<EncoderKind?>? others = null)
+    {
+        ArgumentNullException.ThrowIfNull(featureViews);
+        var plain = new DeepModelOptions();
+        var reset = this with { TrainEncoder = null, TorchScriptPaths = [], OnnxPaths = [], ImageSize = plain.ImageSize };
+        if (featureViews.All(f => f)) return reset with { Encoder = EncoderKind.Identity, EncoderPerView = null };
+        var global = Encoder is EncoderKind.Auto or EncoderKind.Mlp or EncoderKind.Cnn or EncoderKind.Identity ? Encoder : EncoderKind.Auto;
+        var perView = featureViews.Select((f, m) => f ? EncoderKind.Identity : others is { } o && m < o.Count && o[m] is { } e ? e : EncoderKind.Auto).ToArray();
+        return reset with { Encoder = global, EncoderPerView = perView };
+    }
+
     /// <summary>Whether any of <paramref name="viewCount"/> views has an encoder that is trained (not identity, not frozen).</summary>
     public bool AnyEncoderTrains(int viewCount) =>
         EncoderTrains && Enumerable.Range(0, viewCount).Any(m => (EncoderPerView is { } l && m < l.Count ? l[m] : Encoder) != EncoderKind.Identity);

@@ -50,10 +50,7 @@ public sealed record ComparisonOptions
         var training = DatasetDefaults.Apply(DeepTrainingOptions.DefaultsFor(kind));
         training = training with { Epochs = DeepEpochs ?? training.Epochs, Seed = Seed, Device = Device };
         var model = DatasetDefaults.Apply(DeepModelOptions.DefaultsFor(kind)) with { CommonDim = CommonDim, IndividualDim = DeepIndividualDim };
-        if (FeatureViews is { } features && features.Any(f => f))
-            model = features.All(f => f)
-                ? model with { Encoder = EncoderKind.Identity }
-                : model with { EncoderPerView = features.Select(f => f ? EncoderKind.Identity : model.Encoder).ToArray() };
+        if (FeatureViews is { } features && features.Any(f => f)) model = model.OnFeatureViews(features);
         return (model, training);
     }
 

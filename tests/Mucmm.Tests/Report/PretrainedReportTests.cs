@@ -117,7 +117,7 @@ public class PretrainedReportTests
                 }
             }
 
-            // The composed model's variates (the encoder runs inside, PretrainedEncoders.BatchRows rows per chunk) on 150 rows
+            // The composed model's variates (the encoder runs inside, ViewEncoders.ImageBatch rows per chunk) on 150 rows
             // repeated from the data (three chunks, the last partial) equal the model's variates on the same rows' features
             // (oracle: the features path; tolerance 1e-5 of the largest |variate|: the float32 encoder runs other batch sizes).
             using (var scope = NewDisposeScope())

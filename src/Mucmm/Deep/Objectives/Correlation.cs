@@ -102,8 +102,7 @@ public static class Correlation
             if (blocks[i].shape[0] != n) throw new ArgumentException($"correlation measures need paired rows, got {n} and {blocks[i].shape[0]}");
             offsets[i + 1] = offsets[i] + (int)blocks[i].shape[1];
         }
-        if (!(ridge >= 0) || double.IsInfinity(ridge))
-            throw new MucmmUserException($"the ridge must be a finite number ≥ 0, got {ridge}");
+        CheckRidge(ridge);
         int total = offsets[^1];
         // The distinct groups (a group is a list of blocks) and the columns of each.
         var groups = new List<int[]>();
@@ -156,9 +155,7 @@ public static class Correlation
         if (info.ne(0).any().item<bool>())
         {
             int failed = Array.FindIndex(info.data<int>().ToArray(), v => v != 0);
-            throw new MucmmUserException(
-                $"a correlation measure's covariance matrix ({columns[failed].Length}×{columns[failed].Length}) is singular in this batch " +
-                "(constant or collinear columns); use a ridge > 0");
+            throw Singular(columns[failed].Length);
         }
         var cross = Gather(pairGroups.Select(p => (columns[p.A], columns[p.B])).ToArray(), identityPad: false);
         var la = l.index_select(0, tensor(pairGroups.Select(p => (long)p.A).ToArray(), dtype: int64, device: device));
@@ -202,10 +199,18 @@ public static class Correlation
             throw new ArgumentException($"correlation measures take matrices, got {a.dim()}-d and {b.dim()}-d tensors");
         if (a.shape[0] != b.shape[0])
             throw new ArgumentException($"correlation measures need paired rows, got {a.shape[0]} and {b.shape[0]}");
-        if (!(ridge >= 0) || double.IsInfinity(ridge))
-            throw new MucmmUserException($"the ridge must be a finite number ≥ 0, got {ridge}");
+        CheckRidge(ridge);
         RequireRows(a.shape[0], Math.Max(a.shape[1], b.shape[1]));
     }
+
+    private static void CheckRidge(double ridge)
+    {
+        if (!(ridge >= 0) || double.IsInfinity(ridge))
+            throw new MucmmUserException($"the ridge must be a finite number ≥ 0, got {ridge}");
+    }
+
+    private static MucmmUserException Singular(long d) => new(
+        $"a correlation measure's covariance matrix ({d}×{d}) is singular in this batch (constant or collinear columns); use a ridge > 0");
 
     private static Tensor CholeskyOfRidged(Tensor s, double ridge)
     {
@@ -215,10 +220,7 @@ public static class Correlation
             ? s
             : s + eye(d, dtype: float64, device: s.device) * (s.diagonal().mean().clamp_min(VarianceFloor) * ridge);
         var (l, info) = linalg.cholesky_ex(ridged);
-        if (info.item<int>() != 0)
-            throw new MucmmUserException(
-                $"a correlation measure's covariance matrix ({d}×{d}) is singular in this batch " +
-                "(constant or collinear columns); use a ridge > 0");
+        if (info.item<int>() != 0) throw Singular(d);
         return l;
     }
 }

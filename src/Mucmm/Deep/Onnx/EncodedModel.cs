@@ -94,11 +94,11 @@ public sealed class EncodedModel : IMultiviewModel, IDisposable
     }
 
     /// <summary>
-    /// The variates of every row, in chunks of <see cref="PretrainedEncoders.BatchRows"/> rows when an encoder runs
+    /// The variates of every row, in chunks of <see cref="ViewEncoders.ImageBatch"/> rows when an encoder runs
     /// inside (a chunk of <see cref="ForwardBatches.Rows"/> rows through ResNet18 held 11.6 GB), else of the usual size.
     /// </summary>
     public MultiviewOutput Transform(IReadOnlyList<Data.View> views) =>
-        ForwardBatches.Transform(this, views, encoders.Any(e => e is not null) ? PretrainedEncoders.BatchRows : ForwardBatches.Rows);
+        ForwardBatches.Transform(this, views, encoders.Any(e => e is not null) ? ViewEncoders.ImageBatch : ForwardBatches.Rows);
 
     /// <summary>Saves the inner model and the encoder record (<see cref="ViewEncoders.Save"/>).</summary>
     public void Save(string directory)

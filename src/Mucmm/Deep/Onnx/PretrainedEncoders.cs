@@ -34,19 +34,12 @@ public static class PretrainedEncoders
     }
 
     /// <summary>
-    /// Rows per forward pass through a pretrained encoder (features, and the variates of a model that runs one inside):
-    /// a ResNet18 forward at 224 px holds about 6 MB of activations per row at its widest layer, so the 2,048 rows of
-    /// <see cref="ForwardBatches.Rows"/> would need 13 GB.
-    /// </summary>
-    public const int BatchRows = 64;
-
-    /// <summary>
     /// The features (rows × <see cref="Encoder.OutputDim"/>, row-major) of <paramref name="rows"/> samples stored
     /// row-major in <paramref name="data"/>, computed under no_grad in eval mode (folded ONNX weights computed once:
     /// <see cref="OnnxModule.ReuseFoldedWeights"/>), <paramref name="batch"/> rows at a time;
     /// <paramref name="progress"/> gets the number of rows done after each batch.
     /// </summary>
-    public static double[] Features(Encoder encoder, double[] data, int rows, int batch = BatchRows, Action<int>? progress = null)
+    public static double[] Features(Encoder encoder, double[] data, int rows, int batch = ViewEncoders.ImageBatch, Action<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(data);
