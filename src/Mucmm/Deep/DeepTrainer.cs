@@ -71,14 +71,14 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
             throw new MucmmUserException(workDirectory,
                 $"DeepTrainer.Fit(resume): {(difference.Setting == "data" ? "the data" : difference.Property)} {difference.Problem}; resume with the options and data of the interrupted run, or delete the folder to start again");
 
-        var train = data.Subset(Split.Train);
-        var validation = data.Subset(Split.Validation);
-        if (training.Patience > 0 && validation.Count <= model.CommonDim)
+        // Rows of the splits, copied once into float32 tensors below (TensorPair), not into subsets of the data first.
+        int[] train = data.RowsOf(Split.Train), validation = data.RowsOf(Split.Validation);
+        if (training.Patience > 0 && validation.Length <= model.CommonDim)
             throw new MucmmUserException(
-                $"{data.Name}: early stopping (Patience = {training.Patience}) scores each epoch on the validation split, which has {validation.Count} rows; it needs more than CommonDim = {model.CommonDim}. Give data with a validation split, or set Patience = 0 to keep the last epoch");
-        if (train.Count < training.BatchSize)
-            throw new MucmmUserException($"the training split has {train.Count} rows, fewer than DeepTrainingOptions.BatchSize {training.BatchSize}");
-        train.EnsureFinite();
+                $"{data.Name}: early stopping (Patience = {training.Patience}) scores each epoch on the validation split, which has {validation.Length} rows; it needs more than CommonDim = {model.CommonDim}. Give data with a validation split, or set Patience = 0 to keep the last epoch");
+        if (train.Length < training.BatchSize)
+            throw new MucmmUserException($"the training split has {train.Length} rows, fewer than DeepTrainingOptions.BatchSize {training.BatchSize}");
+        foreach (var v in data.Views) v.EnsureFinite(train);
         var shapes = data.Views.Select(v => v.SampleShape.ToArray()).ToArray();
         var schedule = new BatchSchedule(training.Seed, training.BatchSize, training.AugmentShift,
             data.Views.Select(v => v.Kind == ViewKind.Image && training.AugmentShift > 0 ? v.SampleShape.ToArray() : null).ToArray());
@@ -87,13 +87,13 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         torch.manual_seed(training.Seed);
         // A decoder reconstructs the input when the encoder trains, else the encoder's features.
         var network = DeepMultiviewModel.BuildNetwork(model, shapes, (m, encoder) => encoderTrains ? data.Views[m].Cols : encoder.OutputDim);
-        RequireMemory(network, data, train.Count);
+        RequireMemory(network, data, train.Length);
         network.to(device);
         if (!encoderTrains)
             for (int m = 0; m < network.Count; m++) network[m].Encoder.parameters().ToList().ForEach(p => p.requires_grad = false);
 
-        using var xTrain = new TensorPair(train, device);
-        using var xVal = new TensorPair(validation, device);
+        using var xTrain = new TensorPair(data, train, device);
+        using var xVal = new TensorPair(data, validation, device);
         var run = new Run(network, xTrain, xVal, encoderTrains, schedule,
             workDirectory is null ? null : Checkpoint.In(workDirectory, settings), workDirectory, training.CheckpointSeconds);
         var state = resume ? run.Checkpoint!.Load(network) : null;
