@@ -298,12 +298,16 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         return terms;
     }
 
-    /// <summary>The rows the heads train on: the inputs when the encoder trains, else its features, computed once.</summary>
+    /// <summary>
+    /// The rows the heads train on: the inputs when the encoder trains, else its features, computed once — for the identity
+    /// encoder (the rows are the features) an alias of the inputs, not a copy.
+    /// </summary>
     private static Tensor[] Features(Run run, TensorPair x)
     {
         if (run.EncoderTrains) return x.X;
         using (no_grad())
-            return Enumerable.Range(0, run.Network.Count).Select(m => Chunks.Map(x.X[m], v => run.Network[m].Encoder.call(v))).ToArray();
+            return Enumerable.Range(0, run.Network.Count).Select(m => run.Network[m].Encoder is FlattenEncoder && x.X[m].dim() == 2
+                ? x.X[m].alias() : Chunks.Map(x.X[m], v => run.Network[m].Encoder.call(v))).ToArray();
     }
 
     /// <summary>The view's outputs on <paramref name="input"/>; the decoder reconstructs <paramref name="target"/> (default: the input).</summary>
