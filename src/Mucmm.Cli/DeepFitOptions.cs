@@ -64,6 +64,11 @@ public sealed class DeepFitOptions
         Pretrain = new Option<int>("--pretrain") { Description = "Deep models: epochs of autoencoder pretraining of each encoder first (0: none).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.PretrainEpochs };
         Patience = new Option<int>("--patience") { Description = "Deep models: stop after N epochs without a better validation total correlation (0: never).", HelpName = "N", DefaultValueFactory = _ => TrainingDefaults.Patience };
         Resume = new Option<bool>("--resume") { Description = "Deep models: continue an interrupted run from DIR.checkpoint/ (same options)." };
+        CheckpointSeconds = new Option<double>("--checkpoint-seconds")
+        {
+            Description = "Deep models: write the checkpoint in DIR.checkpoint/ (for --resume) after an epoch only when S seconds have passed since the last one, and after the last epoch (0: after every epoch). A kill loses at most about S seconds of training; the model is the same whatever S.",
+            HelpName = "S", DefaultValueFactory = _ => TrainingDefaults.CheckpointSeconds,
+        };
     }
 
     /// <summary>--encoder.</summary>
@@ -94,6 +99,8 @@ public sealed class DeepFitOptions
     public Option<int> Patience { get; }
     /// <summary>--resume.</summary>
     public Option<bool> Resume { get; }
+    /// <summary>--checkpoint-seconds S.</summary>
+    public Option<double> CheckpointSeconds { get; }
     /// <summary>--weight-decay WD.</summary>
     public Option<double> WeightDecay { get; }
 
@@ -115,14 +122,14 @@ public sealed class DeepFitOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, FeatureNoise, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume })
+        foreach (var o in new Option[] { Encoder, FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, FeatureNoise, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume, CheckpointSeconds })
             command.Options.Add(o);
     }
 
     /// <summary>Whether any deep-only option was given explicitly (for refusing them with linear models).</summary>
     public bool AnyGiven(ParseResult parse) =>
         (parse.GetResult(Encoder) is { Implicit: false } && !Mucmm.Deep.Onnx.ViewEncoders.IsPretrained(parse.GetValue(Encoder))) ||
-        new Option[] { FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, FeatureNoise, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume }
+        new Option[] { FineTune, Head, CnnChannels, Epochs, BatchSize, LearningRate, Schedule, WeightDecay, WeightAverage, FeatureNoise, AugmentShift, Alpha, Beta, Gamma, Objective, Warmup, Pretrain, Patience, Resume, CheckpointSeconds }
             .Any(o => parse.GetResult(o) is { Implicit: false });
 
     /// <summary>
@@ -256,6 +263,7 @@ public sealed class DeepFitOptions
             WarmupEpochs = parse.GetValue(Warmup),
             PretrainEpochs = parse.GetValue(Pretrain),
             Patience = Or(parse, Patience, defaults.Patience),
+            CheckpointSeconds = Or(parse, CheckpointSeconds, defaults.CheckpointSeconds),
             Objective = defaults.Objective with
             {
                 Alpha = parse.GetValue(Alpha), Beta = parse.GetValue(Beta), Gamma = parse.GetValue(Gamma), Measure = m,

@@ -37,6 +37,7 @@ public static partial class OptionNames
         ["DeepTrainingOptions.WarmupEpochs"] = "--warmup",
         ["DeepTrainingOptions.PretrainEpochs"] = "--pretrain",
         ["DeepTrainingOptions.Patience"] = "--patience",
+        ["DeepTrainingOptions.CheckpointSeconds"] = "--checkpoint-seconds",
         ["DeepTrainingOptions.Seed"] = "--seed",
         ["DeepTrainingOptions.Device"] = "--device",
         ["MucmmObjectiveOptions.Alpha"] = "--alpha",

@@ -117,12 +117,29 @@ public sealed class View
     public void EnsureFinite(string? source = null)
     {
         int i = Readers.FloatSpans.FirstAbove(Data, MaxMagnitude);
-        if (i < 0) return;
-        double v = Data[i];
+        if (i >= 0) ThrowNotFinite(Data[i], i / Cols, i % Cols, source);
+    }
+
+    /// <summary>
+    /// As <see cref="EnsureFinite(string?)"/> for the rows <paramref name="rows"/> only, numbered in messages by their
+    /// position in that list (as in <c>Select(rows).EnsureFinite()</c>, without the copy).
+    /// </summary>
+    internal void EnsureFinite(IReadOnlyList<int> rows, string? source = null)
+    {
+        for (int r = 0; r < rows.Count; r++)
+        {
+            var row = Row(rows[r]);
+            int j = Readers.FloatSpans.FirstAbove(row, MaxMagnitude);
+            if (j >= 0) ThrowNotFinite(row[j], r, j, source);
+        }
+    }
+
+    private void ThrowNotFinite(double v, int row, int column, string? source)
+    {
         string what = double.IsNaN(v) ? "NaN" : double.IsInfinity(v) ? "an infinite value"
             : $"the value {v.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}";
         string why = double.IsFinite(v) ? ": " + TooLargeReason : "";
-        throw new MucmmUserException(source ?? $"view '{Name}'", $"{what} at row {i / Cols}, column {i % Cols}{why}");
+        throw new MucmmUserException(source ?? $"view '{Name}'", $"{what} at row {row}, column {column}{why}");
     }
 
     /// <summary>

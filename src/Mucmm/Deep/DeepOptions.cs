@@ -233,6 +233,15 @@ public sealed record DeepTrainingOptions
     /// <summary>Seed of initialization and batch order.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Least seconds between two checkpoints of a fit with a work folder (the checkpoint and <c>train.csv</c> are written
+    /// together): after an epoch they are written only when this many seconds have passed since the last write, and always
+    /// after the last epoch of each phase and the epoch that stops early (0: after every epoch). A killed run loses at most
+    /// about this much training plus the epoch in progress; its resume replays the lost epochs exactly (each epoch's batch
+    /// order is seeded), so the setting never changes the model, and a resume may use another value.
+    /// </summary>
+    public double CheckpointSeconds { get; init; } = 5;
+
     /// <summary>"cpu" or "cuda".</summary>
     public string Device { get; init; } = "cpu";
 
@@ -249,6 +258,7 @@ public sealed record DeepTrainingOptions
         if (WarmupEpochs < 0) throw new MucmmUserException($"DeepTrainingOptions.WarmupEpochs must be ≥ 0, got {WarmupEpochs}");
         if (PretrainEpochs < 0) throw new MucmmUserException($"DeepTrainingOptions.PretrainEpochs must be ≥ 0, got {PretrainEpochs}");
         if (Patience < 0) throw new MucmmUserException($"DeepTrainingOptions.Patience must be ≥ 0, got {Patience}");
+        if (!(CheckpointSeconds >= 0) || !double.IsFinite(CheckpointSeconds)) throw new MucmmUserException($"DeepTrainingOptions.CheckpointSeconds must be a finite number ≥ 0, got {CheckpointSeconds}");
         Objective.Validate();
         DeviceSelection.Parse(Device);
     }

@@ -13,7 +13,8 @@ namespace Mucmm.Deep;
 /// (docs/method.md): optional autoencoder pretraining of the encoders, mini-batch Adam on the model kind's
 /// objective (<see cref="ObjectiveRegistry"/>), early stopping on the validation total correlation
 /// (<see cref="EarlyStopping"/>), per-epoch metrics in <c>train.csv</c> (<see cref="TrainingLog"/>), an atomic
-/// checkpoint after every epoch (<see cref="Checkpoint"/>) and exact resume, NaN/∞ detection.
+/// checkpoint after an epoch at most every <see cref="DeepTrainingOptions.CheckpointSeconds"/> and after the last
+/// (<see cref="Checkpoint"/>) and exact resume, NaN/∞ detection.
 /// </summary>
 /// <remarks>
 /// <para>Determinism: the seed fixes the initialization (<c>torch.manual_seed</c>) and the batch order of
@@ -70,14 +71,14 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
             throw new MucmmUserException(workDirectory,
                 $"DeepTrainer.Fit(resume): {(difference.Setting == "data" ? "the data" : difference.Property)} {difference.Problem}; resume with the options and data of the interrupted run, or delete the folder to start again");
 
-        var train = data.Subset(Split.Train);
-        var validation = data.Subset(Split.Validation);
-        if (training.Patience > 0 && validation.Count <= model.CommonDim)
+        // Rows of the splits, copied once into float32 tensors below (TensorPair), not into subsets of the data first.
+        int[] train = data.RowsOf(Split.Train), validation = data.RowsOf(Split.Validation);
+        if (training.Patience > 0 && validation.Length <= model.CommonDim)
             throw new MucmmUserException(
-                $"{data.Name}: early stopping (Patience = {training.Patience}) scores each epoch on the validation split, which has {validation.Count} rows; it needs more than CommonDim = {model.CommonDim}. Give data with a validation split, or set Patience = 0 to keep the last epoch");
-        if (train.Count < training.BatchSize)
-            throw new MucmmUserException($"the training split has {train.Count} rows, fewer than DeepTrainingOptions.BatchSize {training.BatchSize}");
-        train.EnsureFinite();
+                $"{data.Name}: early stopping (Patience = {training.Patience}) scores each epoch on the validation split, which has {validation.Length} rows; it needs more than CommonDim = {model.CommonDim}. Give data with a validation split, or set Patience = 0 to keep the last epoch");
+        if (train.Length < training.BatchSize)
+            throw new MucmmUserException($"the training split has {train.Length} rows, fewer than DeepTrainingOptions.BatchSize {training.BatchSize}");
+        foreach (var v in data.Views) v.EnsureFinite(train);
         var shapes = data.Views.Select(v => v.SampleShape.ToArray()).ToArray();
         var schedule = new BatchSchedule(training.Seed, training.BatchSize, training.AugmentShift,
             data.Views.Select(v => v.Kind == ViewKind.Image && training.AugmentShift > 0 ? v.SampleShape.ToArray() : null).ToArray());
@@ -86,15 +87,15 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         torch.manual_seed(training.Seed);
         // A decoder reconstructs the input when the encoder trains, else the encoder's features.
         var network = DeepMultiviewModel.BuildNetwork(model, shapes, (m, encoder) => encoderTrains ? data.Views[m].Cols : encoder.OutputDim);
-        RequireMemory(network, data, train.Count);
+        RequireMemory(network, data, train.Length);
         network.to(device);
         if (!encoderTrains)
             for (int m = 0; m < network.Count; m++) network[m].Encoder.parameters().ToList().ForEach(p => p.requires_grad = false);
 
-        using var xTrain = new TensorPair(train, device);
-        using var xVal = new TensorPair(validation, device);
+        using var xTrain = new TensorPair(data, train, device);
+        using var xVal = new TensorPair(data, validation, device);
         var run = new Run(network, xTrain, xVal, encoderTrains, schedule,
-            workDirectory is null ? null : Checkpoint.In(workDirectory, settings), workDirectory);
+            workDirectory is null ? null : Checkpoint.In(workDirectory, settings), workDirectory, training.CheckpointSeconds);
         var state = resume ? run.Checkpoint!.Load(network) : null;
         if (resume && state is null)
             throw new MucmmUserException(workDirectory, "DeepTrainer.Fit(resume): no checkpoint found in this folder");
@@ -132,7 +133,7 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
     /// How this trainer's options and <paramref name="data"/> differ from those recorded in the checkpoint in
     /// <paramref name="workDirectory"/>: the first differing setting, as a path into the option records
     /// (e.g. "training.learning_rate", "model.common_dim") or "data" (the data's <see cref="DataFingerprint"/>),
-    /// and the difference in words; null when nothing differs or there is no checkpoint. The device may differ,
+    /// and the difference in words; null when nothing differs or there is no checkpoint. The device and the checkpoint interval may differ,
     /// and so may the number of epochs under the constant learning-rate schedule (a resumed run may train longer:
     /// it equals an uninterrupted run with the new number); under the cosine schedule it shapes every epoch's rate.
     /// </summary>
@@ -186,7 +187,8 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
             var metrics = new EpochMetrics("pretrain", epoch + 1, sums.Means(batchRows.Length), double.NaN, watch.Elapsed.TotalSeconds);
             run.Rows.Add(metrics);
             observer?.EpochFinished(metrics);
-            run.Record(new CheckpointState("pretrain", epoch + 1, double.NegativeInfinity, 0, 0, run.Rows), null, optimizer, decoders, null);
+            run.Record(new CheckpointState("pretrain", epoch + 1, double.NegativeInfinity, 0, 0, run.Rows), null, optimizer, decoders, null,
+                last: epoch + 1 == training.PretrainEpochs);
         }
         foreach (var d in decoders) d.Dispose();
     }
@@ -246,7 +248,7 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
             run.Rows.Add(metrics);
             observer?.EpochFinished(metrics);
             run.Record(new CheckpointState("train", epoch + 1, stopping.Best, stopping.BestEpoch, stopping.Wait, run.Rows),
-                stopping.BestState, optimizer, [], average);
+                stopping.BestState, optimizer, [], average, last: epoch + 1 == training.Epochs || stopping.Stopped);
         }
         if (stopping.Stopped) observer?.Message($"early stop: validation total correlation has not improved for {training.Patience} epochs; keeping epoch {stopping.BestEpoch}");
         stopping.LoadFinal(network, average);
@@ -296,12 +298,16 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         return terms;
     }
 
-    /// <summary>The rows the heads train on: the inputs when the encoder trains, else its features, computed once.</summary>
+    /// <summary>
+    /// The rows the heads train on: the inputs when the encoder trains, else its features, computed once — for the identity
+    /// encoder (the rows are the features) an alias of the inputs, not a copy.
+    /// </summary>
     private static Tensor[] Features(Run run, TensorPair x)
     {
         if (run.EncoderTrains) return x.X;
         using (no_grad())
-            return Enumerable.Range(0, run.Network.Count).Select(m => Chunks.Map(x.X[m], v => run.Network[m].Encoder.call(v))).ToArray();
+            return Enumerable.Range(0, run.Network.Count).Select(m => run.Network[m].Encoder is FlattenEncoder && x.X[m].dim() == 2
+                ? x.X[m].alias() : Chunks.Map(x.X[m], v => run.Network[m].Encoder.call(v))).ToArray();
     }
 
     /// <summary>The view's outputs on <paramref name="input"/>; the decoder reconstructs <paramref name="target"/> (default: the input).</summary>
@@ -360,8 +366,10 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
 
     /// <summary>One fit in progress: the network, its data, batch schedule, and where its epochs are recorded.</summary>
     private sealed class Run(MultiviewNetwork network, TensorPair train, TensorPair validation, bool encoderTrains,
-        BatchSchedule schedule, Checkpoint? checkpoint, string? workDirectory)
+        BatchSchedule schedule, Checkpoint? checkpoint, string? workDirectory, double checkpointSeconds)
     {
+        private readonly Stopwatch sinceCheckpoint = Stopwatch.StartNew();
+
         public MultiviewNetwork Network { get; } = network;
         public TensorPair Train { get; } = train;
         public TensorPair Validation { get; } = validation;
@@ -372,12 +380,17 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         /// <summary>Metrics of every epoch so far (both phases).</summary>
         public List<EpochMetrics> Rows { get; } = [];
 
-        /// <summary>After an epoch: the checkpoint, then train.csv (nothing without a work folder).</summary>
-        public void Record(CheckpointState state, Dictionary<string, Tensor>? best, OptimizerHelper optimizer, IReadOnlyList<nn.Module> extra, WeightAverage? average)
+        /// <summary>
+        /// After an epoch: the checkpoint, then train.csv (nothing without a work folder) — after the <paramref name="last"/>
+        /// epoch of a phase, else only when <see cref="DeepTrainingOptions.CheckpointSeconds"/> have passed since the last write.
+        /// </summary>
+        public void Record(CheckpointState state, Dictionary<string, Tensor>? best, OptimizerHelper optimizer, IReadOnlyList<nn.Module> extra,
+            WeightAverage? average, bool last)
         {
-            if (Checkpoint is null) return;
+            if (Checkpoint is null || (!last && sinceCheckpoint.Elapsed.TotalSeconds < checkpointSeconds)) return;
             Checkpoint.Save(Network, state, best, optimizer, extra, average?.State);
             WriteLog();
+            sinceCheckpoint.Restart();
         }
 
         /// <summary>Writes train.csv into the work folder, when there is one.</summary>
@@ -385,22 +398,5 @@ public sealed class DeepTrainer : IMultiviewEstimator<DeepMultiviewModel>
         {
             if (workDirectory is not null) TrainingLog.Write(Path.Combine(workDirectory, TrainingLog.FileName), Rows);
         }
-    }
-
-    /// <summary>Sums of each named term over an epoch's batches, in the order of the first batch.</summary>
-    private sealed class TermMeans
-    {
-        private string[]? names;
-        private double[]? sums;
-
-        public void Add(IReadOnlyList<KeyValuePair<string, double>> terms)
-        {
-            names ??= terms.Select(t => t.Key).ToArray();
-            sums ??= new double[terms.Count];
-            for (int i = 0; i < terms.Count; i++) sums[i] += terms[i].Value;
-        }
-
-        public KeyValuePair<string, double>[] Means(int batches) =>
-            names!.Select((name, i) => KeyValuePair.Create(name, sums![i] / batches)).ToArray();
     }
 }

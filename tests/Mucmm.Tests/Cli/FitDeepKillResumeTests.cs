@@ -10,11 +10,14 @@ public class FitDeepKillResumeTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(300);
 
-    /// <summary>A small deep fit (MLP encoders, 3 pretraining + 10 main epochs of ≈ 0.3 s) run as a child process.</summary>
+    /// <summary>
+    /// A small deep fit (MLP encoders, 3 pretraining + 10 main epochs of ≈ 0.3 s) run as a child process, with a checkpoint
+    /// after every epoch (<c>--checkpoint-seconds 0</c>), so that the kills below can land at chosen epochs.
+    /// </summary>
     private static string[] Fit(string outDir, params string[] extra) =>
     [
         "fit", "--model", "deep", "--dataset", "synthetic", "--samples", "2000", "--common-dim", "2", "--individual-dim", "2",
-        "--pretrain", "3", "--epochs", "10", "--batch-size", "100", "--patience", "0", "--threads", "1", "--out", outDir, .. extra,
+        "--pretrain", "3", "--epochs", "10", "--batch-size", "100", "--patience", "0", "--threads", "1", "--checkpoint-seconds", "0", "--out", outDir, .. extra,
     ];
 
     /// <summary>

@@ -37,6 +37,20 @@ public class DeepOptionsTests
     }
 
     /// <summary>
+    /// Oracle: the options' contract — the checkpoint interval is a finite number of seconds ≥ 0, and the error names the
+    /// property (the command line shows it as --checkpoint-seconds).
+    /// </summary>
+    [Fact]
+    public void CheckpointSecondsAreChecked()
+    {
+        foreach (double bad in new[] { -1, double.NaN, double.PositiveInfinity })
+            Assert.Contains("DeepTrainingOptions.CheckpointSeconds", Assert.Throws<MucmmUserException>(() => new DeepTrainingOptions { CheckpointSeconds = bad }.Validate()).Message);
+        new DeepTrainingOptions { CheckpointSeconds = 0 }.Validate();
+        Assert.Equal("--checkpoint-seconds must be a finite number ≥ 0, got -1",
+            Mucmm.Cli.OptionNames.ToFlags(Assert.Throws<MucmmUserException>(() => new DeepTrainingOptions { CheckpointSeconds = -1 }.Validate()).Message));
+    }
+
+    /// <summary>
     /// Oracle: exact round trip — a CNN model with non-default channels, saved and loaded, rebuilds the same
     /// architecture (config.json "cnn_channels") and gives bit-identical variates.
     /// </summary>

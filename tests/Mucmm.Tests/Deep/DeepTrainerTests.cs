@@ -14,7 +14,8 @@ public class DeepTrainerTests
         Encoder = EncoderKind.Mlp, EncoderHidden = [32], CommonDim = 2, IndividualDim = 2, DecoderHidden = 16,
     };
 
-    private static readonly DeepTrainingOptions Short = new() { Epochs = 4, BatchSize = 100, LearningRate = 1e-2, Seed = 3, Patience = 0, WarmupEpochs = 3, Schedule = LearningRateSchedule.Constant };
+    // A checkpoint after every epoch (CheckpointSeconds = 0): these tests stop runs after a given epoch and resume from its checkpoint.
+    private static readonly DeepTrainingOptions Short = new() { Epochs = 4, BatchSize = 100, LearningRate = 1e-2, Seed = 3, Patience = 0, WarmupEpochs = 3, Schedule = LearningRateSchedule.Constant, CheckpointSeconds = 0 };
 
     private static double[] Weights(DeepMultiviewModel m) =>
         m.Network.parameters().SelectMany(p => p.detach().cpu().to(float64).data<double>().ToArray()).ToArray();

@@ -215,7 +215,7 @@ public class RunFingerprintTests
             new DeepTrainingOptions
             {
                 Epochs = 3, BatchSize = 17, LearningRate = 0.25, AugmentShift = 2, WeightAverage = 0.75, WeightDecay = 0.125, FeatureNoise = 0.375,
-                Schedule = LearningRateSchedule.Cosine, WarmupEpochs = 1, PretrainEpochs = 2, Patience = 4, Seed = 5, Device = "cuda",
+                Schedule = LearningRateSchedule.Cosine, WarmupEpochs = 1, PretrainEpochs = 2, Patience = 4, Seed = 5, Device = "cuda", CheckpointSeconds = 2.5,
                 Objective = new Mucmm.Deep.Objectives.MucmmObjectiveOptions(0.5, 0.25, 2, Mucmm.Deep.Objectives.CorrelationMeasure.R1, 0.01, true),
             }) { Encoders = ["resnet18:64", null, "minilm"] };
         string path = Path.Combine(root, "fit.json");

@@ -141,11 +141,12 @@ public static class DeepObjectives
         using var scope = NewDisposeScope();
         // In the inputs' dtype (float32 in training: no float64 copies of the batch), with fused kernels — the squared
         // error summed in one pass (cascaded float sums), the spread as n · Σ per-column variance (Welford) —, the
-        // ratio in float64: few passes over the batch, which matter more than the arithmetic at these sizes.
+        // ratio in float64: few passes over the batch, which matter more than the arithmetic at these sizes. The per-column
+        // variance is LibTorch's to the bit, computed faster (ColumnVariance).
         var t = target.flatten(1);
         var r = reconstruction.flatten(1);
         var err = nn.functional.mse_loss(r, t, nn.Reduction.Sum).to(float64);
-        var spread = (t.var([0], unbiased: false).to(float64).sum() * t.shape[0]).clamp_min(1e-300);
+        var spread = (ColumnVariance.Of(t).to(float64).sum() * t.shape[0]).clamp_min(1e-300);
         return (err / spread).MoveToOuterDisposeScope();
     }
 

@@ -26,7 +26,7 @@ internal sealed class EarlyStopping(int patience, int warmupEpochs) : IDisposabl
     /// <summary>Scored epochs since the best one.</summary>
     public int Wait { get; private set; }
 
-    /// <summary>Weights of the best epoch, or null.</summary>
+    /// <summary>Weights of the best epoch, or null (always null with patience 0, which keeps the last epoch's weights).</summary>
     public Dictionary<string, Tensor>? BestState { get; private set; }
 
     /// <summary>Whether patience has run out.</summary>
@@ -53,7 +53,7 @@ internal sealed class EarlyStopping(int patience, int warmupEpochs) : IDisposabl
             BestEpoch = epoch + 1;
             Wait = 0;
             StateDicts.Dispose(BestState);
-            BestState = StateDicts.Snapshot(network);
+            BestState = patience > 0 ? StateDicts.Snapshot(network) : null;
         }
         else
         {

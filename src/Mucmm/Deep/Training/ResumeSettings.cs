@@ -51,7 +51,8 @@ internal sealed class ResumeSettings(DeepModelOptions model, DeepTrainingOptions
         var recorded = checkpoint.ReadSettings();
         if (recorded is null) return new SettingDifference("checkpoint", "records no options (written by an older mucmm)");
         var current = Of(data);
-        var ignore = new HashSet<string> { "training.device" };
+        // Neither the device nor the checkpoint interval changes the model.
+        var ignore = new HashSet<string> { "training.device", "training.checkpoint_seconds" };
         if (training.Schedule == LearningRateSchedule.Constant) ignore.Add("training.epochs");
         foreach (string part in new[] { "model", "training" })
             if (SettingsJson.FirstDifference(recorded[part], current[part], part, ignore) is { } d)

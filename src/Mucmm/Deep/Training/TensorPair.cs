@@ -1,19 +1,38 @@
+using System.Runtime.InteropServices;
 using Mucmm.Data;
+using Mucmm.Data.Readers;
 using static TorchSharp.torch;
 
 namespace Mucmm.Deep;
 
-/// <summary>The views of a dataset as float32 tensors on a device.</summary>
+/// <summary>The views of a dataset, or some of its rows, as float32 tensors on a device.</summary>
 internal sealed class TensorPair : IDisposable
 {
     /// <summary>Copies the views of <paramref name="data"/> to <paramref name="device"/> as float32.</summary>
-    public TensorPair(PairedDataset data, Device device)
+    public TensorPair(PairedDataset data, Device device) : this(data, Enumerable.Range(0, data.Count).ToArray(), device)
     {
+    }
+
+    /// <summary>
+    /// Copies the rows <paramref name="rows"/> (in that order) of the views of <paramref name="data"/> to <paramref name="device"/>
+    /// as float32: each value rounded to the nearest float, as <c>tensor(values, float64).to(float32)</c> does, written straight
+    /// into the tensor's memory (no float64 copy of the rows, managed or native: fresh memory is page-faulted in, which cost
+    /// ≈ 0.5 s of a fit's start on 2 × 10,000 × 512 values).
+    /// </summary>
+    public TensorPair(PairedDataset data, int[] rows, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
         foreach (var v in data.Views) v.EnsureNumeric();
         X = data.Views.Select(v =>
         {
-            using var scope = NewDisposeScope();
-            return tensor(v.Data, [v.Rows, v.Cols], dtype: float64).to(float32).to(device).DetachFromDisposeScope();
+            var x = empty([rows.Length, v.Cols], dtype: float32);
+            if (rows.Length > 0 && v.Cols > 0)
+            {
+                var values = MemoryMarshal.Cast<byte, float>(x.bytes);
+                for (int i = 0; i < rows.Length; i++) FloatSpans.Narrow(v.Row(rows[i]), values.Slice(i * v.Cols, v.Cols));
+            }
+            if (device.type == TorchSharp.DeviceType.CPU) return x.DetachFromDisposeScope();
+            using (x) return x.to(device).DetachFromDisposeScope();
         }).ToArray();
     }
 
