@@ -32,6 +32,8 @@ public static class QuickModes
                     (matmul > 0 ? $" fraction_of_matmul={step.Flops / times.Min() / 1e9 / matmul:F3}" : ""));
                 return 0;
             }
+            case "convlab":
+                return ConvLab.Run(o.GetInt("reps", 7), o.GetInt("batch", 32));
             case "heads":
                 return HeadsStep.Run(o.GetInt("steps", 100), o.GetInt("width", 512), o.GetInt("batch", 500));
             case "onnx":
