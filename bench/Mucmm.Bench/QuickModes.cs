@@ -10,7 +10,7 @@ namespace Mucmm.Bench;
 /// <summary>
 /// Console modes that time one workload with a plain stopwatch and print one machine-readable
 /// <c>RESULT</c> line (used by bench/compare.sh, where BenchmarkDotNet's minutes-long runs do not fit):
-/// <c>step</c>, <c>matmul</c>, <c>roofline</c>, <c>linear</c>. Every mode prints the load average.
+/// <c>step</c>, <c>matmul</c>, <c>roofline</c>, <c>linear</c>, <c>heads</c>, <c>onnx</c>, <c>convlab</c>. Every mode prints the load average.
 /// </summary>
 public static class QuickModes
 {
