@@ -38,6 +38,7 @@ public static class ConvLab
         torch.manual_seed(0);
         // stem: 3 → 64, 224², 7×7/2, pad 3
         {
+            using var stem = NewDisposeScope();
             var x = torch.randn(n, 3, 224, 224);
             var w = torch.randn(64, 3, 7, 7) * 0.1;
             var b = torch.randn(64);
@@ -66,6 +67,7 @@ public static class ConvLab
         }
         foreach (var (c, h) in new[] { (64, 56), (128, 28), (256, 14), (512, 7) })
         {
+            using var layer = NewDisposeScope();
             var x = torch.randn(n, c, h, h);
             var w = torch.randn(c, c, 3, 3) * 0.05;
             var b = torch.randn(c);

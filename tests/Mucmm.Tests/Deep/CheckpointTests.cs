@@ -75,7 +75,8 @@ public class CheckpointTests
     /// Oracle: an uninterrupted run (checkpoint after every epoch), tolerance 0. A run with a long checkpoint interval
     /// killed in main epoch 3 (batch 2) has only the checkpoint of the last pretraining epoch; its resume (with yet another
     /// interval, the default: the interval is not a setting a resume must keep) replays main epochs 1–3 from there and
-    /// gives bit for bit the same weights, canonical correlations and train.csv (timing aside).
+    /// gives bit for bit the same weights and train.csv (timing aside), and the same canonical correlations to 1e-12
+    /// relative (the post-hoc float64 alignment is not bitwise reproducible between runs: docs/method.md).
     /// </summary>
     [Fact]
     public void ResumeFromAThrottledCheckpointEqualsTheUninterruptedRun()
@@ -92,7 +93,10 @@ public class CheckpointTests
         using var resumed = new DeepTrainer(Small, WithPretraining, resumedFrom).Fit(data, killed, resume: true);
         Assert.Contains("resuming after pretrain epoch 3", resumedFrom.Messages);
         Assert.Equal(Weights(expected), Weights(resumed));
-        Assert.Equal(expected.CanonicalCorrelations, resumed.CanonicalCorrelations);
+        Assert.Equal(expected.CanonicalCorrelations.Count, resumed.CanonicalCorrelations.Count);
+        for (int i = 0; i < expected.CanonicalCorrelations.Count; i++)
+            Assert.True(Math.Abs(expected.CanonicalCorrelations[i] - resumed.CanonicalCorrelations[i]) <= 1e-12 * Math.Abs(expected.CanonicalCorrelations[i]) + 1e-15,
+                $"ρ{i + 1}: {expected.CanonicalCorrelations[i]:R} vs {resumed.CanonicalCorrelations[i]:R}");
         Assert.Equal(WithoutTiming(whole), WithoutTiming(killed));
     }
 
